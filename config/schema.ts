@@ -1,0 +1,226 @@
+import { z } from "zod";
+
+/**
+ * The shape of one stack's non-secret configuration (Pulumi.<stack>.yaml,
+ * namespace `prefect-alerting`). Every `error` string says what was expected;
+ * the loader turns the first problem into a ConfigError naming the key.
+ */
+
+const NAME = /^[a-z][a-zA-Z0-9]{0,39}$/;
+const nameError = "a name of letters and digits starting with a lower-case letter (e.g. alerts, dlt)";
+
+export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError });
+export const routeName = channelName;
+
+const nonEmptyText = (what: string) =>
+    z.string({ error: what }).trim().min(1, { error: what });
+
+const uniqueList = <T extends z.ZodType>(item: T, what: string) =>
+    z
+        .array(item, { error: `a list of ${what}` })
+        .refine((xs) => new Set(xs).size === xs.length, { error: `a list of ${what} without duplicates` });
+
+/** Prefect tag / flow / deployment names as labels carry them. No wildcards: a route names flows exactly. */
+const prefectName = (what: string) =>
+    z
+        .string({ error: `${what} as text` })
+        .trim()
+        .min(1, { error: `a non-empty ${what}` })
+        .refine((s) => !/[*!]/.test(s[0] ?? "") && !s.endsWith("*"), {
+            error: `${what} without a leading "!" or trailing "*" (routes name flows exactly)`,
+        });
+
+export const channelSchema = z.discriminatedUnion(
+    "type",
+    [
+        z.strictObject({
+            type: z.literal("slack"),
+            /** The Slack channel the incoming webhook posts to; shown in the preview and README. */
+            slackChannel: z
+                .string({ error: 'a Slack channel name such as "#data-alerts"' })
+                .regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { error: 'a Slack channel name such as "#data-alerts"' }),
+        }),
+        z.strictObject({
+            type: z.literal("webhook"),
+            /** Free text shown in the preview; the URL itself is a secret. */
+            description: z.string().optional(),
+        }),
+        z.strictObject({
+            type: z.literal("pagerduty"),
+            /** Which PagerDuty service's Events API v2 integration this channel sends to. */
+            service: z.enum(["critical", "p1"], { error: '"critical" or "p1"' }),
+        }),
+    ],
+    { error: 'a channel with type "slack", "webhook" or "pagerduty"' },
+);
+
+export const routeSchema = z
+    .strictObject({
+        tags: uniqueList(prefectName("tag"), "tags").optional(),
+        flows: uniqueList(prefectName("flow name"), "flow names").optional(),
+        deployments: uniqueList(prefectName("deployment name"), "deployment names").optional(),
+    })
+    .refine((r) => (r.tags?.length ?? 0) + (r.flows?.length ?? 0) + (r.deployments?.length ?? 0) > 0, {
+        error: "a route with at least one of tags, flows or deployments",
+    });
+
+const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at least one channel name" });
+const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });
+
+export const warningSchema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(true),
+    routes: routeRefs.optional(),
+    channels: channelRefs.optional(),
+});
+
+export const successNoticeSchema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(false),
+    flows: uniqueList(prefectName("flow name"), "flow names").default([]),
+    channels: channelRefs.optional(),
+});
+
+export const criticalSchema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(false),
+    routes: routeRefs.optional(),
+    channels: channelRefs.optional(),
+    threshold: z
+        .number({ error: "a whole number of failures from 2 to 100" })
+        .int({ error: "a whole number of failures from 2 to 100" })
+        .min(2, { error: "a whole number of failures from 2 to 100" })
+        .max(100, { error: "a whole number of failures from 2 to 100" })
+        .default(3),
+    windowHours: z
+        .number({ error: "a number of hours from 0.1 to 720" })
+        .min(0.1, { error: "a number of hours from 0.1 to 720" })
+        .max(720, { error: "a number of hours from 0.1 to 720" })
+        .default(24),
+});
+
+const minutes = (lo: number, hi: number) =>
+    z
+        .number({ error: `a number of minutes from ${lo} to ${hi}` })
+        .min(lo, { error: `a number of minutes from ${lo} to ${hi}` })
+        .max(hi, { error: `a number of minutes from ${lo} to ${hi}` });
+
+export const p1Schema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(false),
+    channels: channelRefs.optional(),
+    /** Work pools whose going not-ready (no healthy worker) means nothing can run. */
+    workPools: uniqueList(prefectName("work pool name"), "work pool names").default([]),
+    /** Page when no watched flow run has completed for this long. 0.5 min minimum: Prefect needs >= 10 s. */
+    noSuccessMinutes: minutes(0.5, 10080).optional(),
+    /** Routes whose successful runs count for the silence signal. */
+    routes: routeRefs.optional(),
+});
+
+const PD_ID = /^P[A-Z0-9]{5,13}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const userError = 'a PagerDuty user as an e-mail address or a user id such as "PABC123"';
+export const pagerDutyUser = z
+    .string({ error: userError })
+    .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError });
+
+export const pagerDutySchema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(false),
+    serviceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines"),
+    p1ServiceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines P1"),
+    teamName: nonEmptyText("a PagerDuty team name").optional(),
+    schedule: z
+        .strictObject({
+            name: nonEmptyText("a schedule name").default("Data Pipelines On-Call"),
+            timeZone: nonEmptyText('an IANA time zone such as "Europe/London"')
+                .refine((tz) => isTimeZone(tz), { error: 'an IANA time zone such as "Europe/London"' })
+                .default("UTC"),
+            rotationStart: z
+                .string({ error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"' })
+                .refine((s) => /T.*(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)), {
+                    error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"',
+                }),
+            turnLengthHours: z
+                .number({ error: "a whole number of hours from 1 to 2160" })
+                .int({ error: "a whole number of hours from 1 to 2160" })
+                .min(1, { error: "a whole number of hours from 1 to 2160" })
+                .max(2160, { error: "a whole number of hours from 1 to 2160" })
+                .default(168),
+            users: uniqueList(pagerDutyUser, "PagerDuty users (e-mail or id)").min(1, {
+                error: "at least one PagerDuty user (e-mail or id)",
+            }),
+        })
+        .optional(),
+    teamLead: pagerDutyUser.optional(),
+    manager: pagerDutyUser.optional(),
+    /**
+     * Minutes each level has to acknowledge before PagerDuty escalates: the
+     * seed's 15 / 30 / 60-minute marks keep their spacing (on-call 15 min,
+     * team lead 30 min more, manager). The page itself goes out with the
+     * critical Slack message: Prefect cannot delay an action.
+     */
+    escalation: z
+        .strictObject({
+            onCallAckMinutes: minutes(1, 1440).default(15),
+            teamLeadAckMinutes: minutes(1, 1440).default(30),
+            managerAckMinutes: minutes(1, 1440).default(30),
+            /** P1 pages the on-call engineer and the team lead at once; the manager after this. */
+            p1AckMinutes: minutes(1, 60).default(5),
+            /** How often PagerDuty runs the whole ladder again if nobody acknowledges. */
+            repeat: z
+                .number({ error: "a whole number of repeats from 0 to 9" })
+                .int({ error: "a whole number of repeats from 0 to 9" })
+                .min(0, { error: "a whole number of repeats from 0 to 9" })
+                .max(9, { error: "a whole number of repeats from 0 to 9" })
+                .default(2),
+        })
+        .default({ onCallAckMinutes: 15, teamLeadAckMinutes: 30, managerAckMinutes: 30, p1AckMinutes: 5, repeat: 2 }),
+    autoResolveTimeoutHours: z
+        .number({ error: "a number of hours from 1 to 168" })
+        .min(1, { error: "a number of hours from 1 to 168" })
+        .max(168, { error: "a number of hours from 1 to 168" })
+        .optional(),
+});
+
+export const secretsManagerSchema = z.strictObject({
+    enabled: z.boolean({ error: "true or false" }).default(false),
+    /** Secret names are `<prefix>/slack-webhook-url` etc.; defaults to `<stack>/prefect`. */
+    prefix: z
+        .string({ error: 'a secret name prefix such as "prod/prefect"' })
+        .regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
+            error: 'a secret name prefix such as "prod/prefect"',
+        })
+        .optional(),
+    /** 0 deletes at once; otherwise AWS accepts 7 to 30 days. */
+    recoveryWindowInDays: z
+        .number({ error: "0 or a whole number of days from 7 to 30" })
+        .int({ error: "0 or a whole number of days from 7 to 30" })
+        .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "0 or a whole number of days from 7 to 30" })
+        .default(7),
+});
+
+export const environmentSchema = z
+    .enum(["development", "staging", "production"], { error: '"development", "staging" or "production"' })
+    .default("development");
+
+function isTimeZone(tz: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Every project config key, its schema and whether it holds an object (JSON in Pulumi's raw config). */
+export const projectKeys = {
+    environment: environmentSchema,
+    channels: z.record(channelName, channelSchema, { error: "a map of channel name to channel" }),
+    routes: z.record(routeName, routeSchema, { error: "a map of route name to route" }).optional(),
+    warning: warningSchema.default({ enabled: true }),
+    successNotice: successNoticeSchema.default({ enabled: false, flows: [] }),
+    critical: criticalSchema.default({ enabled: false, threshold: 3, windowHours: 24 }),
+    p1: p1Schema.default({ enabled: false, workPools: [] }),
+    pagerDuty: pagerDutySchema.optional(),
+    secretsManager: secretsManagerSchema.default({ enabled: false, recoveryWindowInDays: 7 }),
+} as const;
+
+export type ChannelSpec = z.infer<typeof channelSchema>;
+export type RouteSpec = z.infer<typeof routeSchema>;
+export type PagerDutyUser = z.infer<typeof pagerDutyUser>;

@@ -1,0 +1,17 @@
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+/** Pulumi.<stack>.yaml as the runtime's flat config map: objects as JSON, `secure:` values left out (we cannot decrypt them). */
+export function readStackFile(root: string, stack: string): { values: Record<string, string>; encrypted: string[] } {
+    const file = join(root, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) throw new Error(`No stack file ${file}: stacks are dev, prod, local or a Pulumi.<stack>.yaml you add.`);
+    const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    const encrypted: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (value && typeof value === "object" && "secure" in (value as object)) encrypted.push(key);
+        else values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { values, encrypted };
+}

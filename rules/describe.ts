@@ -1,0 +1,36 @@
+import type { EventTriggerSpec } from "./triggers";
+import type { RelatedMatch } from "./routes";
+import { describeDuration } from "./messages";
+
+const list = (v: string | string[]) => (Array.isArray(v) ? v.join(" or ") : v);
+
+function describeMatch(labels: Record<string, string | string[]>): string {
+    return Object.entries(labels)
+        .map(([label, value]) => `${label} = ${list(value)}`)
+        .join(" and ");
+}
+
+function describeRelated(related: RelatedMatch | RelatedMatch[]): string {
+    const all = Array.isArray(related) ? related : [related];
+    const parts = all
+        .filter((r) => Object.keys(r).length > 0)
+        .map((r) => {
+            const role = r["prefect.resource.role"];
+            const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== "prefect.resource.role"));
+            return `a related ${role ? list(role) : "resource"} with ${describeMatch(rest)}`;
+        });
+    return parts.length ? ` with ${parts.join(" and ")}` : "";
+}
+
+/** An event trigger said in words, read from the data Prefect will store (preview, README). */
+export function describeTrigger(t: EventTriggerSpec): string {
+    const events = t.expect.join(", ");
+    const what = `${describeMatch(t.match) || "any resource"}${describeRelated(t.match_related)}`;
+    const bucket = t.for_each.length ? `, counted separately per ${t.for_each.join(", ")}` : "";
+    if (t.posture === "Proactive") {
+        const after = t.after.length ? ` after ${t.after.join(", ")}` : "";
+        return `fires when fewer than ${t.threshold} of [${events}]${after} arrive within ${describeDuration(t.within)} for ${what}${bucket}`;
+    }
+    if (t.threshold <= 1 && t.within === 0) return `fires on every event [${events}] of ${what}${bucket}`;
+    return `fires when ${t.threshold} events [${events}] of ${what} arrive within ${describeDuration(t.within)}${bucket}; then quiet for that bucket until the window ends`;
+}

@@ -1,0 +1,36 @@
+import type { Route } from "../config/load";
+
+/** One `match_related` object: labels ANDed, a list value ORs its items. */
+export type RelatedMatch = Record<string, string | string[]>;
+
+const oneOrMany = (xs: string[]): string | string[] => (xs.length === 1 ? xs[0] : xs);
+
+/**
+ * The related-resource filters that select a route's flow runs. Tags are
+ * related resources `prefect.tag.<tag>` with role `tag`; flows and
+ * deployments are matched by their name label. All filters must hold (a
+ * list of match_related objects is ANDed by Prefect).
+ */
+export function routeFilters(route: Route): RelatedMatch[] {
+    const filters: RelatedMatch[] = [];
+    if (route.tags.length)
+        filters.push({ "prefect.resource.role": "tag", "prefect.resource.id": oneOrMany(route.tags.map((t) => `prefect.tag.${t}`)) });
+    if (route.flows.length) filters.push({ "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(route.flows) });
+    if (route.deployments.length)
+        filters.push({ "prefect.resource.role": "deployment", "prefect.resource.name": oneOrMany(route.deployments) });
+    return filters;
+}
+
+/** A single object when there is one filter, as Prefect's own UI writes it. */
+export function matchRelatedFor(filters: RelatedMatch[]): RelatedMatch | RelatedMatch[] {
+    return filters.length === 1 ? filters[0] : filters;
+}
+
+/** The route in words, for names, descriptions and the preview. */
+export function describeRoute(route: Route): string {
+    const parts: string[] = [];
+    if (route.tags.length) parts.push(`tagged ${route.tags.join(" or ")}`);
+    if (route.flows.length) parts.push(`of flow ${route.flows.join(" or ")}`);
+    if (route.deployments.length) parts.push(`of deployment ${route.deployments.join(" or ")}`);
+    return `flow runs ${parts.join(" and ")}`;
+}

@@ -1,0 +1,79 @@
+import nunjucks from "nunjucks";
+
+/**
+ * What Prefect's template context offers (prefect/server/events/actions.py,
+ * `_template_context` and `_relevant_native_objects`, Prefect 3.9) and the
+ * filters its environment registers (`ui_url`, `ui_resource_events_url`,
+ * `tojson`) plus the Jinja built-ins we allow ourselves.
+ */
+export const PREFECT_TEMPLATE_VARIABLES = [
+    "automation",
+    "event",
+    "labels",
+    "firing",
+    "firings",
+    "events",
+    "deployment",
+    "flow",
+    "flow_run",
+    "task_run",
+    "work_pool",
+    "work_queue",
+    "concurrency_limit",
+    "variables",
+] as const;
+export const TEMPLATE_FILTERS = ["ui_url", "ui_resource_events_url", "tojson", "default", "truncate", "length", "upper", "lower"] as const;
+
+const KEYWORDS = new Set(["if", "elif", "else", "endif", "not", "and", "or", "in", "is", "true", "false", "none", "True", "False", "None", "for", "endfor"]);
+
+/** The root variable names and filters a Jinja template uses. */
+export function templateNames(template: string): { variables: string[]; filters: string[] } {
+    const variables = new Set<string>();
+    const filters = new Set<string>();
+    for (const m of Array.from(template.matchAll(/\{\{(.*?)\}\}|\{%(.*?)%\}/gs))) {
+        const code = (m[1] ?? m[2]).replace(/"[^"]*"|'[^']*'/g, "");
+        for (const n of code.matchAll(/(\|\s*|\.\s*)?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+            const [, prefix, name] = n;
+            if (prefix?.startsWith("|")) filters.add(name);
+            else if (!prefix && !KEYWORDS.has(name)) variables.add(name);
+        }
+    }
+    return { variables: [...variables], filters: [...filters] };
+}
+
+/** Names a template uses that Prefect would silently render as empty. */
+export function unknownTemplateNames(template: string): string[] {
+    const { variables, filters } = templateNames(template);
+    return [
+        ...variables.filter((v) => !(PREFECT_TEMPLATE_VARIABLES as readonly string[]).includes(v)),
+        ...filters.filter((f) => !(TEMPLATE_FILTERS as readonly string[]).includes(f)).map((f) => `|${f}`),
+    ];
+}
+
+/** A made-up failed run, to show in the preview what a message will look like. */
+export const SAMPLE_CONTEXT = {
+    flow: { name: "exchange-rates-daily" },
+    deployment: { name: "exchange-rates-daily-prod" },
+    flow_run: {
+        id: "0f1e2d3c-4b5a-4968-8776-655443322110",
+        name: "crimson-okapi",
+        state: {
+            name: "Failed",
+            message: "Flow run encountered an exception: HTTPError: 503 Service Unavailable from api.exchangerate.host",
+            timestamp: "2026-11-30 06:02:11.482913+00:00",
+        },
+    },
+    work_pool: { id: "5a6b7c8d-0000-4000-8000-000000000001", name: "default-work-pool" },
+};
+
+/** Renders a template close to how Prefect does, for the preview; `ui_url` points at `uiUrl`. */
+export function renderSample(template: string, uiUrl: string, context: Record<string, unknown> = SAMPLE_CONTEXT): string {
+    const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+    env.addFilter("ui_url", (obj: { id?: string; state?: unknown; name?: string } | undefined) => {
+        if (!obj) return "None";
+        if (obj.state) return `${uiUrl}/runs/flow-run/${obj.id}`;
+        if (obj === SAMPLE_CONTEXT.work_pool) return `${uiUrl}/work-pools/work-pool/${obj.name}`;
+        return "None";
+    });
+    return env.renderString(template, context);
+}

@@ -1,0 +1,147 @@
+/**
+ * Offline preview: runs the real program under Pulumi's runtime mocks with a
+ * stack's config and prints what `pulumi up` would create. Secrets the stack
+ * needs but this machine cannot decrypt are replaced by visible placeholders.
+ *
+ *   npm run preview -- dev
+ */
+import { resolve } from "node:path";
+import { ConfigError } from "../config/errors";
+import { PROJECT, parseStructure, requiredSecrets, SecretKey } from "../config/load";
+import { readStackFile } from "../harness/stackFile";
+import { RegisteredResource, mockUserId, runProgram, unwrapSecrets } from "../harness/runProgram";
+import { describeTrigger } from "../rules/describe";
+import { renderSample } from "../rules/templates";
+import type { EventTriggerSpec } from "../rules/triggers";
+
+const ROOT = resolve(__dirname, "..");
+const SAMPLE_UI = "http://127.0.0.1:4200";
+
+/** Visible stand-ins that still pass validation, so the program runs exactly as with real secrets. */
+export function placeholderFor(s: SecretKey): string {
+    if (s.form === "slack-webhook-url") return "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+    if (s.form === "webhook-url") return `https://placeholder.invalid/${s.key.split(":")[1]}`;
+    return `placeholder-${s.key.replace(":", "-")}`;
+}
+
+async function main(): Promise<number> {
+    const stack = process.argv[2];
+    if (!stack) {
+        console.error("usage: npm run preview -- <stack>   (dev, prod, local)");
+        return 2;
+    }
+    const { values, encrypted } = readStackFile(ROOT, stack);
+    let needed: SecretKey[];
+    try {
+        needed = requiredSecrets(parseStructure({ project: PROJECT, stack, values, secretKeys: new Set() }));
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            console.error(e.message);
+            return 1;
+        }
+        throw e;
+    }
+    const placeholders = needed.filter((s) => values[s.key] === undefined);
+    for (const s of placeholders) values[s.key] = placeholderFor(s);
+    const secretKeys = [...new Set([...placeholders.map((s) => s.key), ...encrypted])];
+
+    let run;
+    try {
+        run = await runProgram({ stack, values, secretKeys });
+    } catch (e) {
+        console.error(e instanceof Error ? e.message : String(e));
+        return 1;
+    }
+    print(stack, placeholders, encrypted, run.resources, run.invokes);
+    return 0;
+}
+
+function print(
+    stack: string,
+    placeholders: SecretKey[],
+    encrypted: string[],
+    resources: RegisteredResource[],
+    invokes: { token: string; inputs: Record<string, unknown> }[],
+): void {
+    const out: string[] = [];
+    const of = (type: string) => resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: unwrapSecrets(r.rawInputs) as Record<string, any> }));
+    out.push(`Offline preview of stack "${stack}": the real program under Pulumi's runtime mocks; nothing is created.`);
+    if (encrypted.length) out.push(`Encrypted in the stack file (not decrypted here): ${encrypted.join(", ")}`);
+    if (placeholders.length) {
+        out.push("Secrets replaced by placeholders (set them with `pulumi config set --secret`):");
+        for (const s of placeholders) out.push(`  ${s.key}: ${s.purpose}`);
+    }
+
+    const blocks = of("prefect:index/block:Block");
+    const blockById = new Map(blocks.map((b) => [b.id, b]));
+    out.push("", `Prefect notification blocks (${blocks.length})`);
+    for (const b of blocks) out.push(`  ${b.inputs.name}  [${b.inputs.typeSlug}]  data: secret`);
+
+    const automations = of("prefect:index/automation:Automation");
+    out.push("", `Prefect automations (${automations.length})`);
+    for (const a of automations) {
+        const e = a.inputs.trigger.event;
+        const spec: EventTriggerSpec = {
+            posture: e.posture,
+            match: JSON.parse(e.match),
+            match_related: JSON.parse(e.matchRelated),
+            after: e.afters ?? [],
+            expect: e.expects ?? [],
+            for_each: e.forEaches ?? [],
+            threshold: e.threshold,
+            within: e.within,
+        };
+        const tier = a.parent.split("::").at(-2)?.split("$").at(-1) ?? "";
+        out.push("", `  ${a.inputs.name}   (${tier.replace("alerting:index:", "")})`);
+        out.push(`    ${a.inputs.description}`);
+        out.push(`    trigger: ${describeTrigger(spec)}`);
+        const actions = a.inputs.actions as { blockDocumentId: string; subject: string; body: string }[];
+        out.push(`    notifies: ${actions.map((x) => blockById.get(x.blockDocumentId)?.inputs.name ?? x.blockDocumentId).join(", ")}`);
+        out.push(`    message, rendered for a sample ${spec.expect.some((x) => x.endsWith("Completed")) && spec.posture === "Reactive" ? "completed" : "failed"} run:`);
+        out.push(`      subject: ${renderSample(actions[0].subject, SAMPLE_UI)}`);
+        for (const line of renderSample(actions[0].body, SAMPLE_UI).split("\n")) out.push(`      | ${line}`);
+    }
+
+    const policies = of("pagerduty:index/escalationPolicy:EscalationPolicy");
+    if (policies.length) {
+        const names = new Map<string, string>();
+        for (const s of of("pagerduty:index/schedule:Schedule")) names.set(s.id!, `on-call schedule "${s.inputs.name}"`);
+        for (const i of invokes.filter((x) => x.token === "pagerduty:index/getUser:getUser")) names.set(mockUserId(String(i.inputs.email)), String(i.inputs.email));
+        out.push("", "PagerDuty");
+        for (const svc of of("pagerduty:index/service:Service")) {
+            const policy = policies.find((p) => p.id === svc.inputs.escalationPolicy);
+            out.push(`  service "${svc.inputs.name}" -> escalation policy "${policy?.inputs.name}"`);
+            let at = 0;
+            for (const rule of policy?.inputs.rules ?? []) {
+                const who = rule.targets.map((t: { id: string }) => names.get(t.id) ?? t.id).join(" + ");
+                out.push(`    at ${at} min: ${who} (escalates after ${rule.escalationDelayInMinutes} min unacknowledged)`);
+                at += rule.escalationDelayInMinutes;
+            }
+            out.push(`    unacknowledged, the ladder runs ${policy?.inputs.numLoops ?? 0} more time(s)`);
+        }
+        for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration"))
+            out.push(`  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: its key goes into the Prefect pager-duty-webhook block (secret)`);
+    }
+
+    const mirrored = of("aws:secretsmanager/secret:Secret");
+    if (mirrored.length) {
+        out.push("", "AWS Secrets Manager (values are Pulumi secrets)");
+        for (const s of mirrored) out.push(`  ${s.inputs.name}  (recovery window ${s.inputs.recoveryWindowInDays} days): ${s.inputs.description}`);
+    }
+
+    const counts = new Map<string, number>();
+    for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    out.push("", `Resources: ${resources.length}`);
+    for (const [type, n] of [...counts].sort()) out.push(`  ${String(n).padStart(3)}  ${type}`);
+    console.log(out.join("\n"));
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e instanceof Error ? e.message : String(e));
+            process.exit(1);
+        },
+    );
+}
