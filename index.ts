@@ -42,7 +42,7 @@ const mirror = cfg.secretsManager
 
 export const blocks = pulumi.output(Object.fromEntries(plan.blocks.map((b) => [b.channel, { name: b.name, type: b.typeSlug, id: channels.blockIds[b.channel] }])));
 export const automations = pulumi.output({ ...warning.automationIds, ...critical?.automationIds, ...p1?.automationIds });
-export const pagerDutyServices = pagerDuty?.serviceIds;
-export const escalationPolicies = pagerDuty?.escalationPolicyIds;
+export const pagerDutyServices = pagerDuty ? pulumi.output(pagerDuty.serviceIds) : undefined;
+export const escalationPolicies = pagerDuty ? pulumi.output(pagerDuty.escalationPolicyIds) : undefined;
 export const onCallSchedule = pagerDuty?.scheduleId;
 export const secretsManagerSecrets = mirror ? pulumi.output(mirror.arns) : undefined;

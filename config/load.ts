@@ -119,7 +119,7 @@ export function parseStructure(raw: RawConfig): Structure {
         const result = (schema as z.ZodType).safeParse(value);
         if (!result.success) {
             const issue = result.error.issues[0];
-            fail(keyOf(key, issue), expectedOf(issue, name));
+            fail(keyOf(key, issue), expectedOf(issue, schema as z.ZodType));
         } else {
             parsed[name] = result.data;
         }
@@ -315,7 +315,7 @@ function splitKey(key: string): [string, string] {
 
 function suggest(name: string, known: string[]): string {
     const best = known.map((k) => [k, distance(name.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-    return best && best[1] <= 3 ? `; did you mean "${best[0]}"?` : "";
+    return best && best[1] <= 3 ? ` (did you mean "${best[0]}"?)` : "";
 }
 
 function distance(a: string, b: string): number {
@@ -344,9 +344,29 @@ function keyOf(key: string, issue: z.core.$ZodIssue): string {
     return key + suffix;
 }
 
-function expectedOf(issue: z.core.$ZodIssue, topKey: string): string {
+function expectedOf(issue: z.core.$ZodIssue, schema: z.ZodType): string {
     if (issue.code === "unrecognized_keys") {
-        return `no such setting (known settings under ${topKey}${issue.path.length ? "." + issue.path.join(".") : ""} are documented in README.md)`;
+        const known = knownKeysAt(schema, issue.path);
+        return `one of the settings ${known.join(", ")}${suggest(issue.keys[0], known)}`;
     }
     return issue.message;
+}
+
+/** The setting names an object schema accepts at `path`, for "did you mean" messages. */
+function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
+    let node: any = schema;
+    const unwrap = () => {
+        while (node?._zod?.def && !["object", "record", "array"].includes(node._zod.def.type)) {
+            const def = node._zod.def;
+            node = def.innerType ?? def.in ?? def.schema;
+        }
+    };
+    unwrap();
+    for (const step of path) {
+        const def = node?._zod?.def;
+        if (!def) return [];
+        node = def.type === "object" ? def.shape[step as string] : def.type === "record" ? def.valueType : def.element;
+        unwrap();
+    }
+    return node?._zod?.def?.type === "object" ? Object.keys(node._zod.def.shape) : [];
 }

@@ -73,10 +73,11 @@ export async function runProgram(opts: ProgramOptions): Promise<ProgramRun> {
 
     const program = await import("../index");
     const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(program)) {
+    for (const [key, value] of Object.entries(program) as [string, unknown][]) {
         if (!pulumi.Output.isInstance(value)) continue;
-        const resolved = await new Promise((resolve) => value.apply(resolve));
-        outputs[key] = (await pulumi.isSecret(value)) ? { secret: resolved } : resolved;
+        const output = value as pulumi.Output<unknown>;
+        const resolved = await new Promise((resolve) => output.apply(resolve));
+        outputs[key] = (await pulumi.isSecret(output)) ? { secret: resolved } : resolved;
     }
     await settleRegistrations(() => resources.length);
     for (const r of resources) {
@@ -135,5 +136,5 @@ export function isSecretMarker(value: unknown): boolean {
 
 /** The made-up PagerDuty user id the default mock returns for an e-mail lookup. */
 export function mockUserId(email: string): string {
-    return `PMOCK${email.split("@")[0].replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 8)}`;
+    return `PMOCK${email.split("@")[0].replace(/[^A-Za-z0-9]/g, "").toUpperCase()}`;
 }

@@ -1,10 +1,18 @@
 import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parse } from "yaml";
 
 /** Pulumi.<stack>.yaml as the runtime's flat config map: objects as JSON, `secure:` values left out (we cannot decrypt them). */
 export function readStackFile(root: string, stack: string): { values: Record<string, string>; encrypted: string[] } {
-    const file = join(root, `Pulumi.${stack}.yaml`);
+    return readStackFileAt(join(root, `Pulumi.${stack}.yaml`));
+}
+
+/** The stack a `Pulumi.<stack>.yaml` path names. */
+export function stackOfFile(file: string): string {
+    return basename(file).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+}
+
+export function readStackFileAt(file: string): { values: Record<string, string>; encrypted: string[] } {
     if (!existsSync(file)) throw new Error(`No stack file ${file}: stacks are dev, prod, local or a Pulumi.<stack>.yaml you add.`);
     const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};

@@ -29,7 +29,8 @@ export function describeTrigger(t: EventTriggerSpec): string {
     const bucket = t.for_each.length ? `, counted separately per ${t.for_each.join(", ")}` : "";
     if (t.posture === "Proactive") {
         const after = t.after.length ? ` after ${t.after.join(", ")}` : "";
-        return `fires when fewer than ${t.threshold} of [${events}]${after} arrive within ${describeDuration(t.within)} for ${what}${bucket}`;
+        const missing = t.threshold <= 1 ? `no event [${events}]` : `fewer than ${t.threshold} events [${events}]`;
+        return `fires when ${missing}${after} arrives within ${describeDuration(t.within)} for ${what}${bucket}`;
     }
     if (t.threshold <= 1 && t.within === 0) return `fires on every event [${events}] of ${what}${bucket}`;
     return `fires when ${t.threshold} events [${events}] of ${what} arrive within ${describeDuration(t.within)}${bucket}; then quiet for that bucket until the window ends`;

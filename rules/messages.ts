@@ -19,7 +19,8 @@ const RUN_DETAILS = [
     "*Logs and history*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
 ].join("\n");
 
-export function finalFailureMessage(): Message {
+/** `escalates`: whether the critical tier watches the same runs, so the reader knows what happens next. */
+export function finalFailureMessage(escalates: boolean): Message {
     return {
         subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
         body: [
@@ -27,7 +28,7 @@ export function finalFailureMessage(): Message {
             "",
             RUN_DETAILS,
             "",
-            "*Next*: read the run's logs; if the error is transient, retry the run from its page; if it fails again the critical tier takes over.",
+            `*Next*: read the run's logs; if the error is transient, retry the run from its page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`,
         ].join("\n"),
     };
 }

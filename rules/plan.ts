@@ -65,7 +65,7 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
                 description: `Warning: every final failure (Failed, Crashed, TimedOut) of ${describeRoute(r)}. Retries in progress do not alert.`,
                 trigger: finalFailureTrigger(r),
                 channels: cfg.warning.channels,
-                message: finalFailureMessage(),
+                message: finalFailureMessage(cfg.critical.enabled && cfg.critical.routes.includes(name)),
             });
         }
     }

@@ -4,11 +4,12 @@
  * needs but this machine cannot decrypt are replaced by visible placeholders.
  *
  *   npm run preview -- dev
+ *   npm run preview -- examples/Pulumi.typo.yaml   (any stack file by path)
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
 import { PROJECT, parseStructure, requiredSecrets, SecretKey } from "../config/load";
-import { readStackFile } from "../harness/stackFile";
+import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
 import { RegisteredResource, mockUserId, runProgram, unwrapSecrets } from "../harness/runProgram";
 import { describeTrigger } from "../rules/describe";
 import { renderSample } from "../rules/templates";
@@ -25,12 +26,14 @@ export function placeholderFor(s: SecretKey): string {
 }
 
 async function main(): Promise<number> {
-    const stack = process.argv[2];
-    if (!stack) {
-        console.error("usage: npm run preview -- <stack>   (dev, prod, local)");
+    const arg = process.argv[2];
+    if (!arg) {
+        console.error("usage: npm run preview -- <stack | path/to/Pulumi.<stack>.yaml>   (stacks: dev, prod, local)");
         return 2;
     }
-    const { values, encrypted } = readStackFile(ROOT, stack);
+    const byPath = /\.ya?ml$/.test(arg);
+    const stack = byPath ? stackOfFile(arg) : arg;
+    const { values, encrypted } = byPath ? readStackFileAt(resolve(arg)) : readStackFile(ROOT, stack);
     let needed: SecretKey[];
     try {
         needed = requiredSecrets(parseStructure({ project: PROJECT, stack, values, secretKeys: new Set() }));
@@ -72,12 +75,16 @@ function print(
         for (const s of placeholders) out.push(`  ${s.key}: ${s.purpose}`);
     }
 
-    const blocks = of("prefect:index/block:Block");
+    const blocks = of("prefect:index/block:Block").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
     const blockById = new Map(blocks.map((b) => [b.id, b]));
     out.push("", `Prefect notification blocks (${blocks.length})`);
     for (const b of blocks) out.push(`  ${b.inputs.name}  [${b.inputs.typeSlug}]  data: secret`);
 
-    const automations = of("prefect:index/automation:Automation");
+    const tierOrder = ["WarningTier", "CriticalTier", "P1Tier"];
+    const tierOf = (r: RegisteredResource) => (r.parent.split("::").at(-2)?.split("$").at(-1) ?? "").replace("alerting:index:", "");
+    const automations = of("prefect:index/automation:Automation").sort(
+        (a, b) => tierOrder.indexOf(tierOf(a)) - tierOrder.indexOf(tierOf(b)) || a.inputs.name.localeCompare(b.inputs.name),
+    );
     out.push("", `Prefect automations (${automations.length})`);
     for (const a of automations) {
         const e = a.inputs.trigger.event;
@@ -91,13 +98,12 @@ function print(
             threshold: e.threshold,
             within: e.within,
         };
-        const tier = a.parent.split("::").at(-2)?.split("$").at(-1) ?? "";
-        out.push("", `  ${a.inputs.name}   (${tier.replace("alerting:index:", "")})`);
+        out.push("", `  ${a.inputs.name}   (${tierOf(a)})`);
         out.push(`    ${a.inputs.description}`);
         out.push(`    trigger: ${describeTrigger(spec)}`);
         const actions = a.inputs.actions as { blockDocumentId: string; subject: string; body: string }[];
         out.push(`    notifies: ${actions.map((x) => blockById.get(x.blockDocumentId)?.inputs.name ?? x.blockDocumentId).join(", ")}`);
-        out.push(`    message, rendered for a sample ${spec.expect.some((x) => x.endsWith("Completed")) && spec.posture === "Reactive" ? "completed" : "failed"} run:`);
+        out.push("    message, rendered with a sample failed run and work pool:");
         out.push(`      subject: ${renderSample(actions[0].subject, SAMPLE_UI)}`);
         for (const line of renderSample(actions[0].body, SAMPLE_UI).split("\n")) out.push(`      | ${line}`);
     }
@@ -108,7 +114,7 @@ function print(
         for (const s of of("pagerduty:index/schedule:Schedule")) names.set(s.id!, `on-call schedule "${s.inputs.name}"`);
         for (const i of invokes.filter((x) => x.token === "pagerduty:index/getUser:getUser")) names.set(mockUserId(String(i.inputs.email)), String(i.inputs.email));
         out.push("", "PagerDuty");
-        for (const svc of of("pagerduty:index/service:Service")) {
+        for (const svc of of("pagerduty:index/service:Service").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name))) {
             const policy = policies.find((p) => p.id === svc.inputs.escalationPolicy);
             out.push(`  service "${svc.inputs.name}" -> escalation policy "${policy?.inputs.name}"`);
             let at = 0;
@@ -119,11 +125,11 @@ function print(
             }
             out.push(`    unacknowledged, the ladder runs ${policy?.inputs.numLoops ?? 0} more time(s)`);
         }
-        for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration"))
+        for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration").sort((a, b) => a.name.localeCompare(b.name)))
             out.push(`  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: its key goes into the Prefect pager-duty-webhook block (secret)`);
     }
 
-    const mirrored = of("aws:secretsmanager/secret:Secret");
+    const mirrored = of("aws:secretsmanager/secret:Secret").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
     if (mirrored.length) {
         out.push("", "AWS Secrets Manager (values are Pulumi secrets)");
         for (const s of mirrored) out.push(`  ${s.inputs.name}  (recovery window ${s.inputs.recoveryWindowInDays} days): ${s.inputs.description}`);

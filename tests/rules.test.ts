@@ -82,7 +82,7 @@ describe("messages", () => {
     });
 
     it("a failure message says what, when, which state and error, and links to the run", () => {
-        const text = renderSample(finalFailureMessage().body, "http://127.0.0.1:4200");
+        const text = renderSample(finalFailureMessage(true).body, "http://127.0.0.1:4200");
         expect(text).toContain("exchange-rates-daily");
         expect(text).toContain("*Deployment*: exchange-rates-daily-prod");
         expect(text).toContain("crimson-okapi (`0f1e2d3c-4b5a-4968-8776-655443322110`)");
@@ -92,7 +92,7 @@ describe("messages", () => {
     });
 
     it("leaves the deployment line out for a run without one", () => {
-        const text = renderSample(finalFailureMessage().body, "http://ui", {
+        const text = renderSample(finalFailureMessage(true).body, "http://ui", {
             flow: { name: "f" },
             flow_run: { id: "1", name: "r", state: { name: "Crashed", message: "m", timestamp: "t" } },
         });
