@@ -1,0 +1,366 @@
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { unknownTemplateNames } from "../../rules/templates";
+import {
+    EVENT_FIELDS,
+    EventTrigger,
+    T,
+    TRIGGER_KINDS,
+    UNKNOWN,
+    alternatives,
+    automationActions,
+    eventMatches,
+    eventTriggers,
+    isObject,
+    known,
+    labelObjects,
+    singular,
+    strings,
+} from "./resources";
+
+/**
+ * Policies on one Prefect automation at a time (`prefect:index/automation:Automation`):
+ * the trigger's shape and meaning, and the notification actions' shape and
+ * templates. Facts: shared/reference/prefect.md §1-§3, §5.
+ */
+
+type AutomationCheck = (props: Record<string, any>, report: ReportViolation, args: ResourceValidationArgs) => void;
+
+const onAutomations =
+    (check: AutomationCheck) =>
+    (args: ResourceValidationArgs, report: ReportViolation): void => {
+        if (args.type === T.automation) check(args.props, report, args);
+    };
+
+const eachEvent = (props: Record<string, any>, fn: (t: EventTrigger) => void) => eventTriggers(props.trigger).forEach(fn);
+
+/** The states a flow run ends in when it has failed for good; a timeout is `TimedOut`, not `Failed`. */
+export const FINAL_FAILURE_STATES = ["Failed", "Crashed", "TimedOut"];
+const flowRunEvent = (state: string) => `prefect.flow-run.${state}`;
+
+/** Does this trigger count flow-run failures (any of the final failure events)? */
+export function countsFailures(event: Record<string, any>): boolean {
+    const expects = strings(event.expects);
+    return FINAL_FAILURE_STATES.some((s) => expects.some((p) => eventMatches(p, flowRunEvent(s))));
+}
+
+export const automationTriggerShape: ResourceValidationPolicy = {
+    name: "automation-trigger-shape",
+    description:
+        "An automation's trigger holds exactly one of event, metric, compound or sequence, with the event fields nested under it, and a posture of Reactive or Proactive.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        const trigger = props.trigger;
+        if (!isObject(trigger)) {
+            report("The automation has no trigger.");
+            return;
+        }
+        const kinds = TRIGGER_KINDS.filter((k) => trigger[k] !== undefined && trigger[k] !== null);
+        const stray = Object.keys(trigger).filter((k) => !(TRIGGER_KINDS as readonly string[]).includes(k) && trigger[k] !== undefined);
+        if ("type" in trigger)
+            report(`trigger.type = ${JSON.stringify(trigger.type)} does not exist: nest the event fields under trigger.event (seed erratum 1).`);
+        const flat = stray.filter((k) => k !== "type");
+        if (flat.length) report(`trigger has fields outside any trigger kind (${flat.join(", ")}): they belong under trigger.event.`);
+        if (kinds.length !== 1) report(`trigger must hold exactly one of ${TRIGGER_KINDS.join(", ")}; it holds ${kinds.length ? kinds.join(", ") : "none"}.`);
+        eachEvent(props, ({ path, event }) => {
+            if (event.posture !== "Reactive" && event.posture !== "Proactive")
+                report(`${path}.posture must be "Reactive" or "Proactive" (case-sensitive, required by the server).`);
+            for (const key of Object.keys(event)) {
+                if (event[key] === undefined || EVENT_FIELDS.includes(key)) continue;
+                const meant = EVENT_FIELDS.find((f) => singular(f) === key);
+                report(`${path}.${key} is not a field of an event trigger${meant ? `; the provider calls it ${meant}` : ""}.`);
+            }
+            if (event.threshold !== undefined && !(Number.isInteger(event.threshold) && event.threshold >= 1))
+                report(`${path}.threshold must be a whole number of at least 1.`);
+            if (event.within !== undefined && !(typeof event.within === "number" && event.within >= 0))
+                report(`${path}.within must be a number of seconds, 0 or more.`);
+        });
+    }),
+};
+
+export const automationLabelsAreJson: ResourceValidationPolicy = {
+    name: "automation-labels-are-json",
+    description:
+        "An event trigger's match and matchRelated are JSON strings (the provider's type): match of one object, matchRelated of an object or a list of objects, each label a string or a list of strings.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        eachEvent(props, ({ path, event }) => {
+            for (const field of ["match", "matchRelated"]) {
+                const value = event[field];
+                if (value === undefined) continue;
+                if (typeof value !== "string") {
+                    report(`${path}.${field} is ${Array.isArray(value) ? "a list" : typeof value}, not a JSON string: write JSON.stringify({...}) (seed erratum 2).`);
+                    continue;
+                }
+                let parsed: unknown;
+                try {
+                    parsed = JSON.parse(value);
+                } catch {
+                    report(`${path}.${field} is not valid JSON.`);
+                    continue;
+                }
+                const objects = Array.isArray(parsed) && field === "matchRelated" ? parsed : [parsed];
+                if (!objects.every(isObject)) {
+                    report(`${path}.${field} must be a JSON object${field === "matchRelated" ? " or a list of objects" : ""}.`);
+                    continue;
+                }
+                for (const labels of objects)
+                    for (const [label, v] of Object.entries(labels))
+                        if (!(typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"))))
+                            report(`${path}.${field}: label ${label} must be a string or a list of strings.`);
+            }
+        });
+    }),
+};
+
+/** Roles a related resource of a flow-run event can have (prefect.md §1). */
+const FLOW_RUN_RELATED_ROLES = ["flow", "deployment", "work-queue", "work-pool", "tag", "task-run", "creator"];
+
+export const matchRelatedRealResources: ResourceValidationPolicy = {
+    name: "match-related-real-resources",
+    description:
+        "Filters name resources Prefect really relates to an event: a tag is a related resource prefect.tag.<tag> with role tag (not a prefect.tag label), and a flow run is the primary resource of its own events, never a related one.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        eachEvent(props, ({ path, event }) => {
+            const match = labelObjects(event.match);
+            const onFlowRuns =
+                match.some((m) => alternatives(m["prefect.resource.id"]).some((id) => id.startsWith("prefect.flow-run."))) ||
+                (strings(event.expects).length > 0 && strings(event.expects).every((e) => e.startsWith("prefect.flow-run.")));
+            for (const m of match)
+                for (const label of Object.keys(m))
+                    if (label === "prefect.tag" || label.startsWith("prefect.tag."))
+                        report(`${path}.match uses a "${label}" label, which no event carries: tags are related resources; filter them in matchRelated with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>".`);
+            labelObjects(event.matchRelated).forEach((related, i) => {
+                const where = `${path}.matchRelated${Array.isArray(safeJson(event.matchRelated)) ? `[${i}]` : ""}`;
+                const roles = alternatives(related["prefect.resource.role"]);
+                const ids = alternatives(related["prefect.resource.id"]);
+                for (const label of Object.keys(related))
+                    if (label === "prefect.tag" || label.startsWith("prefect.tag."))
+                        report(`${where} uses a "${label}" label, which matches nothing: a tag is a related resource with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>" (seed erratum 3).`);
+                if (onFlowRuns && roles.includes("flow-run"))
+                    report(`${where} asks for a related resource with role "flow-run": the flow run is the primary resource of its own events and never among its related resources, so this matches nothing (seed erratum 3).`);
+                if (ids.some((id) => id.startsWith("prefect.tag.")) && !(roles.length === 1 && roles[0] === "tag"))
+                    report(`${where} selects tag resources (prefect.tag.*) without prefect.resource.role "tag".`);
+                if (roles.includes("tag") && (ids.length === 0 || !ids.every((id) => id.startsWith("prefect.tag."))))
+                    report(`${where} has role "tag" but its prefect.resource.id is not prefect.tag.<tag>: it would match any tag, or none.`);
+                if (onFlowRuns) {
+                    const unknown = roles.filter((r) => !r.startsWith("!") && !FLOW_RUN_RELATED_ROLES.includes(r) && r !== "flow-run");
+                    if (unknown.length) report(`${where} uses role ${unknown.join(", ")}, which flow-run events never relate (known: ${FLOW_RUN_RELATED_ROLES.join(", ")}).`);
+                }
+            });
+        });
+    }),
+};
+
+function safeJson(v: unknown): unknown {
+    if (typeof v !== "string") return v;
+    try {
+        return JSON.parse(v);
+    } catch {
+        return undefined;
+    }
+}
+
+export const failureAlertsCoverFinalStates: ResourceValidationPolicy = {
+    name: "failure-alerts-cover-final-states",
+    description:
+        "An automation that alerts on flow-run failures listens for every final failure: Failed, Crashed and TimedOut (a timeout ends in a state named TimedOut, whose event is not prefect.flow-run.Failed).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        eachEvent(props, ({ path, event }) => {
+            if (!countsFailures(event)) return;
+            const expects = strings(event.expects);
+            const missing = FINAL_FAILURE_STATES.filter((s) => !expects.some((p) => eventMatches(p, flowRunEvent(s))));
+            if (missing.length)
+                report(`${path}.expects listens for flow-run failures but misses ${missing.map(flowRunEvent).join(", ")}${missing.includes("TimedOut") ? " (seed erratum 8)" : ""}.`);
+        });
+    }),
+};
+
+export const repeatedFailurePerFlow: ResourceValidationPolicy = {
+    name: "repeated-failure-per-flow",
+    description:
+        "A trigger that counts several flow-run failures (threshold > 1) buckets them per flow with forEaches related:flow:prefect.resource.id, and counts inside a window (within > 0); otherwise failures of different flows add up.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: {
+        properties: {
+            bucketLabels: {
+                type: "array",
+                items: { type: "string" },
+                minItems: 1,
+                default: ["related:flow:prefect.resource.id"],
+                description: "forEaches labels any one of which counts as bucketing per flow.",
+            },
+        },
+    },
+    validateResource: onAutomations((props, report, args) => {
+        const accepted = args.getConfig<{ bucketLabels?: string[] }>().bucketLabels ?? ["related:flow:prefect.resource.id"];
+        eachEvent(props, ({ path, event }) => {
+            if (!(typeof event.threshold === "number" && event.threshold > 1) || !countsFailures(event)) return;
+            if (!strings(event.forEaches).some((l) => accepted.includes(l)))
+                report(`${path} counts ${event.threshold} failures without forEaches ${accepted.join(" or ")}: ${event.threshold} different flows failing once each would fire it (seed erratum 6).`);
+            if (!(typeof event.within === "number" && event.within > 0))
+                report(`${path} counts ${event.threshold} failures with within = ${event.within ?? "unset"}: set the window (seconds) the failures must fall in.`);
+        });
+    }),
+};
+
+export const proactiveWithinMinimum: ResourceValidationPolicy = {
+    name: "proactive-within-minimum",
+    description: "A Proactive trigger waits at least the minimum window (Prefect rejects under 10 s and evaluates proactive triggers only every few seconds).",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    configSchema: {
+        properties: {
+            minimumWithinSeconds: { type: "number", minimum: 10, default: 10, description: "Shortest window (seconds) a Proactive trigger may use." },
+        },
+    },
+    validateResource: onAutomations((props, report, args) => {
+        const minimum = args.getConfig<{ minimumWithinSeconds?: number }>().minimumWithinSeconds ?? 10;
+        eachEvent(props, ({ path, event }) => {
+            if (event.posture !== "Proactive") return;
+            if (!(typeof event.within === "number" && event.within >= minimum))
+                report(`${path} is Proactive with within = ${event.within ?? "unset"}; it needs at least ${minimum} s.`);
+        });
+    }),
+};
+
+const AUTOMATION_EVENTS = ["prefect.automation.triggered", "prefect.automation.resolved", "prefect.automation.action.executed", "prefect.automation.action.failed"];
+
+export const automationExpectsEvents: ResourceValidationPolicy = {
+    name: "automation-expects-events",
+    description:
+        "Every event trigger names the events it counts: an empty expects matches every event, and a pattern that matches Prefect's own prefect.automation.* events makes the automation fire on its own notifications, recursively.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: onAutomations((props, report) => {
+        eachEvent(props, ({ path, event }) => {
+            const expects = strings(event.expects);
+            if (expects.length === 0 || expects.some((e) => e.trim() === "")) {
+                report(`${path}.expects is empty: the trigger would fire on every event, its own notifications included.`);
+                return;
+            }
+            const recursive = expects.filter((p) => AUTOMATION_EVENTS.some((e) => eventMatches(p, e)));
+            if (recursive.length) report(`${path}.expects ${recursive.join(", ")} matches the automation's own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`);
+        });
+    }),
+};
+
+/** State names a flow run's events carry (Prefect 3.9 states.py, flow_engine.py, core_policy.py). */
+export const FLOW_RUN_STATE_NAMES = [
+    "Scheduled", "Late", "AwaitingRetry", "AwaitingConcurrencySlot", "Resuming", "Pending", "Submitting", "InfrastructurePending",
+    "Running", "Retrying", "Paused", "Suspended", "Cancelling", "Cancelled", "Completed", "Cached", "Failed", "Crashed", "TimedOut",
+];
+
+export const knownFlowRunStates: ResourceValidationPolicy = {
+    name: "known-flow-run-states",
+    description:
+        "Flow-run events are named after the state's name, case-sensitively (prefect.flow-run.Failed, .TimedOut): an unknown name such as prefect.flow-run.failed or .Timeout never arrives.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    configSchema: {
+        properties: {
+            extraStateNames: { type: "array", items: { type: "string" }, default: [], description: "Custom state names your flows set themselves." },
+        },
+    },
+    validateResource: onAutomations((props, report, args) => {
+        const names = [...FLOW_RUN_STATE_NAMES, ...(args.getConfig<{ extraStateNames?: string[] }>().extraStateNames ?? [])];
+        eachEvent(props, ({ path, event }) => {
+            for (const field of ["expects", "afters"]) {
+                for (const e of strings(event[field])) {
+                    if (!e.startsWith("prefect.flow-run.") || e.endsWith("*")) continue;
+                    const state = e.slice("prefect.flow-run.".length);
+                    if (!names.includes(state)) {
+                        const close = names.find((n) => n.toLowerCase() === state.toLowerCase());
+                        report(`${path}.${field}: ${e} names no flow-run state${close ? `; did you mean prefect.flow-run.${close}?` : ""}.`);
+                    }
+                }
+            }
+        });
+    }),
+};
+
+const ACTION_FIELDS: Record<string, string[]> = {
+    "send-notification": ["type", "blockDocumentId", "subject", "body"],
+};
+const ACTION_FIELD_HINTS: Record<string, string> = { blockId: "blockDocumentId", block_id: "blockDocumentId", block_document_id: "blockDocumentId" };
+
+export const notificationActionShape: ResourceValidationPolicy = {
+    name: "notification-action-shape",
+    description:
+        "An automation has at least one action, and each send-notification action names its block with blockDocumentId and has a body (there is no block_id / blockId).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        const refs = automationActions(props);
+        if (!refs.some((r) => r.path.startsWith("actions[") || r.path.startsWith("actionsOnTriggers[")))
+            report("The automation has no action to run when it fires.");
+        for (const { path, action } of refs) {
+            if (typeof action.type !== "string" || action.type === "") {
+                report(`${path} has no type.`);
+                continue;
+            }
+            const fields = ACTION_FIELDS[action.type];
+            if (!fields) continue;
+            for (const key of Object.keys(action)) {
+                if (fields.includes(key) || known(() => action[key]) === undefined) continue;
+                const hint = ACTION_FIELD_HINTS[key];
+                report(`${path}.${key} is not a field of a ${action.type} action${hint ? `: it is ${hint} (seed erratum 4)` : ""}.`);
+            }
+            // A new block's id is unknown during preview: present all the same.
+            const blockId = known(() => action.blockDocumentId);
+            if (blockId !== UNKNOWN && (typeof blockId !== "string" || blockId === "")) report(`${path} has no blockDocumentId: Prefect would not know where to send it.`);
+            const body = known(() => action.body);
+            if (body !== UNKNOWN && (typeof body !== "string" || body.trim() === "")) report(`${path} has no body (required by Prefect).`);
+        }
+    }),
+};
+
+export const messageTemplatesKnownNames: ResourceValidationPolicy = {
+    name: "message-templates-known-names",
+    description:
+        "Notification subjects and bodies use only the variables and filters Prefect's template context provides (an unknown name such as flow_run_url renders as an empty string, silently); the run's page is {{ flow_run|ui_url }}.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: onAutomations((props, report) => {
+        for (const { path, action } of automationActions(props)) {
+            for (const field of ["subject", "body"]) {
+                const text = action[field];
+                if (typeof text !== "string") continue;
+                const unknown = unknownTemplateNames(text);
+                if (!unknown.length) continue;
+                const hint = unknown.includes("flow_run_url") ? "; for the run's page use {{ flow_run|ui_url }} (seed erratum 5)" : "";
+                report(`${path}.${field} uses ${unknown.map((n) => (n.startsWith("|") ? `filter ${n}` : n)).join(", ")}, unknown to Prefect's templates${hint}.`);
+            }
+        }
+    }),
+};
+
+export const automationEnabled: ResourceValidationPolicy = {
+    name: "automation-enabled",
+    description: "An alerting automation kept in code but disabled alerts nobody; remove it or say why in its description.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    validateResource: onAutomations((props, report) => {
+        if (props.enabled === false) report(`Automation "${props.name}" is disabled.`);
+    }),
+};
+
+export const automationPolicies = [
+    automationTriggerShape,
+    automationLabelsAreJson,
+    matchRelatedRealResources,
+    failureAlertsCoverFinalStates,
+    repeatedFailurePerFlow,
+    proactiveWithinMinimum,
+    automationExpectsEvents,
+    knownFlowRunStates,
+    notificationActionShape,
+    messageTemplatesKnownNames,
+    automationEnabled,
+];

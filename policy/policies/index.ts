@@ -1,0 +1,15 @@
+import type { Policies } from "@pulumi/policy";
+import { automationPolicies } from "./automations";
+import { awsPolicies } from "./aws";
+import { blockPolicies } from "./blocks";
+import { pagerDutyPolicies } from "./pagerduty";
+import { stackPolicies } from "./wiring";
+
+export * from "./automations";
+export * from "./aws";
+export * from "./blocks";
+export * from "./pagerduty";
+export * from "./wiring";
+
+/** Every policy of the pack, in the order `pulumi preview` lists them. */
+export const policies: Policies = [...automationPolicies, ...blockPolicies, ...stackPolicies, ...pagerDutyPolicies, ...awsPolicies];

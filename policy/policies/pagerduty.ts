@@ -1,0 +1,76 @@
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { EVENTS_V2, T, isObject } from "./resources";
+
+/** Policies on the PagerDuty side (pulumi/pulumi-pagerduty resources), one resource at a time. */
+
+const NAMED = [T.pdService, T.pdIntegration, T.pdEscalationPolicy, T.pdSchedule, T.pdTeam] as string[];
+
+export const pagerDutyExplicitNames: ResourceValidationPolicy = {
+    name: "pagerduty-explicit-names",
+    description:
+        "PagerDuty services, integrations, escalation policies, schedules and teams have explicit names: left out, the provider makes one up with a random suffix, and the on-call engineer sees that name in the page.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (!NAMED.includes(args.type)) return;
+        if (typeof args.props.name !== "string" || args.props.name.trim() === "")
+            report(`${args.type.split(":").pop()} "${args.name}" has no explicit name.`);
+        if (args.type === T.pdSchedule && Array.isArray(args.props.layers))
+            args.props.layers.forEach((layer: unknown, i: number) => {
+                if (!isObject(layer) || typeof layer.name !== "string" || layer.name.trim() === "") report(`Schedule "${args.name}" layers[${i}] has no name.`);
+            });
+    },
+};
+
+export const escalationPolicyLevels: ResourceValidationPolicy = {
+    name: "escalation-policy-levels",
+    description:
+        "A PagerDuty escalation policy has at least the minimum number of levels (default 2: the on-call engineer, then someone else when they do not acknowledge), each with at least one target.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: {
+        properties: {
+            minimumLevels: { type: "integer", minimum: 1, default: 2, description: "Fewest escalation rules an escalation policy may have." },
+        },
+    },
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== T.pdEscalationPolicy) return;
+        const minimum = args.getConfig<{ minimumLevels?: number }>().minimumLevels ?? 2;
+        const rules: unknown[] = Array.isArray(args.props.rules) ? args.props.rules : [];
+        if (rules.length < minimum)
+            report(`Escalation policy "${args.props.name ?? args.name}" has ${rules.length} level(s); at least ${minimum} are required so an unacknowledged page reaches someone else.`);
+        rules.forEach((rule, i) => {
+            if (!isObject(rule) || !Array.isArray(rule.targets) || rule.targets.length === 0)
+                report(`Escalation policy "${args.props.name ?? args.name}" rules[${i}] has no target.`);
+        });
+    },
+};
+
+export const integrationKeySecret: ResourceValidationPolicy = {
+    name: "pagerduty-integration-key-secret",
+    description:
+        "An Events API v2 service integration declares integrationKey as a secret output (additionalSecretOutputs): the provider does not mark it, and the key lets anyone open incidents on the service.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== T.pdIntegration || args.props.type !== EVENTS_V2) return;
+        if (!(args.opts.additionalSecretOutputs ?? []).includes("integrationKey"))
+            report(`Service integration "${args.props.name ?? args.name}" does not list integrationKey in additionalSecretOutputs: the routing key would be stored and shown in plain text.`);
+    },
+};
+
+export const autoResolveHasPath: ResourceValidationPolicy = {
+    name: "pagerduty-auto-resolve",
+    description:
+        "Prefect's pager-duty-webhook block only ever triggers (no dedup_key, never resolve), so with auto-resolve off every page stays open until someone resolves it by hand. Set autoResolveTimeout, or accept manual resolution knowingly.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== T.pdService) return;
+        const timeout = args.props.autoResolveTimeout;
+        if (timeout === undefined || timeout === null || timeout === "null")
+            report(`Service "${args.props.name ?? args.name}" never auto-resolves, and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`);
+    },
+};
+
+export const pagerDutyPolicies = [pagerDutyExplicitNames, escalationPolicyLevels, integrationKeySecret, autoResolveHasPath];

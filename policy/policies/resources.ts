@@ -1,0 +1,168 @@
+/**
+ * How the program's resources look to a policy: type tokens, and lenient
+ * readers for the shapes the bridged Prefect provider takes. Policies match
+ * by type string, never by importing an SDK, so the pack keeps working while
+ * the SDK is regenerated.
+ */
+
+export const T = {
+    automation: "prefect:index/automation:Automation",
+    block: "prefect:index/block:Block",
+    pdService: "pagerduty:index/service:Service",
+    pdIntegration: "pagerduty:index/serviceIntegration:ServiceIntegration",
+    pdEscalationPolicy: "pagerduty:index/escalationPolicy:EscalationPolicy",
+    pdSchedule: "pagerduty:index/schedule:Schedule",
+    pdTeam: "pagerduty:index/team:Team",
+    pdTeamMembership: "pagerduty:index/teamMembership:TeamMembership",
+    awsSecret: "aws:secretsmanager/secret:Secret",
+    awsSecretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    criticalTier: "alerting:index:CriticalTier",
+    warningTier: "alerting:index:WarningTier",
+    p1Tier: "alerting:index:P1Tier",
+} as const;
+
+/** The Events API v2 integration: its computed key is the routing key a pager-duty-webhook block needs. */
+export const EVENTS_V2 = "events_api_v2_inbound_integration";
+
+/** Prefect's notification block types and the `data` fields each one cannot work without (prefect.md §4). */
+export const NOTIFICATION_BLOCK_FIELDS: Record<string, string[]> = {
+    "slack-webhook": ["url"],
+    "custom-webhook": ["url"],
+    "pager-duty-webhook": ["integration_key", "api_key"],
+};
+
+export type Labels = Record<string, unknown>;
+
+/** One event trigger of an automation, wherever it sits (top level, or inside a compound / sequence). */
+export interface EventTrigger {
+    /** Where it sits, for messages: `trigger.event`, `trigger.compound.triggers[1].event`. */
+    path: string;
+    event: Record<string, any>;
+}
+
+const TRIGGER_KINDS = ["event", "metric", "compound", "sequence"] as const;
+const EVENT_FIELDS = ["posture", "match", "matchRelated", "afters", "expects", "forEaches", "threshold", "within"];
+
+/**
+ * Every event trigger of an automation. Reads the seed's flat shape
+ * (`trigger = { type = "event", posture, expect, ... }`) as the event trigger
+ * it meant to be, so the other policies still judge its contents while
+ * `automation-trigger-shape` reports the shape.
+ */
+export function eventTriggers(trigger: unknown, path = "trigger"): EventTrigger[] {
+    if (!isObject(trigger)) return [];
+    const found: EventTrigger[] = [];
+    if (isObject(trigger.event)) found.push({ path: `${path}.event`, event: trigger.event });
+    for (const kind of ["compound", "sequence"] as const) {
+        const group = trigger[kind];
+        if (isObject(group) && Array.isArray(group.triggers))
+            group.triggers.forEach((child: unknown, i: number) => found.push(...eventTriggers(child, `${path}.${kind}.triggers[${i}]`)));
+    }
+    if (!TRIGGER_KINDS.some((k) => k in trigger) && EVENT_FIELDS.some((k) => k in trigger || singular(k) in trigger))
+        found.push({ path, event: withPluralNames(trigger) });
+    return found;
+}
+
+export { TRIGGER_KINDS, EVENT_FIELDS };
+
+/** `expect` -> `expects`, `for_each` -> `forEaches`, `match_related` -> `matchRelated`: the provider's names. */
+export function singular(field: string): string {
+    return { afters: "after", expects: "expect", forEaches: "for_each", matchRelated: "match_related" }[field] ?? field;
+}
+
+function withPluralNames(flat: Record<string, any>): Record<string, any> {
+    const event: Record<string, any> = {};
+    for (const field of EVENT_FIELDS) {
+        if (field in flat) event[field] = flat[field];
+        else if (singular(field) in flat) event[field] = flat[singular(field)];
+    }
+    return event;
+}
+
+export const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/** A label value as the list of alternatives it ORs. */
+export const alternatives = (v: unknown): string[] => (typeof v === "string" ? [v] : strings(v));
+
+/**
+ * `match` / `matchRelated` as label objects. The provider takes JSON strings;
+ * an object or list given directly (the seed's map) is read as is, and
+ * `automation-labels-are-json` reports it.
+ */
+export function labelObjects(value: unknown): Labels[] {
+    let parsed: unknown = value;
+    if (typeof value === "string") {
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            return [];
+        }
+    }
+    if (Array.isArray(parsed)) return parsed.filter(isObject);
+    return isObject(parsed) ? [parsed] : [];
+}
+
+/** Prefect's event-name patterns: exact, or a trailing `*` wildcard. */
+export function eventMatches(pattern: string, name: string): boolean {
+    return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+export interface ActionRef {
+    /** `actions[0]`, `actionsOnTriggers[1]`, ... */
+    path: string;
+    action: Record<string, any>;
+}
+
+export const ACTION_LISTS = ["actions", "actionsOnTriggers", "actionsOnResolves"] as const;
+
+export function automationActions(props: Record<string, any>): ActionRef[] {
+    const refs: ActionRef[] = [];
+    for (const list of ACTION_LISTS) {
+        const actions = props[list];
+        if (Array.isArray(actions)) actions.forEach((action, i) => refs.push({ path: `${list}[${i}]`, action: isObject(action) ? action : {} }));
+    }
+    return refs;
+}
+
+/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
+export function stackOfUrn(urn: string): string {
+    return urn.startsWith("urn:pulumi:") ? urn.slice("urn:pulumi:".length).split("::")[0] : "";
+}
+
+/** The type chain a URN encodes: parent types, then the resource's own (`a$b$c`). */
+export function typeChain(urn: string): string[] {
+    const qualified = urn.split("::")[2] ?? "";
+    return qualified ? qualified.split("$") : [];
+}
+
+export function isObject(v: unknown): v is Record<string, any> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export const UNKNOWN = Symbol("unknown during preview");
+
+/**
+ * Reads a value that may be unknown during preview. CrossGuard's props throw
+ * an UnknownValueError on access to such a value; a stack policy must not
+ * give up on the whole stack for one of them.
+ */
+export function known<V>(read: () => V): V | typeof UNKNOWN {
+    try {
+        return read();
+    } catch (e) {
+        if ((e as { constructor?: { name?: string } })?.constructor?.name === "UnknownValueError") return UNKNOWN;
+        throw e;
+    }
+}
+
+/** JSON text as an object, or undefined when it is not JSON of an object. */
+export function jsonObject(text: unknown): Record<string, any> | undefined {
+    if (isObject(text)) return text;
+    if (typeof text !== "string") return undefined;
+    try {
+        const parsed = JSON.parse(text);
+        return isObject(parsed) ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}

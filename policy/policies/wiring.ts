@@ -1,0 +1,185 @@
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { countsFailures } from "./automations";
+import { EVENTS_V2, T, UNKNOWN, automationActions, eventMatches, eventTriggers, jsonObject, known, stackOfUrn, strings, typeChain } from "./resources";
+
+/**
+ * Stack policies: what only shows across resources (which block an action
+ * notifies, where a PagerDuty key comes from, whether production pages
+ * anyone). They read the resources' outputs and the engine's property
+ * dependencies, both of which CrossGuard passes to validateStack during
+ * preview and update. During preview a value that is not known yet (a new
+ * block's id) is read with `known()`, and the dependency on the resource that
+ * will produce it stands in for the value.
+ */
+
+type Target = { kind: "block"; block: PolicyResource } | { kind: "some-of"; blocks: PolicyResource[] } | { kind: "none"; reason: string };
+
+/** Which of this stack's blocks an automation's action notifies. */
+export function actionTarget(automation: PolicyResource, action: Record<string, any>, resources: PolicyResource[]): Target {
+    const blocks = resources.filter((r) => r.type === T.block);
+    const dependedOn = (automation.propertyDependencies?.actions ?? []).filter((r) => r.type === T.block);
+    const id = known(() => action.blockDocumentId);
+    const ids = blocks.map((b) => known(() => b.props.id));
+    if (typeof id === "string" && id !== "") {
+        const i = ids.findIndex((blockId) => blockId === id);
+        if (i >= 0) return { kind: "block", block: blocks[i] };
+        // Outputs without ids (or ids still unknown): the dependency is all there is to go on.
+        if (ids.some((blockId) => blockId === UNKNOWN || blockId === undefined) && dependedOn.length)
+            return { kind: "some-of", blocks: dependedOn };
+        return { kind: "none", reason: `its blockDocumentId is not the id of any block of this stack` };
+    }
+    if (id === UNKNOWN && dependedOn.length) return { kind: "some-of", blocks: dependedOn };
+    return { kind: "none", reason: id === UNKNOWN ? "its blockDocumentId depends on no block of this stack" : "it has no blockDocumentId" };
+}
+
+const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === T.automation);
+const label = (r: PolicyResource) => `Automation "${known(() => r.props.name) === UNKNOWN ? r.name : r.props.name}"`;
+
+export const automationNotifiesStackBlock: StackValidationPolicy = {
+    name: "automation-notifies-stack-block",
+    description:
+        "Every automation has a send-notification action, and each such action points at a notification block this stack manages (not a hand-copied id of a block made elsewhere, which breaks silently when that block is replaced).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        for (const automation of automations(args)) {
+            const notifications = automationActions(automation.props).filter(({ action }) => action.type === "send-notification");
+            if (!notifications.length) report(`${label(automation)} has no send-notification action: it would fire and tell nobody.`, automation.urn);
+            for (const { path, action } of notifications) {
+                const target = actionTarget(automation, action, args.resources);
+                if (target.kind === "none") report(`${label(automation)} ${path} notifies no block of this stack: ${target.reason}.`, automation.urn);
+            }
+        }
+    },
+};
+
+export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
+    name: "pagerduty-key-from-integration",
+    description:
+        "A pager-duty-webhook block's integration_key comes from a PagerDuty Events API v2 service integration this stack creates, not a key copied by hand into config (which silently goes stale when the service is rebuilt).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const integrations = args.resources.filter((r) => r.type === T.pdIntegration && known(() => r.props.type) === EVENTS_V2);
+        const keys = integrations.map((r) => known(() => r.props.integrationKey)).filter((k): k is string => typeof k === "string" && k !== "");
+        for (const block of args.resources.filter((r) => r.type === T.block && known(() => r.props.typeSlug) === "pager-duty-webhook")) {
+            const fromIntegration = (block.propertyDependencies?.data ?? []).some((d) => integrations.includes(d));
+            const data = known(() => block.props.data);
+            const key = data === UNKNOWN ? UNKNOWN : jsonObject(data)?.integration_key;
+            const sameKey = typeof key === "string" && keys.includes(key);
+            if (!fromIntegration && !sameKey)
+                report(
+                    `Block "${known(() => block.props.name) === UNKNOWN ? block.name : block.props.name}" (pager-duty-webhook) takes its integration key from no ${EVENTS_V2} integration of this stack: create one (pagerduty.ServiceIntegration) and pass its integrationKey (seed erratum 7).`,
+                    block.urn,
+                );
+        }
+    },
+};
+
+export interface ProductionConfig {
+    /** Stack tag that names the environment (set with `pulumi stack tag set`). */
+    environmentTag?: string;
+    /** Stack names treated as production even without the tag (DIY backends have no tags). */
+    productionStacks?: string[];
+    /** Force the decision, e.g. in a policy group that holds only production stacks. */
+    production?: boolean;
+}
+
+export const PRODUCTION_DEFAULTS = { environmentTag: "environment", productionStacks: ["prod", "production"] };
+
+/** Whether the stack is production, and what said so. */
+export function productionSignal(args: StackValidationArgs): string | undefined {
+    const cfg = args.getConfig<ProductionConfig>();
+    if (cfg.production === true) return "policy config production = true";
+    if (cfg.production === false) return undefined;
+    const tag = cfg.environmentTag ?? PRODUCTION_DEFAULTS.environmentTag;
+    if (args.stackTags.get(tag) === "production") return `stack tag ${tag} = production`;
+    const stacks = cfg.productionStacks ?? PRODUCTION_DEFAULTS.productionStacks;
+    const stack = args.resources.map((r) => stackOfUrn(r.urn)).find((s) => s !== "");
+    if (stack && stacks.includes(stack)) return `stack name "${stack}" is in productionStacks`;
+    return undefined;
+}
+
+/** Critical-tier automations: under the CriticalTier component, or shaped like one (repeated failures). */
+export function isCriticalTier(r: PolicyResource): boolean {
+    if (typeChain(r.urn).includes(T.criticalTier)) return true;
+    return eventTriggers(r.props.trigger).some(({ event }) => typeof event.threshold === "number" && event.threshold > 1 && countsFailures(event));
+}
+
+export const productionPagesOnCall: StackValidationPolicy = {
+    name: "production-pages-on-call",
+    description:
+        "A production stack has a critical tier, and every critical-tier automation is enabled and notifies a pager-duty-webhook block, so a repeated failure pages a person and not only a Slack channel.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    configSchema: {
+        properties: {
+            environmentTag: { type: "string", default: PRODUCTION_DEFAULTS.environmentTag, description: "Stack tag whose value production marks a production stack." },
+            productionStacks: {
+                type: "array",
+                items: { type: "string" },
+                default: PRODUCTION_DEFAULTS.productionStacks,
+                description: "Stack names (from the resources' URNs) treated as production.",
+            },
+            production: { type: "boolean", description: "Set in a policy group of production stacks only (true) or of no production stack (false)." },
+        },
+    },
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const signal = productionSignal(args);
+        if (!signal) return;
+        const critical = automations(args).filter(isCriticalTier);
+        if (!critical.length) {
+            report(`This is a production stack (${signal}) but it has no critical-tier automation: repeated failures would page nobody.`);
+            return;
+        }
+        for (const automation of critical) {
+            if (known(() => automation.props.enabled) === false) {
+                report(`${label(automation)} is the production critical tier and is disabled (${signal}).`, automation.urn);
+                continue;
+            }
+            const pages = automationActions(automation.props).some(({ action }) => {
+                if (action.type !== "send-notification") return false;
+                const target = actionTarget(automation, action, args.resources);
+                const isPager = (b: PolicyResource) => known(() => b.props.typeSlug) === "pager-duty-webhook";
+                return target.kind === "block" ? isPager(target.block) : target.kind === "some-of" && target.blocks.some(isPager);
+            });
+            if (!pages) report(`${label(automation)} is the production critical tier (${signal}) but notifies no pager-duty-webhook block: nobody is paged.`, automation.urn);
+        }
+    },
+};
+
+const SUCCESS_EVENTS = ["prefect.flow-run.Completed"];
+
+export const successNoticesInfoOnly: StackValidationPolicy = {
+    name: "success-notices-info-only",
+    description:
+        "Success notices go to an information channel only: never to PagerDuty, and never to a channel that carries failure alerts, where they would bury the alerts people must act on.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const isSuccessNotice = (r: PolicyResource) => {
+            const triggers = eventTriggers(r.props.trigger);
+            return (
+                triggers.length > 0 &&
+                triggers.every(({ event }) => event.posture === "Reactive" && strings(event.expects).length > 0 && strings(event.expects).every((e) => SUCCESS_EVENTS.some((s) => eventMatches(e, s))))
+            );
+        };
+        const targets = (r: PolicyResource) =>
+            automationActions(r.props)
+                .filter(({ action }) => action.type === "send-notification")
+                .flatMap(({ action }) => {
+                    const t = actionTarget(r, action, args.resources);
+                    return t.kind === "block" ? [t.block] : t.kind === "some-of" ? t.blocks : [];
+                });
+        const alertBlocks = new Set(automations(args).filter((r) => !isSuccessNotice(r)).flatMap(targets));
+        for (const automation of automations(args).filter(isSuccessNotice)) {
+            for (const block of new Set(targets(automation))) {
+                const name = known(() => block.props.name);
+                if (known(() => block.props.typeSlug) === "pager-duty-webhook") report(`${label(automation)} sends success notices to PagerDuty block "${String(name)}".`, automation.urn);
+                else if (alertBlocks.has(block)) report(`${label(automation)} sends success notices to block "${String(name)}", which also carries failure alerts.`, automation.urn);
+            }
+        }
+    },
+};
+
+export const stackPolicies = [automationNotifiesStackBlock, pagerDutyKeyFromIntegration, productionPagesOnCall, successNoticesInfoOnly];

@@ -1,0 +1,477 @@
+import { describe, expect, it } from "vitest";
+import { policies } from "../policies";
+import { EngineResource, RunOptions, UNKNOWN_STRING, policyNames, runPolicies } from "./helpers/crossguard";
+import {
+    ANY_RUN,
+    Baseline,
+    DLT,
+    FAILURES,
+    MESSAGE,
+    SLACK_URL,
+    TYPES,
+    automation,
+    baseline,
+    block,
+    eventOf,
+    replace,
+    secret,
+    urnOf,
+} from "./helpers/fixtures";
+
+/**
+ * The corpus: crafted violations, each reported by the policy meant to
+ * catch it. Every case states the exact set of policies that report (so a
+ * policy that fires where it should not fails the case too). Cases marked
+ * `erratum` reproduce the seed document's Terraform mistakes
+ * (shared/reference/prefect.md §6), translated to the bridged provider's shape.
+ */
+
+interface Case {
+    name: string;
+    erratum?: number;
+    build: (b: Baseline) => EngineResource[];
+    options?: RunOptions;
+    reports: string[];
+}
+
+const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) => replace(b.resources, target, (p) => edit(eventOf(p)));
+
+// The seed's failure automation and blocks, as literally as the provider's shape allows.
+const SEED_TEMPLATE = [
+    ":x: *Pipeline Failed*",
+    "",
+    "*Flow*: {{ flow.name }}",
+    "*Deployment*: {{ deployment.name }}",
+    "*Run ID*: {{ flow_run.id }}",
+    "*State*: {{ flow_run.state.name }}",
+    "*Error*: {{ flow_run.state.message }}",
+    "",
+    "<{{ flow_run_url }}|View in Prefect Cloud>",
+].join("\n");
+const SEED_MATCH_RELATED = { "prefect.resource.role": "flow-run", "prefect.tag": "dlt" };
+
+function seedStack(): EngineResource[] {
+    const slack = block("alerts", "slack-webhook", { url: SLACK_URL });
+    const pagerduty = block("data-pipelines", "pager-duty-webhook", { integration_key: "YOUR_INTEGRATION_KEY", api_key: "your-api-key" });
+    const seedTrigger = (extra: Record<string, unknown>) => ({
+        type: "event",
+        posture: "Reactive",
+        expect: ["prefect.flow-run.Failed", "prefect.flow-run.Crashed"],
+        match_related: SEED_MATCH_RELATED,
+        ...extra,
+    });
+    const failure = automation({
+        key: "dlt_failure_alert",
+        notify: [slack],
+        trigger: seedTrigger({}),
+        actions: [{ type: "send-notification", blockId: "block-alerts-id", subject: "Pipeline Failed: {{ flow.name }}", body: SEED_TEMPLATE }],
+    });
+    const critical = automation({
+        key: "dlt_critical_alert",
+        notify: [pagerduty],
+        trigger: seedTrigger({ threshold: 3, within: 86400 }),
+        actions: [
+            {
+                type: "send-notification",
+                blockId: "block-data-pipelines-id",
+                subject: "CRITICAL: {{ flow.name }} failed 3 times",
+                body: "Flow {{ flow.name }} has failed 3 times in 24 hours. State: {{ flow_run.state.message }}",
+            },
+        ],
+    });
+    return [slack, pagerduty, failure, critical];
+}
+
+const cases: Case[] = [
+    // --- The seed's errata, one at a time on an otherwise sound stack.
+    {
+        name: 'trigger = { type = "event", ... } with the event fields flat under trigger',
+        erratum: 1,
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => {
+                p.trigger = { type: "event", ...p.trigger.event };
+            }),
+        reports: ["automation-trigger-shape"],
+    },
+    {
+        name: "match_related written as a map, not a JSON string",
+        erratum: 2,
+        build: (b) => setEvent(b, b.warning, (e) => (e.matchRelated = JSON.parse(DLT))),
+        reports: ["automation-labels-are-json"],
+    },
+    {
+        name: 'match_related on role "flow-run" with a "prefect.tag" label',
+        erratum: 3,
+        build: (b) => setEvent(b, b.warning, (e) => (e.matchRelated = JSON.stringify(SEED_MATCH_RELATED))),
+        reports: ["match-related-real-resources"],
+    },
+    {
+        name: "block_id instead of block_document_id",
+        erratum: 4,
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => {
+                p.actions = p.actions.map(({ blockDocumentId, ...a }: Record<string, unknown>) => ({ ...a, blockId: blockDocumentId }));
+            }),
+        reports: ["automation-notifies-stack-block", "notification-action-shape"],
+    },
+    {
+        name: "{{ flow_run_url }} in the message",
+        erratum: 5,
+        build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].body = SEED_TEMPLATE)),
+        reports: ["message-templates-known-names"],
+    },
+    {
+        name: "threshold 3 within 24 h without for_each on the related flow",
+        erratum: 6,
+        build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.forEaches = [])),
+        reports: ["repeated-failure-per-flow"],
+    },
+    {
+        name: "PagerDuty integration key copied by hand into the block",
+        erratum: 7,
+        build: (b) =>
+            replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "YOUR_INTEGRATION_KEY", api_key: "pd-api-key" }))), {
+                propertyDependencies: {},
+            }),
+        reports: ["pagerduty-key-from-integration"],
+    },
+    {
+        name: "expect Failed and Crashed only (no TimedOut)",
+        erratum: 8,
+        build: (b) => setEvent(b, b.warning, (e) => (e.expects = ["prefect.flow-run.Failed", "prefect.flow-run.Crashed"])),
+        reports: ["failure-alerts-cover-final-states"],
+    },
+    {
+        name: "the seed's two automations and two blocks, whole",
+        erratum: 0,
+        build: () => seedStack(),
+        reports: [
+            "automation-labels-are-json",
+            "automation-notifies-stack-block",
+            "automation-trigger-shape",
+            "failure-alerts-cover-final-states",
+            "match-related-real-resources",
+            "message-templates-known-names",
+            "notification-action-shape",
+            "pagerduty-key-from-integration",
+            "repeated-failure-per-flow",
+        ],
+    },
+
+    // --- automation-trigger-shape
+    {
+        name: 'posture "reactive" (lower case)',
+        build: (b) => setEvent(b, b.warning, (e) => (e.posture = "reactive")),
+        reports: ["automation-trigger-shape"],
+    },
+    {
+        name: "a trigger holding both event and compound",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.trigger.compound = { require: "any", within: 60, triggers: [] })),
+        reports: ["automation-trigger-shape"],
+    },
+    {
+        name: "no trigger at all",
+        build: (b) => replace(b.resources, b.warning, (p) => delete p.trigger),
+        reports: ["automation-trigger-shape"],
+    },
+    // --- automation-labels-are-json
+    {
+        name: "match that is not JSON",
+        build: (b) => setEvent(b, b.warning, (e) => (e.match = "prefect.resource.id=prefect.flow-run.*")),
+        reports: ["automation-labels-are-json"],
+    },
+    {
+        name: "a label whose value is a number",
+        build: (b) => setEvent(b, b.warning, (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.run-count": 3 }))),
+        reports: ["automation-labels-are-json"],
+    },
+    // --- match-related-real-resources
+    {
+        name: 'role "tag" with a bare tag name as the id',
+        build: (b) => setEvent(b, b.warning, (e) => (e.matchRelated = JSON.stringify({ "prefect.resource.role": "tag", "prefect.resource.id": "dlt" }))),
+        reports: ["match-related-real-resources"],
+    },
+    {
+        name: "a prefect.tag label in the primary match",
+        build: (b) => setEvent(b, b.warning, (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.tag": "dlt" }))),
+        reports: ["match-related-real-resources"],
+    },
+    {
+        name: "a tag id without the tag role",
+        build: (b) => setEvent(b, b.warning, (e) => (e.matchRelated = JSON.stringify({ "prefect.resource.id": "prefect.tag.dlt" }))),
+        reports: ["match-related-real-resources"],
+    },
+    // --- failure-alerts-cover-final-states
+    {
+        name: "critical tier on Failed only",
+        build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.expects = ["prefect.flow-run.Failed"])),
+        reports: ["failure-alerts-cover-final-states"],
+    },
+    // --- repeated-failure-per-flow
+    {
+        name: "repeated failures bucketed per flow run (each run fails once: never fires)",
+        build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.forEaches = ["prefect.resource.id"])),
+        reports: ["repeated-failure-per-flow"],
+    },
+    {
+        name: "threshold 3 with within 0",
+        build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.within = 0)),
+        reports: ["repeated-failure-per-flow"],
+    },
+    {
+        name: "per-deployment bucketing accepted once configured",
+        build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.forEaches = ["related:deployment:prefect.resource.id"])),
+        options: { config: { "repeated-failure-per-flow": { bucketLabels: ["related:flow:prefect.resource.id", "related:deployment:prefect.resource.id"] } } },
+        reports: [],
+    },
+    // --- proactive-within-minimum
+    {
+        name: "Proactive within 5 s",
+        build: (b) => setEvent(b, b.p1, (e) => (e.within = 5)),
+        reports: ["proactive-within-minimum"],
+    },
+    {
+        name: "Proactive 6 h window under a configured 12 h minimum",
+        build: (b) => b.resources,
+        options: { config: { "proactive-within-minimum": { minimumWithinSeconds: 43200 } } },
+        reports: ["proactive-within-minimum"],
+    },
+    // --- automation-expects-events
+    {
+        name: "empty expects",
+        build: (b) => setEvent(b, b.warning, (e) => (e.expects = [])),
+        reports: ["automation-expects-events"],
+    },
+    {
+        name: 'expects "prefect.*" (matches its own prefect.automation.* events)',
+        build: (b) => setEvent(b, b.warning, (e) => (e.expects = ["prefect.*"])),
+        reports: ["automation-expects-events"],
+    },
+    // --- known-flow-run-states
+    {
+        name: "prefect.flow-run.failed in lower case",
+        build: (b) => setEvent(b, b.warning, (e) => (e.expects = ["prefect.flow-run.failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"])),
+        reports: ["failure-alerts-cover-final-states", "known-flow-run-states"],
+    },
+    // --- notification-action-shape
+    {
+        name: "an action without a body",
+        build: (b) => replace(b.resources, b.warning, (p) => delete p.actions[0].body),
+        reports: ["notification-action-shape"],
+    },
+    {
+        name: "an automation without actions",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.actions = []), { propertyDependencies: {} }),
+        reports: ["automation-notifies-stack-block", "notification-action-shape"],
+    },
+    // --- message-templates-known-names
+    {
+        name: "a misspelt filter ({{ flow_run|uiurl }})",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].body = "<{{ flow_run|uiurl }}|run>")),
+        reports: ["message-templates-known-names"],
+    },
+    // --- automation-enabled
+    {
+        name: "a disabled warning automation",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.enabled = false)),
+        reports: ["automation-enabled"],
+    },
+    // --- block-data-secret
+    {
+        name: "a block registered without data as a secret output (a hand-written SDK twin)",
+        build: (b) => b.resources.map((r) => (r.urn === b.alerts.urn ? { ...r, opts: { additionalSecretOutputs: [] } } : r)),
+        reports: ["block-data-secret"],
+    },
+    // --- notification-block-data
+    {
+        name: "a Slack block whose url is not a Slack incoming webhook",
+        build: (b) => replace(b.resources, b.alerts, (p) => (p.data = secret(JSON.stringify({ url: "https://example.com/hook" })))),
+        reports: ["notification-block-data"],
+    },
+    {
+        name: 'a PagerDuty block whose api_key is the seed\'s default ""',
+        build: (b) => replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "R0UTINGKEY0000000000000000000000", api_key: "" })))),
+        reports: ["notification-block-data"],
+    },
+    // --- automation-notifies-stack-block
+    {
+        name: "an action pointing at a block id this stack does not manage",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = "6f1c2d3e-0000-4000-8000-00000000beef"), { propertyDependencies: {} }),
+        reports: ["automation-notifies-stack-block"],
+    },
+    // --- pagerduty-key-from-integration
+    {
+        name: "a PagerDuty block in a stack without any service integration",
+        build: (b) => b.resources.filter((r) => r.urn !== b.integration.urn),
+        reports: ["pagerduty-key-from-integration"],
+    },
+    // --- production-pages-on-call
+    {
+        name: "stack tagged environment=production whose critical tier only posts to Slack",
+        build: (b) => replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), { propertyDependencies: { actions: [b.critical.urn] } }),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-pages-on-call"],
+    },
+    {
+        name: "the same stack when it is not production",
+        build: (b) => replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), { propertyDependencies: { actions: [b.critical.urn] } }),
+        options: { stackTags: { environment: "development" } },
+        reports: [],
+    },
+    {
+        name: "a production stack (policy config) with no critical tier",
+        build: (b) => b.resources.filter((r) => r.urn !== b.criticalAutomation.urn),
+        options: { config: { "production-pages-on-call": { production: true } } },
+        reports: ["production-pages-on-call"],
+    },
+    {
+        name: "a production stack (by stack name) whose critical automation is disabled",
+        build: (b) =>
+            replace(b.resources, b.criticalAutomation, (p) => (p.enabled = false)).map((r) => ({ ...r, urn: r.urn.replace(`:corpus::`, ":prod::") })),
+        reports: ["automation-enabled", "production-pages-on-call"],
+    },
+    // --- success-notices-info-only
+    {
+        name: "success notices sent to PagerDuty",
+        build: (b) =>
+            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-pager-id"), { propertyDependencies: { actions: [b.pager.urn] } }),
+        reports: ["success-notices-info-only"],
+    },
+    {
+        name: "success notices sent to the failure-alert channel",
+        build: (b) =>
+            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-alerts-id"), { propertyDependencies: { actions: [b.alerts.urn] } }),
+        reports: ["success-notices-info-only"],
+    },
+    // --- pagerduty-explicit-names
+    {
+        name: "a PagerDuty service left for the provider to name",
+        build: (b) => replace(b.resources, b.service, (p) => delete p.name),
+        reports: ["pagerduty-explicit-names"],
+    },
+    {
+        name: "a schedule layer without a name",
+        build: (b) => replace(b.resources, b.schedule, (p) => delete p.layers[0].name),
+        reports: ["pagerduty-explicit-names"],
+    },
+    // --- escalation-policy-levels
+    {
+        name: "an escalation policy with one level",
+        build: (b) => replace(b.resources, b.escalation, (p) => (p.rules = p.rules.slice(0, 1))),
+        reports: ["escalation-policy-levels"],
+    },
+    {
+        name: "two levels under a configured minimum of three",
+        build: (b) => b.resources,
+        options: { config: { "escalation-policy-levels": { minimumLevels: 3 } } },
+        reports: ["escalation-policy-levels"],
+    },
+    {
+        name: "an escalation level with no target",
+        build: (b) => replace(b.resources, b.escalation, (p) => (p.rules[1].targets = [])),
+        reports: ["escalation-policy-levels"],
+    },
+    // --- pagerduty-integration-key-secret
+    {
+        name: "an Events API v2 integration without integrationKey as a secret output",
+        build: (b) => b.resources.map((r) => (r.urn === b.integration.urn ? { ...r, opts: {} } : r)),
+        reports: ["pagerduty-integration-key-secret"],
+    },
+    // --- pagerduty-auto-resolve
+    {
+        name: 'a service with autoResolveTimeout "null"',
+        build: (b) => replace(b.resources, b.service, (p) => (p.autoResolveTimeout = "null")),
+        reports: ["pagerduty-auto-resolve"],
+    },
+    // --- secrets-manager-value-secret
+    {
+        name: "a secret version without secretString as a secret output",
+        build: (b) => b.resources.map((r) => (r.urn === b.awsSecretVersion.urn ? { ...r, opts: {} } : r)),
+        reports: ["secrets-manager-value-secret"],
+    },
+    // --- secrets-manager-recovery-window
+    {
+        name: "a mirrored secret with recoveryWindowInDays 0",
+        build: (b) => replace(b.resources, b.awsSecret, (p) => (p.recoveryWindowInDays = 0)),
+        reports: ["secrets-manager-recovery-window"],
+    },
+
+    // --- During preview: values not known yet.
+    {
+        name: "preview: a new block's id is unknown, the dependency stands in for it",
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = UNKNOWN_STRING)).map((r) =>
+                r.urn === b.alerts.urn ? { ...r, outputs: { ...(r.outputs as object), id: UNKNOWN_STRING } } : r,
+            ),
+        reports: [],
+    },
+    {
+        name: "preview: a PagerDuty block's data is unknown until its integration exists",
+        build: (b) =>
+            b.resources.map((r) =>
+                r.urn === b.pager.urn ? { ...r, inputs: { ...(r.inputs as object), data: UNKNOWN_STRING }, outputs: { ...(r.outputs as object), data: UNKNOWN_STRING } } : r,
+            ),
+        reports: [],
+    },
+    {
+        name: "preview: an unknown block id that depends on no block",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = UNKNOWN_STRING), { propertyDependencies: {} }),
+        reports: ["automation-notifies-stack-block"],
+    },
+];
+
+const run = (c: Case) => runPolicies(policies, c.build(baseline()), c.options);
+
+describe("the baseline stack", () => {
+    it("passes every policy, mandatory and advisory", async () => {
+        const result = await run({ name: "baseline", build: (b) => b.resources, reports: [] });
+        expect(result.violations).toEqual([]);
+    });
+
+    it("passes with CrossGuard's default enforcement when every policy is set mandatory", async () => {
+        const config = Object.fromEntries(policies.map((p) => [p.name, { enforcementLevel: "mandatory" }]));
+        const result = await runPolicies(policies, baseline().resources, { config });
+        expect(result.violations).toEqual([]);
+    });
+});
+
+describe("crafted violations", () => {
+    it.each(cases.map((c) => [c.name, c] as const))("%s", async (_, c) => {
+        const result = await run(c);
+        expect(policyNames(result.violations)).toEqual([...c.reports].sort());
+        for (const v of result.violations) expect(v.message.length).toBeGreaterThan(20);
+    });
+
+    it("has at least one case per policy and per seed erratum", () => {
+        const covered = new Set(cases.flatMap((c) => c.reports));
+        expect(policies.map((p) => p.name).filter((n) => !covered.has(n))).toEqual([]);
+        expect([...new Set(cases.map((c) => c.erratum).filter((e) => e))].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    });
+});
+
+describe("messages", () => {
+    it("never echo a secret read from a block's data", async () => {
+        const resources = replace(baseline().resources, baseline().pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "SENTINEL-KEY-0001", api_key: "" }))), {
+            propertyDependencies: {},
+        });
+        const result = await runPolicies(policies, resources);
+        expect(policyNames(result.violations)).toEqual(["notification-block-data", "pagerduty-key-from-integration"]);
+        expect(JSON.stringify(result.violations)).not.toContain("SENTINEL-KEY-0001");
+    });
+
+    it("name the seed erratum a violation reintroduces", async () => {
+        const result = await runPolicies(policies, seedStack());
+        const text = result.violations.map((v) => v.message).join("\n");
+        for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) expect(text).toContain(`seed erratum ${n}`);
+    });
+});
+
+// Used only to make sure the fixture's URNs keep the component in the type chain.
+describe("fixtures", () => {
+    it("encode the tier component in the automation URN", () => {
+        expect(baseline().criticalAutomation.urn).toBe(urnOf(TYPES.automation, "critical-dlt", TYPES.criticalTier));
+        expect(ANY_RUN).toContain("prefect.flow-run.*");
+        expect(FAILURES).toHaveLength(3);
+        expect(MESSAGE.body).toContain("ui_url");
+    });
+});

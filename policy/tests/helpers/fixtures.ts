@@ -1,0 +1,205 @@
+import type { EngineResource } from "./crossguard";
+
+/**
+ * A small stack in the provider's shapes, written by hand: every policy of
+ * the pack passes on `baseline()`, and each corpus case breaks one thing.
+ * Inputs carry Pulumi's secret marker where the SDKs put one, and outputs
+ * carry the `id` a bridged resource reports, so both the id path and the
+ * dependency path of the stack policies are exercised.
+ */
+
+export const STACK = "corpus";
+const PROJECT = "prefect-alerting";
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+export const secret = (value: unknown) => ({ [SIG]: SECRET, value });
+
+export const TYPES = {
+    automation: "prefect:index/automation:Automation",
+    block: "prefect:index/block:Block",
+    service: "pagerduty:index/service:Service",
+    integration: "pagerduty:index/serviceIntegration:ServiceIntegration",
+    escalation: "pagerduty:index/escalationPolicy:EscalationPolicy",
+    schedule: "pagerduty:index/schedule:Schedule",
+    team: "pagerduty:index/team:Team",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    criticalTier: "alerting:index:CriticalTier",
+    warningTier: "alerting:index:WarningTier",
+    p1Tier: "alerting:index:P1Tier",
+} as const;
+
+export const urnOf = (type: string, name: string, parentType?: string, stack = STACK) =>
+    `urn:pulumi:${stack}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+
+function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<EngineResource> & { parentType?: string; outputs?: Record<string, unknown> } = {}): EngineResource {
+    const { parentType, outputs, ...rest } = extra;
+    const urn = urnOf(type, name, parentType);
+    return {
+        type,
+        name,
+        urn,
+        inputs,
+        outputs: { ...inputs, id: `${name}-id`, ...outputs },
+        dependencies: [],
+        propertyDependencies: {},
+        ...rest,
+    };
+}
+
+export const SLACK_URL = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+export const FAILURES = ["prefect.flow-run.Failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"];
+export const DLT = JSON.stringify({ "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.dlt" });
+export const ANY_RUN = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*" });
+
+export function block(name: string, typeSlug: string, data: Record<string, unknown>, extra: Partial<EngineResource> = {}): EngineResource {
+    const json = JSON.stringify(data);
+    return resource(TYPES.block, `block-${name}`, { name: `${STACK}-${name}`, typeSlug, data: secret(json) }, { opts: { additionalSecretOutputs: ["data", "dataWo"] }, ...extra });
+}
+
+export interface AutomationSpec {
+    key: string;
+    parentType?: string;
+    event?: Record<string, unknown>;
+    trigger?: Record<string, unknown>;
+    /** Blocks notified, by resource; the action points at the block's id and the automation depends on it. */
+    notify?: EngineResource[];
+    actions?: Record<string, unknown>[];
+    enabled?: boolean;
+    subject?: string;
+    body?: string;
+}
+
+export const MESSAGE = {
+    subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
+    body: "*Flow*: {{ flow.name }}\n*Run*: {{ flow_run.name }}\n*Error*: {{ flow_run.state.message }}\n<{{ flow_run|ui_url }}|open the flow run>",
+};
+
+export function automation(spec: AutomationSpec): EngineResource {
+    const notify = spec.notify ?? [];
+    const actions =
+        spec.actions ??
+        notify.map((b) => ({ type: "send-notification", blockDocumentId: `${b.name}-id`, subject: spec.subject ?? MESSAGE.subject, body: spec.body ?? MESSAGE.body }));
+    const trigger = spec.trigger ?? {
+        event: { posture: "Reactive", match: ANY_RUN, matchRelated: DLT, afters: [], expects: FAILURES, forEaches: [], threshold: 1, within: 0, ...spec.event },
+    };
+    return resource(
+        TYPES.automation,
+        spec.key,
+        { name: `[${STACK}] ${spec.key}`, description: `${spec.key} automation`, enabled: spec.enabled ?? true, trigger, actions },
+        { parentType: spec.parentType, propertyDependencies: notify.length ? { actions: notify.map((b) => b.urn) } : {} },
+    );
+}
+
+export interface Baseline {
+    resources: EngineResource[];
+    alerts: EngineResource;
+    critical: EngineResource;
+    pager: EngineResource;
+    info: EngineResource;
+    integration: EngineResource;
+    warning: EngineResource;
+    criticalAutomation: EngineResource;
+    p1: EngineResource;
+    success: EngineResource;
+    escalation: EngineResource;
+    service: EngineResource;
+    schedule: EngineResource;
+    awsSecret: EngineResource;
+    awsSecretVersion: EngineResource;
+}
+
+/** A well-formed production-like stack: warning, critical (Slack + PagerDuty), P1, success notices, the secrets mirror. */
+export function baseline(): Baseline {
+    const schedule = resource(TYPES.schedule, "on-call", {
+        name: "Data Pipelines On-Call (corpus)",
+        timeZone: "Europe/London",
+        layers: [{ name: "Primary rotation", start: "2026-01-05T09:00:00Z", rotationVirtualStart: "2026-01-05T09:00:00Z", rotationTurnLengthSeconds: 604800, users: ["PUSER01"] }],
+    });
+    const escalation = resource(TYPES.escalation, "critical-escalation", {
+        name: "Data pipelines critical (corpus)",
+        numLoops: 2,
+        rules: [
+            { escalationDelayInMinutes: 15, targets: [{ type: "schedule_reference", id: "on-call-id" }] },
+            { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PLEAD01" }] },
+        ],
+    });
+    const service = resource(TYPES.service, "critical-service", { name: "Data Pipelines", escalationPolicy: "critical-escalation-id", autoResolveTimeout: "14400", acknowledgementTimeout: "null" });
+    const integration = resource(
+        TYPES.integration,
+        "critical-service-events-v2",
+        { name: "Prefect automations (Events API v2)", service: "critical-service-id", type: "events_api_v2_inbound_integration" },
+        { opts: { additionalSecretOutputs: ["integrationKey"] }, outputs: { integrationKey: secret("R0UTINGKEY0000000000000000000000") } },
+    );
+    const alerts = block("alerts", "slack-webhook", { url: SLACK_URL });
+    const critical = block("critical", "slack-webhook", { url: SLACK_URL });
+    const info = block("info", "slack-webhook", { url: SLACK_URL });
+    const pager = block(
+        "pager",
+        "pager-duty-webhook",
+        { integration_key: "R0UTINGKEY0000000000000000000000", api_key: "pd-api-key", notify_type: "failure" },
+        { propertyDependencies: { data: [integration.urn] } },
+    );
+    const warning = automation({ key: "warning-dlt", parentType: TYPES.warningTier, notify: [alerts] });
+    const criticalAutomation = automation({
+        key: "critical-dlt",
+        parentType: TYPES.criticalTier,
+        notify: [critical, pager],
+        event: { forEaches: ["related:flow:prefect.resource.id"], threshold: 3, within: 86400 },
+    });
+    const p1 = automation({
+        key: "p1-no-success-dlt",
+        parentType: TYPES.p1Tier,
+        notify: [critical, pager],
+        subject: "P1: no pipeline has succeeded for 6 hours",
+        body: "No watched flow run reached Completed in the last 6 hours.",
+        event: { posture: "Proactive", expects: ["prefect.flow-run.Completed"], within: 21600 },
+    });
+    const success = automation({
+        key: "success-notice",
+        parentType: TYPES.warningTier,
+        notify: [info],
+        subject: "Pipeline completed: {{ flow.name }}",
+        body: ":white_check_mark: {{ flow.name }} completed <{{ flow_run|ui_url }}|run>",
+        event: { matchRelated: JSON.stringify({ "prefect.resource.role": "flow", "prefect.resource.name": "products-daily" }), expects: ["prefect.flow-run.Completed"] },
+    });
+    const awsSecret = resource(TYPES.secret, "slack-webhook-url-alerts", { name: "corpus/prefect/slack-webhook-url-alerts", recoveryWindowInDays: 7 });
+    const awsSecretVersion = resource(
+        TYPES.secretVersion,
+        "slack-webhook-url-alerts",
+        { secretId: "slack-webhook-url-alerts-id", secretString: secret(SLACK_URL) },
+        { opts: { additionalSecretOutputs: ["secretBinary", "secretString", "secretStringWo"] } },
+    );
+    return {
+        resources: [schedule, escalation, service, integration, alerts, critical, info, pager, warning, criticalAutomation, p1, success, awsSecret, awsSecretVersion],
+        alerts,
+        critical,
+        pager,
+        info,
+        integration,
+        warning,
+        criticalAutomation,
+        p1,
+        success,
+        escalation,
+        service,
+        schedule,
+        awsSecret,
+        awsSecretVersion,
+    };
+}
+
+/** Replaces one resource of a list (matched by URN) with an edited copy; inputs and outputs edited alike. */
+export function replace(resources: EngineResource[], target: EngineResource, edit: (props: Record<string, any>) => void, extra: Partial<EngineResource> = {}): EngineResource[] {
+    return resources.map((r) => {
+        if (r.urn !== target.urn) return r;
+        const inputs = structuredClone(r.inputs as Record<string, any>);
+        const outputs = structuredClone((r.outputs ?? r.inputs) as Record<string, any>);
+        edit(inputs);
+        edit(outputs);
+        return { ...r, inputs, outputs, ...extra };
+    });
+}
+
+/** The event trigger of an automation's props, for edits. */
+export const eventOf = (props: Record<string, any>) => props.trigger.event as Record<string, any>;
