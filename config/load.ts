@@ -128,6 +128,13 @@ export function parseStructure(raw: RawConfig): Structure {
     const k = (path: string) => `${project}:${path}`;
 
     const allChannels = new Map(Object.entries(p.channels));
+    // Block and secret names are the lower-cased channel name: "fooBar" and "fooBAR" would collide.
+    const folded = new Map<string, string>();
+    for (const name of allChannels.keys()) {
+        const other = folded.get(name.toLowerCase());
+        if (other) fail(k(`channels.${name}`), `a channel name that differs from "${other}" by more than letter case (block names are lower-case)`);
+        folded.set(name.toLowerCase(), name);
+    }
     const routeSpecs: Record<string, RouteSpec> = p.routes ?? { dlt: { tags: ["dlt"] } };
     const routes: Route[] = Object.entries(routeSpecs).map(([name, r]) => ({
         name,
@@ -289,7 +296,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function isHttpUrl(text: string): boolean {
     try {
         const u = new URL(text);
-        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+        // URL() forgives surrounding spaces; the block would keep them.
+        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "" && !/\s/.test(text);
     } catch {
         return false;
     }
@@ -349,6 +357,8 @@ function expectedOf(issue: z.core.$ZodIssue, schema: z.ZodType): string {
         const known = knownKeysAt(schema, issue.path);
         return `one of the settings ${known.join(", ")}${suggest(issue.keys[0], known)}`;
     }
+    // A bad map key (e.g. a channel name): say what a name must look like, not what the map is.
+    if (issue.code === "invalid_key") return issue.issues[0]?.message ?? issue.message;
     return issue.message;
 }
 

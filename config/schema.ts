@@ -133,7 +133,7 @@ export const pagerDutySchema = z.strictObject({
                 .default("UTC"),
             rotationStart: z
                 .string({ error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"' })
-                .refine((s) => /T.*(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)), {
+                .refine((s) => /T.*(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), {
                     error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"',
                 }),
             turnLengthHours: z
@@ -199,6 +199,12 @@ export const environmentSchema = z
     .enum(["development", "staging", "production"], { error: '"development", "staging" or "production"' })
     .default("development");
 
+/** Date.parse rolls "2026-02-30" over to March; PagerDuty would start the rotation on another day. */
+function isCalendarDate(ymd: string): boolean {
+    const t = Date.parse(`${ymd}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === ymd;
+}
+
 function isTimeZone(tz: string): boolean {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: tz });
@@ -212,7 +218,10 @@ function isTimeZone(tz: string): boolean {
 export const projectKeys = {
     environment: environmentSchema,
     channels: z.record(channelName, channelSchema, { error: "a map of channel name to channel" }),
-    routes: z.record(routeName, routeSchema, { error: "a map of route name to route" }).optional(),
+    routes: z
+        .record(routeName, routeSchema, { error: "a map of route name to route" })
+        .refine((r) => Object.keys(r).length > 0, { error: "at least one route (or no routes key, for the default dlt tag route)" })
+        .optional(),
     warning: warningSchema.default({ enabled: true }),
     successNotice: successNoticeSchema.default({ enabled: false, flows: [] }),
     critical: criticalSchema.default({ enabled: false, threshold: 3, windowHours: 24 }),

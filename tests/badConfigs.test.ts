@@ -1,0 +1,246 @@
+/**
+ * Bad-input corpus (issue 5, item 4). Each invalid stack config runs through
+ * the real program under mocks and must stop it with exactly one error naming
+ * the stack, the config key and the expected form, before a single resource
+ * (or invoke) exists. Secrets are sentinels, so the error never echoing them
+ * is checked on every case.
+ */
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../config/errors";
+import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
+import { runProgram } from "../harness/runProgram";
+import { captureOutput } from "./helpers/capture";
+import { MARK, sentinelStack, sentinelsIn } from "./helpers/sentinels";
+import { editKey } from "./helpers/stacks";
+
+const k = (key: string) => `${PROJECT}:${key}`;
+const base = (stack: string): RawConfig => sentinelStack(stack).raw;
+
+/** Sets (or, with undefined, removes) flat config keys; `secret` puts them among the secret keys. */
+function set(raw: RawConfig, values: Record<string, string | undefined>, secret = false): RawConfig {
+    const next = { ...raw, values: { ...raw.values }, secretKeys: new Set(raw.secretKeys) };
+    for (const [key, value] of Object.entries(values)) {
+        if (value === undefined) {
+            delete next.values[key];
+            next.secretKeys.delete(key);
+        } else {
+            next.values[key] = value;
+            if (secret) next.secretKeys.add(key);
+        }
+    }
+    return next;
+}
+const asPlain = (raw: RawConfig, key: string): RawConfig => ({ ...raw, secretKeys: new Set([...raw.secretKeys].filter((s) => s !== key)) });
+const asSecret = (raw: RawConfig, key: string): RawConfig => ({ ...raw, secretKeys: new Set([...raw.secretKeys, key]) });
+const pd = (edit: (p: any) => unknown) => editKey(base("prod"), "pagerDuty", edit);
+const schedule = (edit: (s: any) => unknown) => pd((p) => ({ ...p, schedule: edit(p.schedule) }));
+
+interface Case {
+    title: string;
+    raw: () => RawConfig;
+    /** The exact config key the error must name. */
+    key: string;
+    /** The expected form the error must state. */
+    expected: RegExp;
+}
+
+const SLACK_FORM = /a Slack incoming webhook URL of the form https:\/\/hooks\.slack\.com\/services\//;
+const URL_FORM = /an http:\/\/ or https:\/\/ URL/;
+
+const cases: Case[] = [
+    // Secret URLs and tokens (the bad values are sentinels: the message must not echo them).
+    { title: "Slack webhook over http://", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `http://hooks.slack.com/services/T00000000/B00000000/${MARK}http` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
+    { title: "non-Slack host on a Slack channel", raw: () => set(base("prod"), { [k("criticalWebhookUrl")]: `https://hooks.example.com/services/T00000000/B00000000/${MARK}host` }), key: k("criticalWebhookUrl"), expected: SLACK_FORM },
+    { title: "Slack URL with a trailing space", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}space ` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
+    { title: "webhook with an ftp:// scheme", raw: () => set(base("local"), { [k("criticalWebhookUrl")]: `ftp://127.0.0.1/${MARK}-ftp` }), key: k("criticalWebhookUrl"), expected: URL_FORM },
+    { title: "webhook that is not a URL", raw: () => set(base("local"), { [k("infoWebhookUrl")]: `${MARK}-not-a-url` }), key: k("infoWebhookUrl"), expected: URL_FORM },
+    { title: "webhook URL with a leading space", raw: () => set(base("local"), { [k("pagerWebhookUrl")]: ` http://127.0.0.1:8787/${MARK}-space` }), key: k("pagerWebhookUrl"), expected: URL_FORM },
+    { title: "empty Slack secret", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: "" }), key: k("alertsWebhookUrl"), expected: /a secret Slack incoming webhook URL .*pulumi config set --secret alertsWebhookUrl/ },
+    { title: "blank Prefect Cloud API key", raw: () => set(base("dev"), { "prefect:apiKey": "   " }), key: "prefect:apiKey", expected: /a secret token \(Prefect Cloud API key/ },
+    { title: "webhook secret missing", raw: () => set(base("local"), { [k("infoWebhookUrl")]: undefined }), key: k("infoWebhookUrl"), expected: /a secret webhook URL \(webhook URL of channel "info"\)/ },
+    { title: "Slack URL given as plain config", raw: () => asPlain(base("dev"), k("alertsWebhookUrl")), key: k("alertsWebhookUrl"), expected: /a secret value, not plain config/ },
+    { title: "PagerDuty token given as plain config", raw: () => asPlain(base("prod"), "pagerduty:token"), key: "pagerduty:token", expected: /a secret value, not plain config .*pulumi config set --secret pagerduty:token/ },
+    { title: "a plain setting stored as a secret", raw: () => asSecret(base("prod"), k("critical")), key: k("critical"), expected: /a plain \(non-secret\) value/ },
+
+    // Numbers out of range.
+    { title: "zero threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 0 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
+    { title: "negative threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: -3 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
+    { title: "fractional threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 2.5 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
+    { title: "threshold as words", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "three" })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
+    { title: "window of zero hours", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 0 })), key: k("critical.windowHours"), expected: /a number of hours from 0\.1 to 720/ },
+    { title: "window over 30 days", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 721 })), key: k("critical.windowHours"), expected: /a number of hours from 0\.1 to 720/ },
+    { title: "P1 silence under Prefect's 10 s minimum", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.1 })), key: k("p1.noSuccessMinutes"), expected: /a number of minutes from 0\.5 to 10080/ },
+    { title: "negative escalation delay", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: -15 } })), key: k("pagerDuty.escalation.onCallAckMinutes"), expected: /a number of minutes from 1 to 1440/ },
+    { title: "ten repeats of the escalation ladder", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, repeat: 10 } })), key: k("pagerDuty.escalation.repeat"), expected: /a whole number of repeats from 0 to 9/ },
+    { title: "rotation turn of zero hours", raw: () => schedule((s) => ({ ...s, turnLengthHours: 0 })), key: k("pagerDuty.schedule.turnLengthHours"), expected: /a whole number of hours from 1 to 2160/ },
+    { title: "recovery window of 3 days", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, recoveryWindowInDays: 3 })), key: k("secretsManager.recoveryWindowInDays"), expected: /0 or a whole number of days from 7 to 30/ },
+
+    // References between settings.
+    { title: "unknown channel in the warning tier", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, channels: ["alert"] })), key: k("warning.channels[0]"), expected: /one of the channels defined under channels \(alerts\)/ },
+    { title: "unknown channel in the P1 tier", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, channels: ["critical", "pagerP2"] })), key: k("p1.channels[1]"), expected: /one of the channels defined under channels \(alerts, critical, pager, pagerP1\)/ },
+    { title: "unknown route in the critical tier", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, routes: ["etl"] })), key: k("critical.routes[0]"), expected: /one of the routes defined under routes \(dlt\)/ },
+    { title: "PagerDuty channel while PagerDuty is off", raw: () => pd((p) => ({ ...p, enabled: false })), key: k("critical.channels[1]"), expected: /a channel that is not PagerDuty while pagerDuty\.enabled is false/ },
+    { title: "warning tier on without channels", raw: () => editKey(base("dev"), "warning", () => ({ enabled: true })), key: k("warning.channels"), expected: /at least one channel name/ },
+    { title: "empty channel list", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: [] })), key: k("critical.channels"), expected: /at least one channel name/ },
+
+    // Duplicates.
+    { title: "the same channel twice in a tier", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: ["critical", "critical"] })), key: k("critical.channels"), expected: /a list of channel names without duplicates/ },
+    { title: "the same tag twice in a route", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["dlt", "dlt"] } })), key: k("routes.dlt.tags"), expected: /a list of tags without duplicates/ },
+    { title: "the same on-call user twice", raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example.com", "oncall-one@example.com"] })), key: k("pagerDuty.schedule.users"), expected: /without duplicates/ },
+    { title: "the same work pool twice", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, workPools: ["default-work-pool", "default-work-pool"] })), key: k("p1.workPools"), expected: /a list of work pool names without duplicates/ },
+    {
+        title: "two channel names that differ only in case (same block name)",
+        raw: () =>
+            editKey(
+                editKey(set(base("dev"), { [k("alertsTeamWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")], [k("alertsTEAMWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")] }, true), "channels", () => ({
+                    alertsTeam: { type: "slack", slackChannel: "#data-alerts" },
+                    alertsTEAM: { type: "slack", slackChannel: "#data-alerts-2" },
+                })),
+                "warning",
+                (w) => ({ ...w, channels: ["alertsTeam", "alertsTEAM"] }),
+            ),
+        key: k("channels.alertsTEAM"),
+        expected: /a channel name that differs from "alertsTeam" by more than letter case/,
+    },
+    { title: "the same name for both PagerDuty services", raw: () => pd((p) => ({ ...p, p1ServiceName: p.serviceName })), key: k("pagerDuty.p1ServiceName"), expected: /a name different from pagerDuty\.serviceName/ },
+
+    // PagerDuty.
+    { title: "PagerDuty on without its token", raw: () => set(base("prod"), { "pagerduty:token": undefined }), key: "pagerduty:token", expected: /a secret token \(PagerDuty REST API token/ },
+    { title: "PagerDuty channel without the block's API key", raw: () => set(base("prod"), { [k("pagerDutyApiKey")]: undefined }), key: k("pagerDutyApiKey"), expected: /a secret token \(PagerDuty API key the Prefect pager-duty-webhook block requires\)/ },
+    { title: "PagerDuty on without on-call users", raw: () => schedule((s) => ({ ...s, users: [] })), key: k("pagerDuty.schedule.users"), expected: /at least one PagerDuty user/ },
+    { title: "PagerDuty on without a team lead", raw: () => pd(({ teamLead: _, ...p }) => p), key: k("pagerDuty.teamLead"), expected: /the team lead's PagerDuty e-mail or user id/ },
+    { title: "PagerDuty on without a manager", raw: () => pd(({ manager: _, ...p }) => p), key: k("pagerDuty.manager"), expected: /the manager's PagerDuty e-mail or user id/ },
+    { title: "PagerDuty on without a schedule", raw: () => pd(({ schedule: _, ...p }) => p), key: k("pagerDuty.schedule"), expected: /an on-call schedule with rotationStart and users/ },
+    { title: "PagerDuty channel for an unknown service", raw: () => editKey(base("prod"), "channels", (c) => ({ ...c, pager: { type: "pagerduty", service: "p2" } })), key: k("channels.pager.service"), expected: /"critical" or "p1"/ },
+    { title: "on-call e-mail without a domain", raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example", "oncall-two@example.com"] })), key: k("pagerDuty.schedule.users[0]"), expected: /a PagerDuty user as an e-mail address or a user id/ },
+    { title: "manager e-mail with a space", raw: () => pd((p) => ({ ...p, manager: "data manager@example.com" })), key: k("pagerDuty.manager"), expected: /a PagerDuty user as an e-mail address or a user id/ },
+    { title: "team lead as a lower-case user id", raw: () => pd((p) => ({ ...p, teamLead: "pabc123" })), key: k("pagerDuty.teamLead"), expected: /a PagerDuty user as an e-mail address or a user id/ },
+    { title: "misspelled time zone", raw: () => schedule((s) => ({ ...s, timeZone: "Europe/Londn" })), key: k("pagerDuty.schedule.timeZone"), expected: /an IANA time zone such as "Europe\/London"/ },
+    { title: "UTC offset instead of a time zone", raw: () => schedule((s) => ({ ...s, timeZone: "+01:00" })), key: k("pagerDuty.schedule.timeZone"), expected: /an IANA time zone/ },
+    { title: "rotation start without an offset", raw: () => schedule((s) => ({ ...s, rotationStart: "2026-01-05T09:00:00" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
+    { title: "rotation start on a day that does not exist", raw: () => schedule((s) => ({ ...s, rotationStart: "2026-02-30T09:00:00Z" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
+    { title: "rotation start in words", raw: () => schedule((s) => ({ ...s, rotationStart: "next Monday 9am" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
+
+    // Keys and shapes.
+    { title: "misspelled top-level key", raw: () => set(base("prod"), { [k("critcal")]: '{"enabled":true}' }), key: k("critcal"), expected: /a known key .*did you mean "critical"\?/ },
+    { title: "misspelled nested key", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, chanels: w.channels })), key: k("warning.chanels"), expected: /one of the settings enabled, routes, channels \(did you mean "channels"\?\)/ },
+    { title: "misspelled key two levels down", raw: () => schedule(({ timeZone, ...s }) => ({ ...s, timezone: timeZone })), key: k("pagerDuty.schedule.timezone"), expected: /one of the settings name, timeZone, rotationStart, turnLengthHours, users \(did you mean "timeZone"\?\)/ },
+    { title: "misspelled provider key", raw: () => set(base("dev"), { "prefect:workspace": "00000000-0000-0000-0000-000000000000" }), key: "prefect:workspace", expected: /a known provider key \(prefect:endpoint, .*prefect:workspaceId/ },
+    { title: "route with no criteria", raw: () => editKey(base("dev"), "routes", () => ({ dlt: {} })), key: k("routes.dlt"), expected: /a route with at least one of tags, flows or deployments/ },
+    { title: "an empty routes map (the warning tier would watch nothing)", raw: () => editKey(base("prod"), "routes", () => ({})), key: k("routes"), expected: /at least one route \(or no routes key, for the default dlt tag route\)/ },
+    { title: "route with only empty lists", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: [], flows: [] } })), key: k("routes.dlt"), expected: /a route with at least one of tags, flows or deployments/ },
+    { title: "wildcard flow name", raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: ["products-*"] })), key: k("successNotice.flows[0]"), expected: /flow name without a leading "!" or trailing "\*"/ },
+    { title: "negated tag", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["!dlt"] } })), key: k("routes.dlt.tags[0]"), expected: /tag without a leading "!"/ },
+    { title: "unknown channel type", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "teams" } })), key: k("channels.alerts.type"), expected: /a channel with type "slack", "webhook" or "pagerduty"/ },
+    { title: "Slack channel without #", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "data-alerts" } })), key: k("channels.alerts.slackChannel"), expected: /a Slack channel name such as "#data-alerts"/ },
+    { title: "channel name with a hyphen", raw: () => editKey(base("dev"), "channels", (c) => ({ ...c, "data-alerts": { type: "slack", slackChannel: "#x" } })), key: k("channels.data-alerts"), expected: /a name of letters and digits starting with a lower-case letter/ },
+    { title: "channels as a single name", raw: () => set(base("dev"), { [k("channels")]: "alerts" }), key: k("channels"), expected: /a map of channel name to channel/ },
+    { title: "unknown environment", raw: () => set(base("prod"), { [k("environment")]: "prod" }), key: k("environment"), expected: /"development", "staging" or "production"/ },
+    { title: "enabled as text", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, enabled: "yes" })), key: k("warning.enabled"), expected: /true or false/ },
+    { title: "success notices on without flows", raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: [] })), key: k("successNotice.flows"), expected: /at least one flow name when successNotice\.enabled is true/ },
+    { title: "P1 on without a signal", raw: () => editKey(base("prod"), "p1", ({ workPools: _, noSuccessMinutes: __, ...p }) => p), key: k("p1"), expected: /at least one P1 signal when p1\.enabled is true/ },
+
+    // Prefect and AWS.
+    { title: "non-UUID Prefect Cloud workspace id", raw: () => set(base("dev"), { "prefect:workspaceId": "my-workspace" }), key: "prefect:workspaceId", expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/ },
+    { title: "Prefect Cloud without an account id", raw: () => set(base("prod"), { "prefect:accountId": undefined }), key: "prefect:accountId", expected: /a UUID/ },
+    { title: "Prefect endpoint without a scheme", raw: () => set(base("local"), { "prefect:endpoint": "127.0.0.1:4200/api" }), key: "prefect:endpoint", expected: /the Prefect API URL/ },
+    { title: "Secrets Manager on without aws:region", raw: () => set(base("prod"), { "aws:region": undefined }), key: "aws:region", expected: /an AWS region such as "eu-west-1" when secretsManager\.enabled is true/ },
+    { title: "secret name prefix with a space", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })), key: k("secretsManager.prefix"), expected: /a secret name prefix such as "prod\/prefect"/ },
+];
+
+const MESSAGE = /^Invalid configuration for stack "([^"]+)": (\S+): expected (.+)\.$/s;
+
+describe("the corpus", () => {
+    it("has at least 30 distinct cases", () => {
+        expect(cases.length).toBeGreaterThanOrEqual(30);
+        expect(new Set(cases.map((c) => c.title)).size).toBe(cases.length);
+    });
+
+    it("starts from stacks that are valid, so each case's one change is what is refused", () => {
+        for (const stack of ["dev", "prod", "local"]) expect(parseStackConfig(base(stack)).stack).toBe(stack);
+    });
+});
+
+describe.each(cases.map((c) => [c.title, c] as const))("%s", (_title, c) => {
+    const raw = c.raw();
+    const secrets = [...raw.secretKeys].map((key) => ({ label: key, value: raw.values[key] ?? "" })).filter((s) => s.value.includes(MARK));
+    const valuesWithMark = Object.entries(raw.values).filter(([, v]) => v.includes(MARK)).map(([label, value]) => ({ label, value }));
+
+    it("the parser refuses it with one ConfigError naming stack, key and expected form", () => {
+        let error: unknown;
+        try {
+            parseStackConfig(raw);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const e = error as ConfigError;
+        expect({ stack: e.stack, key: e.key }).toEqual({ stack: raw.stack, key: c.key });
+        expect(e.expected).toMatch(c.expected);
+        expect(e.message).toMatch(MESSAGE);
+        expect(sentinelsIn(e.message, [...secrets, ...valuesWithMark])).toEqual([]);
+    });
+
+    describe("the real program", () => {
+        let outcome: { message: string; name: string; printed: string; resources: string[]; invokes: string[] };
+        beforeAll(async () => {
+            vi.resetModules();
+            const resources: string[] = [];
+            const invokes: string[] = [];
+            const out = await captureOutput(() =>
+                runProgram({
+                    stack: raw.stack,
+                    values: raw.values,
+                    secretKeys: [...raw.secretKeys],
+                    // Enough provider state for a wrongly accepted config to run to the end and be counted.
+                    newResource: async ({ type, name, inputs }) => {
+                        resources.push(`${type} ${name}`);
+                        return { id: `${name}-id`, state: { ...inputs, integrationKey: `${MARK}-${name}`, arn: `arn:${name}` } };
+                    },
+                    call: (token, inputs) => {
+                        invokes.push(token);
+                        return { id: "PMOCKUSER", email: inputs.email };
+                    },
+                }),
+            );
+            const error = out.error as Error | undefined;
+            outcome = { message: error?.message ?? "", name: error?.constructor.name ?? "no error", printed: out.text, resources, invokes };
+        });
+
+        it("stops with that one message and prints nothing else", () => {
+            const [, stack, key] = MESSAGE.exec(outcome.message) ?? [];
+            expect({ stack, key }).toEqual({ stack: raw.stack, key: c.key });
+            expect(outcome.message).toMatch(c.expected);
+            // RunError: Pulumi reports it without a stack trace.
+            expect(outcome.name).toBe("RunError");
+            expect(outcome.printed).toBe("");
+            expect(sentinelsIn(outcome.message, [...secrets, ...valuesWithMark])).toEqual([]);
+        });
+
+        it("registers zero resources and makes no invokes", () => {
+            expect(outcome.resources).toEqual([]);
+            expect(outcome.invokes).toEqual([]);
+        });
+    });
+});
+
+describe("control: the same harness sees resources when the config is valid", () => {
+    it("a committed stack with sentinel secrets registers resources through the counting mock", async () => {
+        vi.resetModules();
+        const raw = base("prod");
+        const resources: string[] = [];
+        const out = await captureOutput(() =>
+            runProgram({
+                stack: raw.stack,
+                values: raw.values,
+                secretKeys: [...raw.secretKeys],
+                newResource: async ({ type, name, inputs }) => {
+                    resources.push(`${type} ${name}`);
+                    return { id: `${name}-id`, state: { ...inputs, integrationKey: `${MARK}-${name}`, arn: `arn:${name}` } };
+                },
+            }),
+        );
+        expect(out.error).toBeUndefined();
+        expect(resources.length).toBeGreaterThan(10);
+    });
+});
