@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { PROJECT } from "../../config/load";
+import { readStackFile } from "../../harness/stackFile";
+import { Applied, applyToPrefect, diff } from "./applyToPrefect";
+import { createWorkPool, events, flowRun, get, post, prefectRequest, workerHeartbeat } from "./prefectApi";
+import { ROOT } from "./prefectServer";
+import { Received, Receiver } from "./receiver";
+import { FlowRunResult, runFlows } from "./runFlows";
+
+/**
+ * The local stack applied to a real Prefect server, real flows run against it,
+ * and what reaches the loopback receiver. Each scenario uses its own flow names.
+ * Absence is asserted after SETTLE_MS more than the positive scenarios need.
+ */
+
+const { url, apiUrl } = inject("prefect");
+const SETTLE_MS = Number(process.env.E2E_SETTLE_MS ?? 20_000);
+const WAIT_MS = 90_000;
+const DLT = ["dlt"];
+
+const local = readStackFile(ROOT, "local").values;
+const WORK_POOL: string = JSON.parse(local[`${PROJECT}:p1`]).workPools[0];
+const CRITICAL_THRESHOLD: number = JSON.parse(local[`${PROJECT}:critical`]).threshold;
+
+let receiver: Receiver;
+let applied: Applied;
+let pool: { id: string; name: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const subjects = (rs: Received[]) => rs.map((r) => r.json?.subject);
+/** Critical-tier messages about one flow (the critical channels also carry P1 messages). */
+const critical = (path: string, flow: string) => receiver.on(path, flow).filter((r) => r.json?.subject?.startsWith("CRITICAL:"));
+const uiLink = (id: string) => `${url}/runs/flow-run/${id}`;
+
+/** The warning message for one run: exactly one, with the flow, the state, the error and the run's UI link. */
+async function expectWarning(run: FlowRunResult, state: string, error: string): Promise<Received> {
+    const [message] = await receiver.waitFor(() => receiver.on("/alerts", run.flow_run_id), 1, WAIT_MS, `warning for ${run.name}`);
+    expect(message.json?.subject).toBe(`Pipeline failed: ${run.name} (${state})`);
+    expect(message.json?.body).toContain(`*Flow*: ${run.name}`);
+    expect(message.json?.body).toContain(`*State*: ${state} at `);
+    expect(message.json?.body).toContain(`*Error*: ${error}`);
+    expect(message.json?.body).toContain(uiLink(run.flow_run_id));
+    return message;
+}
+
+/** The server has the run's final-state event (so triggers had it to evaluate). */
+async function expectEventStored(run: FlowRunResult, state: string): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+        const found = (await events(apiUrl, [`prefect.flow-run.${state}`])).some((e) => e.resource["prefect.resource.id"] === `prefect.flow-run.${run.flow_run_id}`);
+        if (found) return;
+        if (Date.now() > deadline) throw new Error(`no prefect.flow-run.${state} event for ${run.name} on the server`);
+        await sleep(1000);
+    }
+}
+
+beforeAll(async () => {
+    receiver = await Receiver.start();
+    // Created before the automations exist: Prefect emits prefect.work-pool.not-ready for a pool the moment it is
+    // created (no worker yet), which would page on its own; scenario h2 is about a pool losing its last worker.
+    pool = await createWorkPool(apiUrl, WORK_POOL);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(500)) {
+        const created = await events(apiUrl, ["prefect.work-pool.not-ready"]);
+        if (created.some((e) => e.resource["prefect.resource.id"] === `prefect.work-pool.${pool.id}`)) break;
+    }
+    applied = await applyToPrefect({
+        api: apiUrl,
+        receiverUrl: receiver.url,
+        // 30 s of silence instead of 6 hours, so the P1 "no successful run" signal can fire during the suite.
+        edit: { p1: (p1) => ({ ...p1, noSuccessMinutes: 0.5 }) },
+    });
+});
+
+afterAll(async () => {
+    await receiver?.close();
+});
+
+describe("apply", () => {
+    it("creates every block and automation of the local stack on the server, stored exactly as sent", () => {
+        // applyToPrefect has already read each automation back and compared it.
+        expect(applied.blocks.map((b) => b.sent.name).sort()).toEqual(["local-alerts", "local-critical", "local-info", "local-pager"]);
+        expect(applied.automations.map((a) => a.name).sort()).toEqual([
+            "critical-dlt",
+            "p1-no-success-dlt",
+            "p1-work-pool-not-ready",
+            "success-notice",
+            "warning-dlt",
+        ]);
+        const blockIds = new Set(applied.blocks.map((b) => b.id));
+        for (const a of applied.automations) for (const action of a.sent.actions) expect(blockIds).toContain(action.block_document_id);
+    });
+
+    it("the read-back comparison catches what Prefect drops: a misspelt nested key is accepted (201) and lost", async () => {
+        const sent = {
+            name: "e2e read-back check (never fires)",
+            enabled: false,
+            trigger: { type: "event", posture: "Reactive", expect: ["e2e.never"], matchRelated: { "prefect.resource.role": "tag" }, threshold: 1, within: 0 },
+            actions: [{ type: "do-nothing" }],
+        };
+        const { id } = await post(apiUrl, "/automations/", sent);
+        try {
+            expect(diff(sent, await get(apiUrl, `/automations/${id}`), "")).toEqual(['trigger.matchRelated: sent {"prefect.resource.role":"tag"}, not stored (dropped)']);
+        } finally {
+            await prefectRequest(apiUrl, "DELETE", `/automations/${id}`);
+        }
+    });
+});
+
+describe.concurrent("scenarios", () => {
+    it("(a) a watched flow fails: exactly one warning, with flow, state, error and UI link", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "fail", name: "e2e-a-fails-once", tags: DLT }]);
+        expect(run.state).toBe("Failed");
+        await expectWarning(run, "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-a-fails-once)");
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+        expect(receiver.mentioning(run.name).filter((r) => r.path !== "/alerts")).toEqual([]);
+    });
+
+    it("(b) a crash: one Crashed warning", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "crash", name: "e2e-b-crashes", tags: DLT }]);
+        expect(run.state).toBe("Crashed");
+        await expectWarning(run, "Crashed", "Execution was aborted by an interrupt signal.");
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+    });
+
+    it("(c) a timeout: one TimedOut warning", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "timeout", name: "e2e-c-times-out", tags: DLT }]);
+        expect(run.state).toBe("TimedOut");
+        await expectWarning(run, "TimedOut", "Flow run exceeded timeout of 1.0 second(s)");
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+    });
+
+    it("(d) fails, then succeeds on retry: no message", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "flaky", name: "e2e-d-flaky-retry", tags: DLT }]);
+        expect(run.state).toBe("Completed");
+        expect((await flowRun(apiUrl, run.flow_run_id)).state.name).toBe("Completed");
+        await expectEventStored(run, "AwaitingRetry");
+        await expectEventStored(run, "Completed");
+        await sleep(SETTLE_MS);
+        expect(receiver.mentioning(run.name)).toEqual([]);
+    });
+
+    it("(e) an unwatched (untagged) flow fails: no message", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "fail", name: "e2e-e-untagged", tags: [] }]);
+        expect(run.state).toBe("Failed");
+        await expectEventStored(run, "Failed");
+        await sleep(SETTLE_MS);
+        expect(receiver.mentioning(run.name)).toEqual([]);
+    });
+
+    it(`(f) the same flow fails ${CRITICAL_THRESHOLD} times: one critical message and one page; a further failure in the window adds none`, async () => {
+        const name = "e2e-f-fails-repeatedly";
+        const runs = await runFlows(apiUrl, [{ kind: "fail", name, tags: DLT, times: CRITICAL_THRESHOLD }]);
+        expect(runs.map((r) => r.state)).toEqual(Array(CRITICAL_THRESHOLD).fill("Failed"));
+        const [message] = await receiver.waitFor(() => critical("/critical", name), 1, WAIT_MS, `critical message for ${name}`);
+        await receiver.waitFor(() => critical("/pager", name), 1, WAIT_MS, `page for ${name}`);
+        expect(message.json?.subject).toBe(`CRITICAL: ${name} failed ${CRITICAL_THRESHOLD} times within 24 hours`);
+        // The message shows the run that reached the threshold.
+        expect(message.json?.body).toContain(uiLink(runs[CRITICAL_THRESHOLD - 1].flow_run_id));
+        expect(message.json?.body).toContain(`*Flow*: ${name}`);
+
+        const [fourth] = await runFlows(apiUrl, [{ kind: "fail", name, tags: DLT }]);
+        await receiver.waitFor(() => receiver.on("/alerts", fourth.flow_run_id), 1, WAIT_MS, "warning for the 4th failure");
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/alerts", name)).toHaveLength(CRITICAL_THRESHOLD + 1);
+        expect(subjects(critical("/critical", name))).toHaveLength(1);
+        expect(subjects(critical("/pager", name))).toHaveLength(1);
+    });
+
+    it("(g) three different flows fail once each: warnings, but no critical message", async () => {
+        const names = ["e2e-g-first", "e2e-g-second", "e2e-g-third"];
+        const runs = await runFlows(
+            apiUrl,
+            names.map((name) => ({ kind: "fail" as const, name, tags: DLT })),
+        );
+        for (const run of runs) await receiver.waitFor(() => receiver.on("/alerts", run.flow_run_id), 1, WAIT_MS, `warning for ${run.name}`);
+        await sleep(SETTLE_MS);
+        for (const name of names) {
+            expect(receiver.on("/alerts", name)).toHaveLength(1);
+            expect(critical("/critical", name)).toEqual([]);
+            expect(critical("/pager", name)).toEqual([]);
+        }
+    });
+
+    it("(h1) P1: no watched run completed within the window -> the pager channel fires", async () => {
+        const isNoSuccess = (r: Received) => r.json?.subject === "P1: no pipeline has succeeded for 30 seconds";
+        const [page] = await receiver.waitFor(() => receiver.on("/pager").filter(isNoSuccess), 1, 150_000, "P1 no-success page");
+        expect(page.json?.body).toContain("no successful run for 30 seconds");
+        expect(page.json?.body).toContain("flow runs tagged dlt");
+        await receiver.waitFor(() => receiver.on("/critical").filter(isNoSuccess), 1, WAIT_MS, "P1 no-success message on critical");
+    });
+
+    it(`(h2) P1: work pool ${WORK_POOL} loses its last worker (not-ready) -> the pager channel fires`, async () => {
+        const notReady = `work pool ${WORK_POOL} is not ready`;
+        // A worker heartbeats every second for a few seconds (pool READY), then stops: after 3 missed heartbeats
+        // the server's foreman marks it offline and the pool NOT_READY, which emits prefect.work-pool.not-ready.
+        for (let i = 0; i < 4; i++) {
+            await workerHeartbeat(apiUrl, WORK_POOL, "e2e-worker", 1);
+            await sleep(1000);
+        }
+        expect(receiver.on("/pager", notReady)).toEqual([]);
+        const [page] = await receiver.waitFor(() => receiver.on("/pager", notReady), 1, WAIT_MS, "P1 work-pool page");
+        expect(page.json?.subject).toBe(`P1: work pool ${WORK_POOL} is not ready`);
+        expect(page.json?.body).toContain(`${url}/work-pools/work-pool/`);
+        await receiver.waitFor(() => receiver.on("/critical", notReady), 1, WAIT_MS, "P1 work-pool message on critical");
+
+        // The page followed the pool's READY -> NOT_READY transition (events are stored asynchronously: poll).
+        let transitions: { event: string; occurred: string }[] = [];
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1000)) {
+            transitions = (await events(apiUrl, ["prefect.work-pool.ready", "prefect.work-pool.not-ready"]))
+                .filter((e) => e.resource["prefect.resource.id"] === `prefect.work-pool.${pool.id}`)
+                .map((e) => ({ event: e.event, occurred: e.occurred }));
+            if (transitions.length >= 3) break;
+        }
+        // not-ready at creation (before the automations existed), ready on the first heartbeat, not-ready when the worker went silent.
+        expect(transitions.map((t) => t.event)).toEqual(["prefect.work-pool.not-ready", "prefect.work-pool.ready", "prefect.work-pool.not-ready"]);
+        expect(page.at).toBeGreaterThanOrEqual(Date.parse(transitions[2].occurred));
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/pager", notReady)).toHaveLength(1);
+        expect(receiver.on("/critical", notReady)).toHaveLength(1);
+    });
+
+    it("(i) products-daily completes: a success notice on the info channel", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "succeed", name: "products-daily" }]);
+        expect(run.state).toBe("Completed");
+        const [notice] = await receiver.waitFor(() => receiver.on("/info", run.flow_run_id), 1, WAIT_MS, "success notice");
+        expect(notice.json?.subject).toBe("Pipeline completed: products-daily");
+        expect(notice.json?.body).toContain(uiLink(run.flow_run_id));
+        await sleep(SETTLE_MS);
+        expect(receiver.on("/info")).toHaveLength(1);
+        expect(receiver.mentioning("products-daily").filter((r) => r.path !== "/info")).toEqual([]);
+    });
+});
+
+describe("server side", () => {
+    it("no automation action failed, and each request the receiver got was an action the server executed", async () => {
+        const failed = await events(apiUrl, ["prefect.automation.action.failed"]);
+        expect(failed.map((e) => ({ event: e.event, resource: e.resource, payload: e.payload }))).toEqual([]);
+        // Events are persisted asynchronously: wait until the executed actions cover what was received.
+        const received = receiver.requests.length;
+        expect(received).toBeGreaterThan(0);
+        let executed = 0;
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1000)) {
+            executed = (await events(apiUrl, ["prefect.automation.action.executed"])).length;
+            if (executed >= received) break;
+        }
+        expect(executed).toBeGreaterThanOrEqual(received);
+    });
+});
