@@ -135,6 +135,15 @@ export function parseStructure(raw: RawConfig): Structure {
         if (other) fail(k(`channels.${name}`), `a channel name that differs from "${other}" by more than letter case (block names are lower-case)`);
         folded.set(name.toLowerCase(), name);
     }
+    // A secret key for no channel is a typo, and one held in plain config is a leaked URL: refuse both.
+    for (const key of Object.keys(raw.values).sort()) {
+        const [ns, name] = splitKey(key);
+        if (ns !== project || !(name.endsWith(SECRET_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
+        const channel = name.slice(0, -SECRET_SUFFIX.length);
+        if (name !== PAGERDUTY_API_KEY && allChannels.get(channel)?.type !== "slack" && allChannels.get(channel)?.type !== "webhook")
+            fail(key, `a <channel>WebhookUrl key for a slack or webhook channel defined under channels (${[...allChannels.keys()].join(", ")})`);
+        if (!raw.secretKeys.has(key)) fail(key, `a secret value, not plain config; set it with: pulumi config set --secret ${name} <value>`);
+    }
     const routeSpecs: Record<string, RouteSpec> = p.routes ?? { dlt: { tags: ["dlt"] } };
     const routes: Route[] = Object.entries(routeSpecs).map(([name, r]) => ({
         name,

@@ -144,6 +144,8 @@ const cases: Case[] = [
     { title: "non-UUID Prefect Cloud workspace id", raw: () => set(base("dev"), { "prefect:workspaceId": "my-workspace" }), key: "prefect:workspaceId", expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/ },
     { title: "Prefect Cloud without an account id", raw: () => set(base("prod"), { "prefect:accountId": undefined }), key: "prefect:accountId", expected: /a UUID/ },
     { title: "Prefect endpoint without a scheme", raw: () => set(base("local"), { "prefect:endpoint": "127.0.0.1:4200/api" }), key: "prefect:endpoint", expected: /the Prefect API URL/ },
+    { title: "webhook secret for a channel that does not exist", raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true), key: k("alertWebhookUrl"), expected: /a <channel>WebhookUrl key for a slack or webhook channel defined under channels \(alerts\)/ },
+    { title: "webhook URL of an unused channel committed as plain config", raw: () => editKey(set(base("dev"), { [k("infoWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}plain` }), "channels", (c) => ({ ...c, info: { type: "slack", slackChannel: "#data-info" } })), key: k("infoWebhookUrl"), expected: /a secret value, not plain config/ },
     { title: "Secrets Manager on without aws:region", raw: () => set(base("prod"), { "aws:region": undefined }), key: "aws:region", expected: /an AWS region such as "eu-west-1" when secretsManager\.enabled is true/ },
     { title: "secret name prefix with a space", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })), key: k("secretsManager.prefix"), expected: /a secret name prefix such as "prod\/prefect"/ },
 ];
