@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     const { values, encrypted } = byPath ? readStackFileAt(resolve(arg)) : readStackFile(ROOT, stack);
     let needed: SecretKey[];
     try {
-        needed = requiredSecrets(parseStructure({ project: PROJECT, stack, values, secretKeys: new Set() }));
+        needed = requiredSecrets(parseStructure({ project: PROJECT, stack, values, secretKeys: new Set(encrypted) }));
     } catch (e) {
         if (e instanceof ConfigError) {
             console.error(e.message);
