@@ -64,8 +64,8 @@ export class Receiver {
         return this.requests.filter((r) => mentions(r, text));
     }
 
-    /** Resolves with the matching requests once `pick` returns at least `count`; rejects after `timeoutMs`. */
-    async waitFor(pick: () => Received[], count = 1, timeoutMs = 60_000, what = "requests"): Promise<Received[]> {
+    /** Resolves with what `pick` returns once it has at least `count` items (re-checked on each request); rejects after `timeoutMs`. */
+    async waitFor<T = Received>(pick: () => T[], count = 1, timeoutMs = 60_000, what = "requests"): Promise<T[]> {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
             const found = pick();
