@@ -200,12 +200,12 @@ export const environmentSchema = z
     .default("development");
 
 /** Date.parse rolls "2026-02-30" over to March; PagerDuty would start the rotation on another day. */
-function isCalendarDate(ymd: string): boolean {
+export function isCalendarDate(ymd: string): boolean {
     const t = Date.parse(`${ymd}T00:00:00Z`);
     return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === ymd;
 }
 
-function isTimeZone(tz: string): boolean {
+export function isTimeZone(tz: string): boolean {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: tz });
         return true;

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, StackConfig, parseStackConfig } from "../config/load";
-import { projectKeys } from "../config/schema";
+import { isCalendarDate, isTimeZone, projectKeys } from "../config/schema";
 import { mirroredSecrets, planAlerting } from "../rules/plan";
 import { MARK, redact, sentinelStack } from "./helpers/sentinels";
 
@@ -110,19 +110,6 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     return broken;
 }
 
-function isTimeZone(tz: string): boolean {
-    try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-function isCalendarDate(ymd: string): boolean {
-    const t = Date.parse(`${ymd}T00:00:00Z`);
-    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === ymd;
-}
 
 function isCleanHttpUrl(text: string): boolean {
     try {
