@@ -157,6 +157,15 @@ describe.concurrent("scenarios", () => {
         expect(receiver.mentioning(run.name)).toEqual([]);
     });
 
+    it("(d2) fails, and fails again on its retry: one warning for the final failure, none for the retry", async () => {
+        const [run] = await runFlows(apiUrl, [{ kind: "stubborn", name: "e2e-d2-fails-retry-too", tags: DLT }]);
+        expect(run.state).toBe("Failed");
+        await expectEventStored(run, "AwaitingRetry");
+        await expectWarning(run, "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-d2-fails-retry-too)");
+        await sleep(SETTLE_MS);
+        expect(receiver.mentioning(run.name)).toHaveLength(1);
+    });
+
     it("(e) an unwatched (untagged) flow fails: no message", async () => {
         const [run] = await runFlows(apiUrl, [{ kind: "fail", name: "e2e-e-untagged", tags: [] }]);
         expect(run.state).toBe("Failed");

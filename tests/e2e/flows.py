@@ -13,6 +13,7 @@ tagged the Prefect 3 way (`with tags(...)`), and prints one JSON line per run:
             container would) -> Crashed
 - timeout:  sleeps past timeout_seconds -> TimedOut (a FAILED-type state)
 - flaky:    fails on its first attempt, succeeds on its retry -> AwaitingRetry, Completed
+- stubborn: fails on its first attempt and on its retry -> AwaitingRetry, Failed
 - succeed:  returns -> Completed
 """
 
@@ -31,7 +32,7 @@ ERROR_TEXT = "upstream API answered 503 Service Unavailable"
 def _body(kind: str, name: str, started: dict):
     def body() -> str:
         started["id"] = str(current_run.id)
-        if kind == "fail":
+        if kind in ("fail", "stubborn"):
             raise ValueError(f"{ERROR_TEXT} ({name})")
         if kind == "crash":
             raise KeyboardInterrupt()
@@ -49,9 +50,9 @@ def run_one(kind: str, name: str, run_tags: list) -> dict:
     options = {"name": name, "log_prints": False, "persist_result": False}
     if kind == "timeout":
         options["timeout_seconds"] = 1
-    if kind == "flaky":
+    if kind in ("flaky", "stubborn"):
         options.update(retries=1, retry_delay_seconds=0)
-    if kind not in ("fail", "crash", "timeout", "flaky", "succeed"):
+    if kind not in ("fail", "crash", "timeout", "flaky", "stubborn", "succeed"):
         raise SystemExit(f"unknown kind {kind!r}")
     the_flow = flow(**options)(_body(kind, name, started))
     state = None

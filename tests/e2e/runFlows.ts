@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prefectEnv, ROOT } from "./prefectServer";
 
-export type FlowKind = "fail" | "crash" | "timeout" | "flaky" | "succeed";
+export type FlowKind = "fail" | "crash" | "timeout" | "flaky" | "stubborn" | "succeed";
 
 export interface FlowSpec {
     kind: FlowKind;
