@@ -150,6 +150,30 @@ const cases: Case[] = [
     { title: "secret name prefix with a space", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })), key: k("secretsManager.prefix"), expected: /a secret name prefix such as "prod\/prefect"/ },
 ];
 
+/** Runs the real program once, counting every resource and invoke it registers, with its output captured. */
+async function runCounting(raw: RawConfig) {
+    vi.resetModules();
+    const resources: string[] = [];
+    const invokes: string[] = [];
+    const out = await captureOutput(() =>
+        runProgram({
+            stack: raw.stack,
+            values: raw.values,
+            secretKeys: [...raw.secretKeys],
+            // Enough provider state for a wrongly accepted config to run to the end and be counted.
+            newResource: async ({ type, name, inputs }) => {
+                resources.push(`${type} ${name}`);
+                return { id: `${name}-id`, state: { ...inputs, integrationKey: `${MARK}-${name}`, arn: `arn:${name}` } };
+            },
+            call: (token, inputs) => {
+                invokes.push(token);
+                return { id: "PMOCKUSER", email: inputs.email };
+            },
+        }),
+    );
+    return { out, resources, invokes };
+}
+
 const MESSAGE = /^Invalid configuration for stack "([^"]+)": (\S+): expected (.+)\.$/s;
 
 describe("the corpus", () => {
@@ -186,25 +210,7 @@ describe.each(cases.map((c) => [c.title, c] as const))("%s", (_title, c) => {
     describe("the real program", () => {
         let outcome: { message: string; name: string; printed: string; resources: string[]; invokes: string[] };
         beforeAll(async () => {
-            vi.resetModules();
-            const resources: string[] = [];
-            const invokes: string[] = [];
-            const out = await captureOutput(() =>
-                runProgram({
-                    stack: raw.stack,
-                    values: raw.values,
-                    secretKeys: [...raw.secretKeys],
-                    // Enough provider state for a wrongly accepted config to run to the end and be counted.
-                    newResource: async ({ type, name, inputs }) => {
-                        resources.push(`${type} ${name}`);
-                        return { id: `${name}-id`, state: { ...inputs, integrationKey: `${MARK}-${name}`, arn: `arn:${name}` } };
-                    },
-                    call: (token, inputs) => {
-                        invokes.push(token);
-                        return { id: "PMOCKUSER", email: inputs.email };
-                    },
-                }),
-            );
+            const { out, resources, invokes } = await runCounting(raw);
             const error = out.error as Error | undefined;
             outcome = { message: error?.message ?? "", name: error?.constructor.name ?? "no error", printed: out.text, resources, invokes };
         });
@@ -228,20 +234,7 @@ describe.each(cases.map((c) => [c.title, c] as const))("%s", (_title, c) => {
 
 describe("control: the same harness sees resources when the config is valid", () => {
     it("a committed stack with sentinel secrets registers resources through the counting mock", async () => {
-        vi.resetModules();
-        const raw = base("prod");
-        const resources: string[] = [];
-        const out = await captureOutput(() =>
-            runProgram({
-                stack: raw.stack,
-                values: raw.values,
-                secretKeys: [...raw.secretKeys],
-                newResource: async ({ type, name, inputs }) => {
-                    resources.push(`${type} ${name}`);
-                    return { id: `${name}-id`, state: { ...inputs, integrationKey: `${MARK}-${name}`, arn: `arn:${name}` } };
-                },
-            }),
-        );
+        const { out, resources } = await runCounting(base("prod"));
         expect(out.error).toBeUndefined();
         expect(resources.length).toBeGreaterThan(10);
     });
