@@ -24,7 +24,10 @@ const channels = new NotificationChannels("channels", {
     pagerDutyApiKey: secrets[`${cfg.project}:pagerDutyApiKey`],
 });
 
-const warning = new WarningTier("warning", { automations: tier("warning", "successNotice"), blockIds: channels.blockIds });
+const warning =
+    cfg.warning.enabled || cfg.successNotice.enabled
+        ? new WarningTier("warning", { automations: tier("warning", "successNotice"), blockIds: channels.blockIds })
+        : undefined;
 const critical = cfg.critical.enabled ? new CriticalTier("critical", { automations: tier("critical"), blockIds: channels.blockIds }) : undefined;
 const p1 = cfg.p1.enabled ? new P1Tier("p1", { automations: tier("p1"), blockIds: channels.blockIds }) : undefined;
 
@@ -41,7 +44,7 @@ const mirror = cfg.secretsManager
     : undefined;
 
 export const blocks = pulumi.output(Object.fromEntries(plan.blocks.map((b) => [b.channel, { name: b.name, type: b.typeSlug, id: channels.blockIds[b.channel] }])));
-export const automations = pulumi.output({ ...warning.automationIds, ...critical?.automationIds, ...p1?.automationIds });
+export const automations = pulumi.output({ ...warning?.automationIds, ...critical?.automationIds, ...p1?.automationIds });
 export const pagerDutyServices = pagerDuty ? pulumi.output(pagerDuty.serviceIds) : undefined;
 export const escalationPolicies = pagerDuty ? pulumi.output(pagerDuty.escalationPolicyIds) : undefined;
 export const onCallSchedule = pagerDuty?.scheduleId;
