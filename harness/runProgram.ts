@@ -31,7 +31,12 @@ export interface ProgramOptions {
     call?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
 }
 
+/** Pulumi's marker for a secret value on the wire: { [SECRET_SIG]: SECRET_VALUE, value }. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value wrapped as the engine receives a secret. */
+export const secretMarker = (value: unknown) => ({ [SECRET_SIG]: SECRET_VALUE, value });
 
 /**
  * Runs the real program (index.ts) once under Pulumi's runtime mocks with the
@@ -123,7 +128,7 @@ export function unwrapSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(unwrapSecrets);
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(obj.value);
+        if (obj[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(obj.value);
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
     }
     return value;
@@ -131,7 +136,7 @@ export function unwrapSecrets(value: unknown): unknown {
 
 /** True when the value at this point of the inputs is wrapped as a secret. */
 export function isSecretMarker(value: unknown): boolean {
-    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
 }
 
 /** The made-up PagerDuty user id the default mock returns for an e-mail lookup. */

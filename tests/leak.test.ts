@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PROJECT, RawConfig } from "../config/load";
-import { ProgramRun, SECRET_SIG, isSecretMarker, runProgram } from "../harness/runProgram";
+import { ProgramRun, isSecretMarker, runProgram, secretMarker } from "../harness/runProgram";
 import { captureOutput } from "./helpers/capture";
 import { MARK, Sentinel, integrationKeySentinel, redact, sentinelStack, sentinelsIn, unwrappedSentinels } from "./helpers/sentinels";
 import { ROOT } from "./helpers/stacks";
@@ -39,7 +39,7 @@ function sentinelMocks(stack: string, derived: Sentinel[]) {
 async function asStackOutputs(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
         const resolved = await asStackOutputs(await new Promise((r) => value.apply(r)));
-        return (await pulumi.isSecret(value)) ? { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: resolved } : resolved;
+        return (await pulumi.isSecret(value)) ? secretMarker(resolved) : resolved;
     }
     if (value instanceof Promise) return asStackOutputs(await value);
     if (Array.isArray(value)) return Promise.all(value.map(asStackOutputs));
@@ -102,7 +102,7 @@ async function refusal(stack: string, raw: RawConfig): Promise<{ message: string
 describe("the leak detector itself", () => {
     const s: Sentinel = { label: "k", value: `${MARK}-x` };
     it("reports an unwrapped sentinel by path and label, and accepts a wrapped one", () => {
-        const wrapped = { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: `url=${s.value}` };
+        const wrapped = secretMarker(`url=${s.value}`);
         expect(unwrappedSentinels({ a: [{ b: `see ${s.value}` }], c: wrapped, [s.value]: 1 }, [s])).toEqual(["$.a[0].b: k", "$ (a key): k"]);
         expect(unwrappedSentinels({ c: wrapped }, [s])).toEqual([]);
         expect(wrappedSentinels({ c: wrapped }, [s])).toEqual(["k"]);

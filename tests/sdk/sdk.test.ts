@@ -9,14 +9,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as prefect from "@pulumi/prefect";
 import { parse } from "yaml";
+import { SECRET_SIG, SECRET_VALUE } from "../../harness/runProgram";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 // The terraform-provider bridge plugin the SDK was generated for (Pulumi.yaml `packages.prefect.version`).
 const BRIDGE_VERSION = "1.4.0";
 
 // The marker a secret input is wrapped in when it reaches the mocks.
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 type Callback = (err: unknown, resp: unknown) => void;
 interface WrappableMonitor {
@@ -39,7 +38,7 @@ function inputsOf(type: string): Record<string, any> {
 }
 
 function expectSecret(value: unknown): unknown {
-    expect(value).toMatchObject({ [SECRET_SIG_KEY]: SECRET_SIG });
+    expect(value).toMatchObject({ [SECRET_SIG]: SECRET_VALUE });
     return (value as Record<string, unknown>).value;
 }
 

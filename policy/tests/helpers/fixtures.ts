@@ -1,3 +1,5 @@
+import { secretMarker } from "../../../harness/runProgram";
+import { T } from "../../policies/resources";
 import type { EngineResource } from "./crossguard";
 
 /**
@@ -10,24 +12,10 @@ import type { EngineResource } from "./crossguard";
 
 export const STACK = "corpus";
 const PROJECT = "prefect-alerting";
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET = "1b47061264138c4ac30d75fd1eb44270";
-export const secret = (value: unknown) => ({ [SIG]: SECRET, value });
+export const secret = secretMarker;
 
-export const TYPES = {
-    automation: "prefect:index/automation:Automation",
-    block: "prefect:index/block:Block",
-    service: "pagerduty:index/service:Service",
-    integration: "pagerduty:index/serviceIntegration:ServiceIntegration",
-    escalation: "pagerduty:index/escalationPolicy:EscalationPolicy",
-    schedule: "pagerduty:index/schedule:Schedule",
-    team: "pagerduty:index/team:Team",
-    secret: "aws:secretsmanager/secret:Secret",
-    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-    criticalTier: "alerting:index:CriticalTier",
-    warningTier: "alerting:index:WarningTier",
-    p1Tier: "alerting:index:P1Tier",
-} as const;
+/** The pack's own type table, plus the tier components the fixtures parent resources to. */
+export const TYPES = T;
 
 export const urnOf = (type: string, name: string, parentType?: string, stack = STACK) =>
     `urn:pulumi:${stack}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
@@ -111,12 +99,12 @@ export interface Baseline {
 
 /** A well-formed production-like stack: warning, critical (Slack + PagerDuty), P1, success notices, the secrets mirror. */
 export function baseline(): Baseline {
-    const schedule = resource(TYPES.schedule, "on-call", {
+    const schedule = resource(TYPES.pdSchedule, "on-call", {
         name: "Data Pipelines On-Call (corpus)",
         timeZone: "Europe/London",
         layers: [{ name: "Primary rotation", start: "2026-01-05T09:00:00Z", rotationVirtualStart: "2026-01-05T09:00:00Z", rotationTurnLengthSeconds: 604800, users: ["PUSER01"] }],
     });
-    const escalation = resource(TYPES.escalation, "critical-escalation", {
+    const escalation = resource(TYPES.pdEscalationPolicy, "critical-escalation", {
         name: "Data pipelines critical (corpus)",
         numLoops: 2,
         rules: [
@@ -124,9 +112,9 @@ export function baseline(): Baseline {
             { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PLEAD01" }] },
         ],
     });
-    const service = resource(TYPES.service, "critical-service", { name: "Data Pipelines", escalationPolicy: "critical-escalation-id", autoResolveTimeout: "14400", acknowledgementTimeout: "null" });
+    const service = resource(TYPES.pdService, "critical-service", { name: "Data Pipelines", escalationPolicy: "critical-escalation-id", autoResolveTimeout: "14400", acknowledgementTimeout: "null" });
     const integration = resource(
-        TYPES.integration,
+        TYPES.pdIntegration,
         "critical-service-events-v2",
         { name: "Prefect automations (Events API v2)", service: "critical-service-id", type: "events_api_v2_inbound_integration" },
         { opts: { additionalSecretOutputs: ["integrationKey"] }, outputs: { integrationKey: secret("R0UTINGKEY0000000000000000000000") } },
@@ -163,9 +151,9 @@ export function baseline(): Baseline {
         body: ":white_check_mark: {{ flow.name }} completed <{{ flow_run|ui_url }}|run>",
         event: { matchRelated: JSON.stringify({ "prefect.resource.role": "flow", "prefect.resource.name": "products-daily" }), expects: ["prefect.flow-run.Completed"] },
     });
-    const awsSecret = resource(TYPES.secret, "slack-webhook-url-alerts", { name: "corpus/prefect/slack-webhook-url-alerts", recoveryWindowInDays: 7 });
+    const awsSecret = resource(TYPES.awsSecret, "slack-webhook-url-alerts", { name: "corpus/prefect/slack-webhook-url-alerts", recoveryWindowInDays: 7 });
     const awsSecretVersion = resource(
-        TYPES.secretVersion,
+        TYPES.awsSecretVersion,
         "slack-webhook-url-alerts",
         { secretId: "slack-webhook-url-alerts-id", secretString: secret(SLACK_URL) },
         { opts: { additionalSecretOutputs: ["secretBinary", "secretString", "secretStringWo"] } },

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { policies } from "../../policies";
 import { EngineResource, PackResult, RunOptions, advisory, mandatory, policyNames, present, runPolicies } from "./crossguard";
+import { SECRET_SIG, SECRET_VALUE } from "../../../harness/runProgram";
 import { CapturedRun, runStackForPolicies, serializedInputs } from "./program";
 
-const SECRET_MARKER = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+const SECRET_MARKER = { [SECRET_SIG]: SECRET_VALUE };
 
 /** A breakage applied to the real program's resources, and the policy that must report it. */
 export interface Mutation {
