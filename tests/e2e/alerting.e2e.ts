@@ -7,7 +7,7 @@ import { Applied, applyToPrefect, diff } from "./applyToPrefect";
 import { createWorkPool, events, flowRun, get, post, prefectRequest, workerHeartbeat } from "./prefectApi";
 import { LOG_DIR, ROOT } from "./prefectServer";
 import { Received, Receiver } from "./receiver";
-import { FlowRunResult, runFlows } from "./runFlows";
+import { FlowKind, FlowRunResult, runFlows } from "./runFlows";
 
 /**
  * The local stack applied to a real Prefect server, real flows run against it,
@@ -43,6 +43,16 @@ async function expectWarning(run: FlowRunResult, state: string, error: string): 
     expect(message.json?.body).toContain(`*Error*: ${error}`);
     expect(message.json?.body).toContain(uiLink(run.flow_run_id));
     return message;
+}
+
+/** Runs one dlt-tagged flow that must end in `state`; exactly one warning arrives, and still one after the settle time. */
+async function expectOnlyWarning(kind: FlowKind, name: string, state: string, error: string): Promise<FlowRunResult> {
+    const [run] = await runFlows(apiUrl, [{ kind, name, tags: DLT }]);
+    expect(run.state).toBe(state);
+    await expectWarning(run, state, error);
+    await sleep(SETTLE_MS);
+    expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+    return run;
 }
 
 /** The server has the run's final-state event (so triggers had it to evaluate). */
@@ -123,28 +133,16 @@ describe("apply", () => {
 
 describe.concurrent("scenarios", () => {
     it("(a) a watched flow fails: exactly one warning, with flow, state, error and UI link", async () => {
-        const [run] = await runFlows(apiUrl, [{ kind: "fail", name: "e2e-a-fails-once", tags: DLT }]);
-        expect(run.state).toBe("Failed");
-        await expectWarning(run, "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-a-fails-once)");
-        await sleep(SETTLE_MS);
-        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+        const run = await expectOnlyWarning("fail", "e2e-a-fails-once", "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-a-fails-once)");
         expect(receiver.mentioning(run.name).filter((r) => r.path !== "/alerts")).toEqual([]);
     });
 
     it("(b) a crash: one Crashed warning", async () => {
-        const [run] = await runFlows(apiUrl, [{ kind: "crash", name: "e2e-b-crashes", tags: DLT }]);
-        expect(run.state).toBe("Crashed");
-        await expectWarning(run, "Crashed", "Execution was aborted by an interrupt signal.");
-        await sleep(SETTLE_MS);
-        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+        await expectOnlyWarning("crash", "e2e-b-crashes", "Crashed", "Execution was aborted by an interrupt signal.");
     });
 
     it("(c) a timeout: one TimedOut warning", async () => {
-        const [run] = await runFlows(apiUrl, [{ kind: "timeout", name: "e2e-c-times-out", tags: DLT }]);
-        expect(run.state).toBe("TimedOut");
-        await expectWarning(run, "TimedOut", "Flow run exceeded timeout of 1.0 second(s)");
-        await sleep(SETTLE_MS);
-        expect(receiver.on("/alerts", run.name)).toHaveLength(1);
+        await expectOnlyWarning("timeout", "e2e-c-times-out", "TimedOut", "Flow run exceeded timeout of 1.0 second(s)");
     });
 
     it("(d) fails, then succeeds on retry: no message", async () => {
