@@ -3,13 +3,15 @@ import { automationPolicies } from "./automations";
 import { awsPolicies } from "./aws";
 import { blockPolicies } from "./blocks";
 import { pagerDutyPolicies } from "./pagerduty";
+import { routingPolicies } from "./routing";
 import { stackPolicies } from "./wiring";
 
 export * from "./automations";
 export * from "./aws";
 export * from "./blocks";
 export * from "./pagerduty";
+export * from "./routing";
 export * from "./wiring";
 
 /** Every policy of the pack, in the order `pulumi preview` lists them. */
-export const policies: Policies = [...automationPolicies, ...blockPolicies, ...stackPolicies, ...pagerDutyPolicies, ...awsPolicies];
+export const policies: Policies = [...automationPolicies, ...blockPolicies, ...stackPolicies, ...pagerDutyPolicies, ...routingPolicies, ...awsPolicies];

@@ -133,7 +133,7 @@ const cases: Case[] = [
             replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "YOUR_INTEGRATION_KEY", api_key: "pd-api-key" }))), {
                 propertyDependencies: {},
             }),
-        reports: ["pagerduty-key-from-integration"],
+        reports: ["pagerduty-key-from-integration", "pagerduty-services-paged"],
     },
     {
         name: "expect Failed and Crashed only (no TimedOut)",
@@ -303,7 +303,17 @@ const cases: Case[] = [
     {
         name: "a PagerDuty block in a stack without any service integration",
         build: (b) => b.resources.filter((r) => r.urn !== b.integration.urn),
-        reports: ["pagerduty-key-from-integration"],
+        reports: ["pagerduty-key-from-integration", "pagerduty-services-paged"],
+    },
+    // --- pagerduty-services-paged
+    {
+        name: "a PagerDuty service that no tier pages (critical and P1 post to Slack only)",
+        build: (b) => {
+            const slackOnly = (p: Record<string, any>) => (p.actions = p.actions.slice(0, 1));
+            const resources = replace(b.resources, b.criticalAutomation, slackOnly, { propertyDependencies: { actions: [b.critical.urn] } });
+            return replace(resources, b.p1, slackOnly, { propertyDependencies: { actions: [b.critical.urn] } });
+        },
+        reports: ["pagerduty-services-paged"],
     },
     // --- production-pages-on-call
     {
@@ -455,7 +465,7 @@ describe("messages", () => {
             propertyDependencies: {},
         });
         const result = await runPolicies(policies, resources);
-        expect(policyNames(result.violations)).toEqual(["notification-block-data", "pagerduty-key-from-integration"]);
+        expect(policyNames(result.violations)).toEqual(["notification-block-data", "pagerduty-key-from-integration", "pagerduty-services-paged"]);
         expect(JSON.stringify(result.violations)).not.toContain("SENTINEL-KEY-0001");
     });
 

@@ -1,0 +1,60 @@
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { actionTarget } from "./wiring";
+import { EVENTS_V2, T, UNKNOWN, automationActions, jsonObject, known } from "./resources";
+
+/**
+ * Who gets paged: a PagerDuty service whose key no enabled automation sends to
+ * pages nobody, so its escalation ladder is decoration. With the program's two
+ * services this also catches a tier routed to the other tier's service (the
+ * critical tier paging the P1 ladder leaves the critical service unpaged).
+ */
+
+const nameOf = (r: PolicyResource) => {
+    const n = known(() => r.props.name);
+    return typeof n === "string" ? n : r.name;
+};
+
+/** The PagerDuty service whose Events API v2 key a pager-duty-webhook block carries, if this stack made it. */
+function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): PolicyResource | undefined {
+    const integrations = resources.filter((r) => r.type === T.pdIntegration && known(() => r.props.type) === EVENTS_V2);
+    const fromDeps = (block.propertyDependencies?.data ?? []).find((d) => integrations.includes(d));
+    const data = known(() => block.props.data);
+    const key = data === UNKNOWN ? undefined : jsonObject(data)?.integration_key;
+    const integration = fromDeps ?? integrations.find((i) => typeof key === "string" && known(() => i.props.integrationKey) === key);
+    if (!integration) return undefined;
+    const services = resources.filter((r) => r.type === T.pdService);
+    const byDep = (integration.propertyDependencies?.service ?? []).find((d) => services.includes(d));
+    const serviceId = known(() => integration.props.service);
+    return byDep ?? services.find((s) => typeof serviceId === "string" && known(() => s.props.id) === serviceId);
+}
+
+/** Services each enabled automation pages, through the blocks its notification actions point at. */
+function pagedServices(automation: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+    if (known(() => automation.props.enabled) === false) return [];
+    const blocks = automationActions(automation.props)
+        .filter(({ action }) => action.type === "send-notification")
+        .flatMap(({ action }) => {
+            const t = actionTarget(automation, action, resources);
+            return t.kind === "block" ? [t.block] : t.kind === "some-of" ? t.blocks : [];
+        })
+        .filter((b) => known(() => b.props.typeSlug) === "pager-duty-webhook");
+    return [...new Set(blocks.map((b) => serviceOfBlock(b, resources)).filter((s): s is PolicyResource => s !== undefined))];
+}
+
+const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === T.automation);
+
+export const pagerDutyServicesPaged: StackValidationPolicy = {
+    name: "pagerduty-services-paged",
+    description:
+        "Every PagerDuty service this stack creates is paged by at least one enabled automation (through a pager-duty-webhook block carrying its Events API v2 key); a service no tier uses means its on-call ladder is never reached.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const paged = new Set(automations(args).flatMap((a) => pagedServices(a, args.resources)));
+        for (const service of args.resources.filter((r) => r.type === T.pdService))
+            if (!paged.has(service))
+                report(`PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: route a tier to it (a pagerduty channel) or remove it.`, service.urn);
+    },
+};
+
+export const routingPolicies = [pagerDutyServicesPaged];
