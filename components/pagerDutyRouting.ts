@@ -86,6 +86,9 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
                     name: serviceName,
                     description: `Prefect pipeline alerts (stack ${args.stack}).`,
                     escalationPolicy: escalation.id,
+                    // PagerDuty retired "create_incidents", still the default (and the field not deprecated) in
+                    // @pulumi/pagerduty 3.4.0; newer providers deprecate the field and store this value regardless.
+                    alertCreation: "create_alerts_and_incidents",
                     // Nothing resolves these incidents automatically: Prefect's block never sends a resolve event.
                     autoResolveTimeout: pd.autoResolveTimeoutHours ? String(pd.autoResolveTimeoutHours * 3600) : "null",
                     acknowledgementTimeout: "null",

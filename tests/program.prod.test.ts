@@ -79,6 +79,18 @@ describe("prod stack under mocks", () => {
         expect(plain(byName(T.service, "p1-service")).name).toBe("Data Pipelines P1");
     });
 
+    it("both services create alerts and incidents (PagerDuty retired create_incidents, the provider's default)", () => {
+        const services = ofType(run, T.service).map((s) => [s.name, plain(s).alertCreation]).sort();
+        expect(services).toEqual([
+            ["critical-service", "create_alerts_and_incidents"],
+            ["p1-service", "create_alerts_and_incidents"],
+        ]);
+    });
+
+    it("the P1 ladder gives each level 5 whole minutes", () => {
+        expect(plain(byName(T.escalation, "p1-escalation")).rules.map((r: any) => r.escalationDelayInMinutes)).toEqual([5, 5]);
+    });
+
     it("the schedule rotates the configured users weekly from the configured start", () => {
         const s = plain(byName(T.schedule, "on-call"));
         expect(s.timeZone).toBe("Europe/London");
