@@ -19,10 +19,11 @@ describe("local stack under mocks", () => {
         const pager = JSON.parse(blocks[3].data);
         expect(pager).toEqual({
             name: "local-pager",
-            url: "http://127.0.0.1:8787/pager",
+            url: "{{webhook_url}}",
             method: "POST",
             json_data: { subject: "{{subject}}", body: "{{body}}", name: "{{name}}" },
             timeout: 10,
+            secrets: { webhook_url: "http://127.0.0.1:8787/pager" },
         });
     });
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { BlockSecrets, SECRET_FIELDS, WEBHOOK_URL_SECRET, blockData } from "../rules/blockData";
+import type { BlockSpec } from "../rules/plan";
+
+/** Distinct, obviously fake values, so a value found in the data says which secret it is. */
+const SECRETS: Required<BlockSecrets> = {
+    url: "https://placeholder.invalid/e2e-secret-url-token",
+    integrationKey: "e2e-secret-integration-key",
+    apiKey: "e2e-secret-api-key",
+};
+
+const BLOCKS: BlockSpec[] = [
+    { channel: "alerts", name: "s-alerts", typeSlug: "slack-webhook" },
+    { channel: "hook", name: "s-hook", typeSlug: "custom-webhook" },
+    { channel: "pager", name: "s-pager", typeSlug: "pager-duty-webhook", pagerDutyService: "critical" },
+    { channel: "pagerP1", name: "s-pager-p1", typeSlug: "pager-duty-webhook", pagerDutyService: "p1" },
+];
+
+/** Every string leaf of `value` with its dotted path. */
+function leaves(value: unknown, path: string[] = []): { path: string[]; value: string }[] {
+    if (typeof value === "string") return [{ path, value }];
+    if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+    return [];
+}
+
+/** Prefect's rule for `secret_fields` (BlockDocument.from_orm_model, prefect/server/schemas/core.py): an exact path, or `x.*` for every path that starts with `x`. */
+function isSecretPath(path: string[], fields: string[]): boolean {
+    return fields.some((f) => {
+        const parts = f.split(".");
+        const star = parts.indexOf("*");
+        if (star < 0) return parts.join(".") === path.join(".");
+        return path.length >= star && parts.slice(0, star).join(".") === path.slice(0, star).join(".");
+    });
+}
+
+describe("secrets handed to Prefect blocks", () => {
+    for (const block of BLOCKS) {
+        it(`${block.typeSlug} (${block.channel}): every secret value sits only in a field Prefect masks`, () => {
+            const data = blockData(block, SECRETS, "s");
+            const holding = leaves(data).filter((l) => Object.values(SECRETS).some((s) => l.value.includes(s)));
+            expect(holding.length).toBeGreaterThan(0);
+            for (const l of holding) expect(isSecretPath(l.path, SECRET_FIELDS[block.typeSlug]), `${l.path.join(".")} holds a secret in clear`).toBe(true);
+        });
+    }
+
+    it("custom-webhook: url names the secret that holds the URL, as a whole-string placeholder the block fills in from secrets", () => {
+        const data = blockData(BLOCKS[1], SECRETS, "s") as { url: string; secrets: Record<string, string> };
+        // Prefect's placeholder syntax (prefect/utilities/templating PLACEHOLDER_CAPTURE_REGEX); a whole-string placeholder is replaced by the value as is.
+        const m = /^\{\{\s*([\w.\-[\]$]+)\s*\}\}$/.exec(data.url);
+        expect(m?.[1]).toBe(WEBHOOK_URL_SECRET);
+        expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: SECRETS.url });
+        // The block sets subject, body and name from the message after reading secrets: a secret of that name would be shadowed.
+        expect(["subject", "body", "name"]).not.toContain(WEBHOOK_URL_SECRET);
+        expect(JSON.stringify(data).split(SECRETS.url)).toHaveLength(2);
+    });
+
+    it("the masking rule used above is Prefect's: a field outside secret_fields is not masked", () => {
+        expect(isSecretPath(["url"], SECRET_FIELDS["custom-webhook"])).toBe(false);
+        expect(isSecretPath(["secrets", "webhook_url"], SECRET_FIELDS["custom-webhook"])).toBe(true);
+        expect(isSecretPath(["json_data", "body"], SECRET_FIELDS["custom-webhook"])).toBe(false);
+        expect(isSecretPath(["api_key"], SECRET_FIELDS["pager-duty-webhook"])).toBe(true);
+    });
+});
