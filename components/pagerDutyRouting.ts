@@ -54,7 +54,7 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
         const schedule = new pagerduty.Schedule(
             "on-call",
             {
-                name: `${pd.schedule.name} (${args.stack})`,
+                name: pd.schedule.name, // stack-qualified by the config (stackQualified)
                 timeZone: pd.schedule.timeZone,
                 teams,
                 layers: [{ name: "Primary rotation", ...scheduleLayer(pd), users: pd.schedule.users.map(userId) }],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { ChannelSpec, PagerDutyUser, RouteSpec, projectKeys } from "./schema";
 
 /**
@@ -87,16 +88,8 @@ export interface SecretKey {
 
 const SECRET_SUFFIX = "WebhookUrl";
 const PAGERDUTY_API_KEY = "pagerDutyApiKey";
-const PROVIDER_KEYS = new Set([
-    "prefect:endpoint",
-    "prefect:apiKey",
-    "prefect:accountId",
-    "prefect:workspaceId",
-    "prefect:basicAuthKey",
-    "pagerduty:token",
-    "aws:region",
-    "aws:profile",
-]);
+const SENSITIVE_PROVIDER_KEYS = new Set(sensitiveProviderKeys());
+const PREFECT_CLOUD_IDS = ["prefect:accountId", "prefect:workspaceId"] as const;
 
 type Structure = Omit<StackConfig, "secrets">;
 
@@ -109,6 +102,12 @@ export function parseStructure(raw: RawConfig): Structure {
     };
 
     rejectUnknownKeys(raw, project, fail);
+    // An empty stack file (or one without `config:`) reaches the program as an empty map: say so, not "channels: expected a map".
+    if (!Object.keys(raw.values).some((key) => splitKey(key)[0] === project))
+        fail(
+            `${project}:channels`,
+            `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: key (an empty file, or no config: section); set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
+        );
 
     const parsed: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(projectKeys)) {
@@ -212,10 +211,10 @@ export function parseStructure(raw: RawConfig): Structure {
         if (!pd.manager) fail(k("pagerDuty.manager"), "the manager's PagerDuty e-mail or user id when pagerDuty.enabled is true");
         if (pd.serviceName === pd.p1ServiceName) fail(k("pagerDuty.p1ServiceName"), "a name different from pagerDuty.serviceName");
         pagerDuty = {
-            serviceName: pd.serviceName,
-            p1ServiceName: pd.p1ServiceName,
-            teamName: pd.teamName,
-            schedule: pd.schedule!,
+            serviceName: stackQualified(pd.serviceName, stack),
+            p1ServiceName: stackQualified(pd.p1ServiceName, stack),
+            teamName: pd.teamName === undefined ? undefined : stackQualified(pd.teamName, stack),
+            schedule: { ...pd.schedule!, name: stackQualified(pd.schedule!.name, stack) },
             teamLead: pd.teamLead!,
             manager: pd.manager!,
             escalation: pd.escalation,
@@ -230,11 +229,17 @@ export function parseStructure(raw: RawConfig): Structure {
 
     const endpoint = raw.values["prefect:endpoint"];
     if (endpoint !== undefined && !isHttpUrl(endpoint)) fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
-    const cloud = endpoint === undefined || new URL(endpoint).hostname.endsWith("prefect.cloud");
+    const cloud = isPrefectCloud(endpoint);
     if (cloud) {
-        for (const id of ["prefect:accountId", "prefect:workspaceId"]) {
+        for (const id of PREFECT_CLOUD_IDS) {
             const v = raw.values[id];
-            if (!v || !UUID.test(v)) fail(id, "the Prefect Cloud account / workspace id (a UUID) when prefect:endpoint is Prefect Cloud or unset");
+            // The provider treats the all-zero UUID as unset, and its first create then fails: refuse the placeholder here.
+            if (!v || !UUID.test(v) || /^[0-]+$/.test(v))
+                fail(
+                    id,
+                    "the Prefect Cloud account / workspace id (a UUID) when prefect:endpoint is Prefect Cloud or unset, not a placeholder such as " +
+                        "00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>",
+                );
         }
     }
 
@@ -312,16 +317,62 @@ function isHttpUrl(text: string): boolean {
     }
 }
 
+/** True when the Prefect provider talks to Prefect Cloud: no endpoint, or one on prefect.cloud. */
+export function isPrefectCloud(endpoint: string | undefined): boolean {
+    if (endpoint === undefined) return true;
+    try {
+        return new URL(endpoint).hostname.endsWith("prefect.cloud");
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * A PagerDuty name made unique per stack, so two stacks sharing one PagerDuty
+ * account never collide: " (<stack>)" is appended unless the name already ends with it.
+ */
+export function stackQualified(name: string, stack: string): string {
+    const suffix = ` (${stack})`;
+    return name.endsWith(suffix) ? name : `${name}${suffix}`;
+}
+
+/**
+ * Every key must belong to a namespace something reads: this project, a
+ * provider the program uses, or Pulumi's own. Anything else (a misspelled
+ * namespace, a key without one) would be silently ignored by everyone.
+ */
 function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, expected: string) => never): void {
     const known = Object.keys(projectKeys);
+    const namespaces = [project, ...Object.keys(PROVIDER_CONFIG), PULUMI_NAMESPACE];
+    const isKnown = (ns: string, name: string): boolean => {
+        if (ns === project) return known.includes(name) || name === PAGERDUTY_API_KEY || (name.endsWith(SECRET_SUFFIX) && name.length > SECRET_SUFFIX.length);
+        if (ns === PULUMI_NAMESPACE) return name !== "";
+        return ns in PROVIDER_CONFIG && (PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[]).includes(name);
+    };
+    /** The known key this one most likely meant: same name in the nearest namespace, else the nearest full key. */
+    const meant = (ns: string, name: string): string => {
+        const sameName = namespaces.filter((n) => isKnown(n, name)).map((n) => `${n}:${name}`);
+        const all = [...sameName, ...known.map((k) => `${project}:${k}`), ...Object.entries(PROVIDER_CONFIG).flatMap(([n, p]) => p.keys.map((k) => `${n}:${k}`))];
+        const best = all.map((k) => [k, distance(`${ns}:${name}`.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
+        if (sameName.length) return ` (did you mean "${sameName.sort((a, b) => distance(ns, splitKey(a)[0]) - distance(ns, splitKey(b)[0]))[0]}"?)`;
+        return best && best[1] <= 3 ? ` (did you mean "${best[0]}"?)` : "";
+    };
     for (const key of Object.keys(raw.values).sort()) {
+        const colon = key.indexOf(":");
         const [ns, name] = splitKey(key);
+        if (colon < 0)
+            fail(key, `a key with a namespace, <namespace>:<name>, where the namespace is one of ${namespaces.join(", ")}${meant(project, name)}`);
+        if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
-            if (known.includes(name) || name === PAGERDUTY_API_KEY || name.endsWith(SECRET_SUFFIX)) continue;
+            if (isKnown(ns, name)) continue;
             fail(key, `a known key (${[...known, "<channel>WebhookUrl", PAGERDUTY_API_KEY].join(", ")})${suggest(name, known)}`);
         }
-        if ((ns === "prefect" || ns === "pagerduty") && !PROVIDER_KEYS.has(key))
-            fail(key, `a known provider key (${[...PROVIDER_KEYS].filter((p) => p.startsWith(ns)).join(", ")})`);
+        if (ns in PROVIDER_CONFIG) {
+            const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];
+            if (!isKnown(ns, name)) fail(key, `a known provider key (${keys.map((p) => `${ns}:${p}`).join(", ")})${suggest(name, [...keys], `${ns}:`)}`);
+            if (SENSITIVE_PROVIDER_KEYS.has(key) && !raw.secretKeys.has(key))
+                fail(key, `a secret value, not plain config (the ${ns} provider's credential ${name}); set it with: pulumi config set --secret ${key} <value>`);
+        }
     }
 }
 
@@ -330,9 +381,9 @@ function splitKey(key: string): [string, string] {
     return i < 0 ? ["", key] : [key.slice(0, i), key.slice(i + 1)];
 }
 
-function suggest(name: string, known: string[]): string {
+function suggest(name: string, known: string[], prefix = ""): string {
     const best = known.map((k) => [k, distance(name.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-    return best && best[1] <= 3 ? ` (did you mean "${best[0]}"?)` : "";
+    return best && best[1] <= 3 ? ` (did you mean "${prefix}${best[0]}"?)` : "";
 }
 
 function distance(a: string, b: string): number {

@@ -7,7 +7,28 @@ import { z } from "zod";
  */
 
 const NAME = /^[a-z][a-zA-Z0-9]{0,39}$/;
-const nameError = "a name of letters and digits starting with a lower-case letter (e.g. alerts, dlt)";
+/** The rule, in words, for channel and route names (block, automation and secret key names are built from them). */
+export const NAME_RULE = "a name of 1 to 40 letters and digits starting with a lower-case letter (e.g. alerts, dlt, pagerP1)";
+const nameError = NAME_RULE;
+
+/**
+ * `pulumi config set --path a.b 0.5` stores "0.5" (only integers and true/false
+ * become YAML numbers and booleans; `--type string` keeps anything a string), so
+ * a number or boolean written as text is read as one.
+ */
+const fromText = (value: unknown): unknown => {
+    if (typeof value !== "string") return value;
+    const t = value.trim();
+    if (t === "true") return true;
+    if (t === "false") return false;
+    return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : value;
+};
+const bool = () => z.preprocess(fromText, z.boolean({ error: "true or false" }));
+/** A number (or one written as text) from lo to hi; `whole` refuses fractions. */
+const range = (lo: number, hi: number, error: string, whole = false) => {
+    const n = z.number({ error }).min(lo, { error }).max(hi, { error });
+    return z.preprocess(fromText, whole ? n.int({ error }) : n);
+};
 
 export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError });
 export const routeName = channelName;
@@ -68,47 +89,36 @@ const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at
 const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });
 
 export const warningSchema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(true),
+    enabled: bool().default(true),
     routes: routeRefs.optional(),
     channels: channelRefs.optional(),
 });
 
 export const successNoticeSchema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(false),
+    enabled: bool().default(false),
     flows: uniqueList(prefectName("flow name"), "flow names").default([]),
     channels: channelRefs.optional(),
 });
 
 export const criticalSchema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(false),
+    enabled: bool().default(false),
     routes: routeRefs.optional(),
     channels: channelRefs.optional(),
-    threshold: z
-        .number({ error: "a whole number of failures from 2 to 100" })
-        .int({ error: "a whole number of failures from 2 to 100" })
-        .min(2, { error: "a whole number of failures from 2 to 100" })
-        .max(100, { error: "a whole number of failures from 2 to 100" })
-        .default(3),
-    windowHours: z
-        .number({ error: "a number of hours from 0.1 to 720" })
-        .min(0.1, { error: "a number of hours from 0.1 to 720" })
-        .max(720, { error: "a number of hours from 0.1 to 720" })
-        .default(24),
+    threshold: range(2, 100, "a whole number of failures from 2 to 100", true).default(3),
+    windowHours: range(0.1, 720, "a number of hours from 0.1 to 720").default(24),
 });
 
-const minutes = (lo: number, hi: number) =>
-    z
-        .number({ error: `a number of minutes from ${lo} to ${hi}` })
-        .min(lo, { error: `a number of minutes from ${lo} to ${hi}` })
-        .max(hi, { error: `a number of minutes from ${lo} to ${hi}` });
+/** PagerDuty escalation delays are whole minutes (its provider silently truncates 1.5 to 1). */
+const ackMinutes = (lo: number, hi: number) =>
+    range(lo, hi, `a whole number of minutes from ${lo} to ${hi} (PagerDuty escalation delays are whole minutes)`, true);
 
 export const p1Schema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(false),
+    enabled: bool().default(false),
     channels: channelRefs.optional(),
     /** Work pools whose going not-ready (no healthy worker) means nothing can run. */
     workPools: uniqueList(prefectName("work pool name"), "work pool names").default([]),
     /** Page when no watched flow run has completed for this long. 0.5 min minimum: Prefect needs >= 10 s. */
-    noSuccessMinutes: minutes(0.5, 10080).optional(),
+    noSuccessMinutes: range(0.5, 10080, "a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)").optional(),
     /** Routes whose successful runs count for the silence signal. */
     routes: routeRefs.optional(),
 });
@@ -121,7 +131,7 @@ export const pagerDutyUser = z
     .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError });
 
 export const pagerDutySchema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(false),
+    enabled: bool().default(false),
     serviceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines"),
     p1ServiceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines P1"),
     teamName: nonEmptyText("a PagerDuty team name").optional(),
@@ -136,12 +146,7 @@ export const pagerDutySchema = z.strictObject({
                 .refine((s) => /T.*(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), {
                     error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"',
                 }),
-            turnLengthHours: z
-                .number({ error: "a whole number of hours from 1 to 2160" })
-                .int({ error: "a whole number of hours from 1 to 2160" })
-                .min(1, { error: "a whole number of hours from 1 to 2160" })
-                .max(2160, { error: "a whole number of hours from 1 to 2160" })
-                .default(168),
+            turnLengthHours: range(1, 2160, "a whole number of hours from 1 to 2160", true).default(168),
             users: uniqueList(pagerDutyUser, "PagerDuty users (e-mail or id)").min(1, {
                 error: "at least one PagerDuty user (e-mail or id)",
             }),
@@ -157,29 +162,20 @@ export const pagerDutySchema = z.strictObject({
      */
     escalation: z
         .strictObject({
-            onCallAckMinutes: minutes(1, 1440).default(15),
-            teamLeadAckMinutes: minutes(1, 1440).default(30),
-            managerAckMinutes: minutes(1, 1440).default(30),
+            onCallAckMinutes: ackMinutes(1, 1440).default(15),
+            teamLeadAckMinutes: ackMinutes(1, 1440).default(30),
+            managerAckMinutes: ackMinutes(1, 1440).default(30),
             /** P1 pages the on-call engineer and the team lead at once; the manager after this. */
-            p1AckMinutes: minutes(1, 60).default(5),
+            p1AckMinutes: ackMinutes(1, 60).default(5),
             /** How often PagerDuty runs the whole ladder again if nobody acknowledges. */
-            repeat: z
-                .number({ error: "a whole number of repeats from 0 to 9" })
-                .int({ error: "a whole number of repeats from 0 to 9" })
-                .min(0, { error: "a whole number of repeats from 0 to 9" })
-                .max(9, { error: "a whole number of repeats from 0 to 9" })
-                .default(2),
+            repeat: range(0, 9, "a whole number of repeats from 0 to 9", true).default(2),
         })
         .default({ onCallAckMinutes: 15, teamLeadAckMinutes: 30, managerAckMinutes: 30, p1AckMinutes: 5, repeat: 2 }),
-    autoResolveTimeoutHours: z
-        .number({ error: "a number of hours from 1 to 168" })
-        .min(1, { error: "a number of hours from 1 to 168" })
-        .max(168, { error: "a number of hours from 1 to 168" })
-        .optional(),
+    autoResolveTimeoutHours: range(1, 168, "a number of hours from 1 to 168").optional(),
 });
 
 export const secretsManagerSchema = z.strictObject({
-    enabled: z.boolean({ error: "true or false" }).default(false),
+    enabled: bool().default(false),
     /** Secret names are `<prefix>/slack-webhook-url` etc.; defaults to `<stack>/prefect`. */
     prefix: z
         .string({ error: 'a secret name prefix such as "prod/prefect"' })
@@ -189,9 +185,13 @@ export const secretsManagerSchema = z.strictObject({
         .optional(),
     /** 0 deletes at once; otherwise AWS accepts 7 to 30 days. */
     recoveryWindowInDays: z
-        .number({ error: "0 or a whole number of days from 7 to 30" })
-        .int({ error: "0 or a whole number of days from 7 to 30" })
-        .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "0 or a whole number of days from 7 to 30" })
+        .preprocess(
+            fromText,
+            z
+                .number({ error: "0 or a whole number of days from 7 to 30" })
+                .int({ error: "0 or a whole number of days from 7 to 30" })
+                .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "0 or a whole number of days from 7 to 30" }),
+        )
         .default(7),
 });
 

@@ -1,14 +1,15 @@
 /**
  * Offline preview: runs the real program under Pulumi's runtime mocks with a
- * stack's config and prints what `pulumi up` would create. Secrets the stack
- * needs but this machine cannot decrypt are replaced by visible placeholders.
+ * stack's config and prints what `pulumi up` would create. Secrets it cannot
+ * decrypt and Prefect Cloud ids not yet set are replaced by visible
+ * placeholders (config/offline.ts), listed as values to set before `pulumi up`.
  *
  *   npm run preview -- dev
  *   npm run preview -- examples/Pulumi.typo.yaml   (any stack file by path)
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
-import { PROJECT, parseStructure, requiredSecrets, SecretKey } from "../config/load";
+import { Placeholder, offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
 import { RegisteredResource, mockUserId, runProgram, unwrapSecrets } from "../harness/runProgram";
 import { describeTrigger } from "../rules/describe";
@@ -18,13 +19,6 @@ import type { EventTriggerSpec } from "../rules/triggers";
 const ROOT = resolve(__dirname, "..");
 const SAMPLE_UI = "http://127.0.0.1:4200";
 
-/** Visible stand-ins that still pass validation, so the program runs exactly as with real secrets. */
-export function placeholderFor(s: SecretKey): string {
-    if (s.form === "slack-webhook-url") return "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
-    if (s.form === "webhook-url") return `https://placeholder.invalid/${s.key.split(":")[1]}`;
-    return `placeholder-${s.key.replace(":", "-")}`;
-}
-
 async function main(): Promise<number> {
     const arg = process.argv[2];
     if (!arg) {
@@ -33,10 +27,11 @@ async function main(): Promise<number> {
     }
     const byPath = /\.ya?ml$/.test(arg);
     const stack = byPath ? stackOfFile(arg) : arg;
-    const { values, encrypted } = byPath ? readStackFileAt(resolve(arg)) : readStackFile(ROOT, stack);
-    let needed: SecretKey[];
+    const file = byPath ? readStackFileAt(resolve(arg)) : readStackFile(ROOT, stack);
+    // Keys are judged by the program's own parser, with the same secret flags as `pulumi up`; only values it cannot read are stood in for.
+    let offline;
     try {
-        needed = requiredSecrets(parseStructure({ project: PROJECT, stack, values, secretKeys: new Set(encrypted) }));
+        offline = offlineConfig(stack, file);
     } catch (e) {
         if (e instanceof ConfigError) {
             console.error(e.message);
@@ -44,24 +39,22 @@ async function main(): Promise<number> {
         }
         throw e;
     }
-    const placeholders = needed.filter((s) => values[s.key] === undefined);
-    for (const s of placeholders) values[s.key] = placeholderFor(s);
-    const secretKeys = [...new Set([...placeholders.map((s) => s.key), ...encrypted])];
+    const { raw, placeholders } = offline;
 
     let run;
     try {
-        run = await runProgram({ stack, values, secretKeys });
+        run = await runProgram({ stack, values: raw.values, secretKeys: [...raw.secretKeys] });
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         return 1;
     }
-    print(stack, placeholders, encrypted, run.resources, run.invokes);
+    print(stack, placeholders, file.encrypted, run.resources, run.invokes);
     return 0;
 }
 
 function print(
     stack: string,
-    placeholders: SecretKey[],
+    placeholders: Placeholder[],
     encrypted: string[],
     resources: RegisteredResource[],
     invokes: { token: string; inputs: Record<string, unknown> }[],
@@ -70,9 +63,10 @@ function print(
     const of = (type: string) => resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: unwrapSecrets(r.rawInputs) as Record<string, any> }));
     out.push(`Offline preview of stack "${stack}": the real program under Pulumi's runtime mocks; nothing is created.`);
     if (encrypted.length) out.push(`Encrypted in the stack file (not decrypted here): ${encrypted.join(", ")}`);
-    if (placeholders.length) {
-        out.push("Secrets replaced by placeholders (set them with `pulumi config set --secret`):");
-        for (const s of placeholders) out.push(`  ${s.key}: ${s.purpose}`);
+    const mustSet = placeholders.filter((p) => p.mustSet);
+    if (mustSet.length) {
+        out.push("Values you must set before `pulumi up` (replaced here by placeholders):");
+        for (const p of mustSet) out.push(`  ${p.key}: ${p.purpose}; ${p.command}`);
     }
 
     const blocks = of("prefect:index/block:Block").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));

@@ -70,13 +70,13 @@ describe("prod stack under mocks", () => {
             { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PMOCKDATAMANAGER" }] },
         ]);
         const service = plain(byName(T.service, "critical-service"));
-        expect(service).toMatchObject({ name: "Data Pipelines", escalationPolicy: byName(T.escalation, "critical-escalation").id });
+        expect(service).toMatchObject({ name: "Data Pipelines (prod)", escalationPolicy: byName(T.escalation, "critical-escalation").id });
     });
 
     it("P1 pages on-call and team lead at once on its own service", () => {
         const policy = plain(byName(T.escalation, "p1-escalation"));
         expect(policy.rules[0].targets.map((t: any) => t.type)).toEqual(["schedule_reference", "user_reference"]);
-        expect(plain(byName(T.service, "p1-service")).name).toBe("Data Pipelines P1");
+        expect(plain(byName(T.service, "p1-service")).name).toBe("Data Pipelines P1 (prod)");
     });
 
     it("both services create alerts and incidents (PagerDuty retired create_incidents, the provider's default)", () => {

@@ -23,9 +23,18 @@ export const STACK_SECRETS: Record<string, Record<string, string>> = {
     },
 };
 
-/** A committed stack's config with its secrets set, as the runtime would see it. */
+/**
+ * Plain values a user sets after cloning (the committed stack files hold no
+ * Prefect Cloud ids: the program refuses placeholders). Made-up, non-zero UUIDs.
+ */
+export const STACK_VALUES: Record<string, Record<string, string>> = {
+    dev: { "prefect:accountId": "0b5e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", "prefect:workspaceId": "6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f" },
+    prod: { "prefect:accountId": "0b5e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", "prefect:workspaceId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" },
+};
+
+/** A committed stack's config with its secrets (and the plain values a user adds) set, as the runtime would see it. */
 export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}, secrets = STACK_SECRETS[stack] ?? {}): RawConfig {
-    const values: Record<string, string> = { ...readStackFile(ROOT, stack).values, ...secrets };
+    const values: Record<string, string> = { ...readStackFile(ROOT, stack).values, ...STACK_VALUES[stack], ...secrets };
     for (const [k, v] of Object.entries(overrides)) {
         if (v === undefined) delete values[k];
         else values[k] = v;
