@@ -31,6 +31,9 @@ const onAutomations =
         if (args.type === T.automation) check(args.props, report, args);
     };
 
+/** Left out, or null: either way the provider sends nothing and the server picks. */
+const unset = (v: unknown) => v === undefined || v === null;
+
 const eachEvent = (props: Record<string, any>, fn: (t: EventTrigger) => void) => eventTriggers(props.trigger).forEach(fn);
 
 /** The states a flow run ends in when it has failed for good; a timeout is `TimedOut`, not `Failed`. */
@@ -70,10 +73,32 @@ export const automationTriggerShape: ResourceValidationPolicy = {
                 const meant = EVENT_FIELDS.find((f) => singular(f) === key);
                 report(`${path}.${key} is not a field of an event trigger${meant ? `; the provider calls it ${meant}` : ""}.`);
             }
-            if (event.threshold !== undefined && !(Number.isInteger(event.threshold) && event.threshold >= 1))
+            // An unset threshold / within is trigger-threshold-within-set's to report; this judges set values.
+            if (!unset(event.threshold) && !(Number.isInteger(event.threshold) && event.threshold >= 1))
                 report(`${path}.threshold must be a whole number of at least 1.`);
-            if (event.within !== undefined && !(typeof event.within === "number" && event.within >= 0))
+            if (!unset(event.within) && !(typeof event.within === "number" && event.within >= 0))
                 report(`${path}.within must be a number of seconds, 0 or more.`);
+        });
+    }),
+};
+
+export const triggerThresholdWithinSet: ResourceValidationPolicy = {
+    name: "trigger-threshold-within-set",
+    description:
+        "Every event trigger, those inside a compound or sequence trigger included, sets threshold and within explicitly: the Prefect provider does not compute them, so the server's defaults come back as an inconsistent result after apply.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onAutomations((props, report) => {
+        eachEvent(props, ({ path, event }) => {
+            // A value unknown during preview is set all the same.
+            const missing = ["threshold", "within"].filter((f) => {
+                const v = known(() => event[f]);
+                return v !== UNKNOWN && unset(v);
+            });
+            if (missing.length)
+                report(
+                    `${path} leaves ${missing.join(" and ")} unset: the server fills in its own default (threshold 1, within 0; 10 s for a Proactive trigger) and the Prefect provider fails the apply with "inconsistent result after apply". Set ${missing.join(" and ")} explicitly.`,
+                );
         });
     }),
 };
@@ -212,7 +237,8 @@ export const repeatedFailurePerFlow: ResourceValidationPolicy = {
 
 export const proactiveWithinMinimum: ResourceValidationPolicy = {
     name: "proactive-within-minimum",
-    description: "A Proactive trigger waits at least the minimum window (Prefect rejects under 10 s and evaluates proactive triggers only every few seconds).",
+    description:
+        "A Proactive trigger waits at least the minimum window: Prefect answers 422 for a window between 0 and 10 s, stores 0 as 10 (which the provider reports as an inconsistent result after apply), and evaluates proactive triggers only every few seconds.",
     enforcementLevel: "mandatory",
     severity: "medium",
     configSchema: {
@@ -353,6 +379,7 @@ export const automationEnabled: ResourceValidationPolicy = {
 
 export const automationPolicies = [
     automationTriggerShape,
+    triggerThresholdWithinSet,
     automationLabelsAreJson,
     matchRelatedRealResources,
     failureAlertsCoverFinalStates,

@@ -1,5 +1,5 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { EVENTS_V2, T, isObject } from "./resources";
+import { EVENTS_V2, T, UNKNOWN, isObject, known } from "./resources";
 
 /** Policies on the PagerDuty side (pulumi/pulumi-pagerduty resources), one resource at a time. */
 
@@ -46,6 +46,41 @@ export const escalationPolicyLevels: ResourceValidationPolicy = {
     },
 };
 
+/** The only alert creation PagerDuty still offers; `create_incidents` (the provider's default in @pulumi/pagerduty 3.x) is retired. */
+export const ALERT_CREATION = "create_alerts_and_incidents";
+
+export const pagerDutyAlertCreation: ResourceValidationPolicy = {
+    name: "pagerduty-alert-creation",
+    description:
+        "A PagerDuty service sets alertCreation to create_alerts_and_incidents: PagerDuty retired create_incidents, which the provider sends when the field is left out, and Events API v2 events arrive as alerts that need a service that creates them.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== T.pdService) return;
+        const value = known(() => args.props.alertCreation);
+        if (value === UNKNOWN || value === ALERT_CREATION) return;
+        const now = value === undefined || value === null ? "unset (the provider then sends create_incidents)" : JSON.stringify(value);
+        report(`Service "${args.props.name ?? args.name}" has alertCreation ${now}: set "${ALERT_CREATION}" (create_incidents is retired by PagerDuty).`);
+    },
+};
+
+export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
+    name: "escalation-delay-whole-minutes",
+    description:
+        "Every escalation rule's escalationDelayInMinutes is a whole number of minutes, at least 1: PagerDuty stores whole minutes and the provider truncates a fraction (1.5 becomes 1) without a word.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== T.pdEscalationPolicy || !Array.isArray(args.props.rules)) return;
+        args.props.rules.forEach((rule: unknown, i: number) => {
+            const delay = isObject(rule) ? known(() => rule.escalationDelayInMinutes) : undefined;
+            if (delay === UNKNOWN || (typeof delay === "number" && Number.isInteger(delay) && delay >= 1)) return;
+            const now = delay === undefined || delay === null ? "unset" : JSON.stringify(delay);
+            report(`Escalation policy "${args.props.name ?? args.name}" rules[${i}].escalationDelayInMinutes is ${now}: use a whole number of minutes, 1 or more (the provider would truncate a fraction).`);
+        });
+    },
+};
+
 export const integrationKeySecret: ResourceValidationPolicy = {
     name: "pagerduty-integration-key-secret",
     description:
@@ -73,4 +108,11 @@ export const autoResolveHasPath: ResourceValidationPolicy = {
     },
 };
 
-export const pagerDutyPolicies = [pagerDutyExplicitNames, escalationPolicyLevels, integrationKeySecret, autoResolveHasPath];
+export const pagerDutyPolicies = [
+    pagerDutyExplicitNames,
+    pagerDutyAlertCreation,
+    escalationPolicyLevels,
+    escalationDelayWholeMinutes,
+    integrationKeySecret,
+    autoResolveHasPath,
+];

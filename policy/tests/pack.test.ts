@@ -34,8 +34,25 @@ describe("the pack", () => {
         }
     });
 
-    it("counts", () => {
-        expect(policies.filter((p) => p.enforcementLevel === "mandatory").length).toBeGreaterThanOrEqual(14);
-        expect(policies.filter((p) => p.enforcementLevel === "advisory").length).toBeGreaterThanOrEqual(4);
+    it("declares exactly the policies, at exactly the levels, that the README's policy table lists", () => {
+        const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## The policies"), readme.indexOf("### Per-policy config"));
+        const table = section
+            .split("\n")
+            .map((line) => /^\| `([^`]+)` \| (mandatory|advisory) \|/.exec(line))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .map((m) => [m[1], m[2]]);
+        const pack = policies.map((p) => [p.name, p.enforcementLevel]);
+        expect([...pack].sort()).toEqual([...table].sort());
+        // The summary line under the table counts the same.
+        const mandatory = pack.filter(([, level]) => level === "mandatory").length;
+        const advisory = pack.filter(([, level]) => level === "advisory").length;
+        expect(section).toContain(`${mandatory} mandatory, ${advisory} advisory.`);
+    });
+
+    it("makes mandatory what a real provider or server would refuse or silently change", () => {
+        const level = (name: string) => policies.find((p) => p.name === name)?.enforcementLevel;
+        for (const name of ["trigger-threshold-within-set", "proactive-within-minimum", "automation-trigger-shape", "pagerduty-alert-creation", "escalation-delay-whole-minutes"])
+            expect(level(name), name).toBe("mandatory");
     });
 });

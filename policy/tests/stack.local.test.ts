@@ -24,6 +24,16 @@ stackSuite("local", {
             reports: "proactive-within-minimum",
         },
         {
+            name: "the P1 silence window drops to 0 s (the server would store 10 s)",
+            mutate: (rs) => edit(rs, named(AUTOMATION, "p1-no-success-dlt"), (p) => (p.trigger.event.within = 0)),
+            reports: "proactive-within-minimum",
+        },
+        {
+            name: "the warning trigger leaves threshold to the server",
+            mutate: (rs) => edit(rs, named(AUTOMATION, "warning-dlt"), (p) => delete p.trigger.event.threshold),
+            reports: "trigger-threshold-within-set",
+        },
+        {
             name: "the work-pool trigger expects nothing",
             mutate: (rs) => edit(rs, named(AUTOMATION, "p1-work-pool-not-ready"), (p) => (p.trigger.event.expects = [])),
             reports: "automation-expects-events",

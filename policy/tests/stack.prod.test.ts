@@ -66,6 +66,21 @@ stackSuite("prod", {
             reports: "secrets-manager-value-secret",
         },
         {
+            name: "a PagerDuty service leaves alertCreation to the provider (create_incidents)",
+            mutate: (rs) => edit(rs, named("pagerduty:index/service:Service", "critical-service"), (p) => delete p.alertCreation),
+            reports: "pagerduty-alert-creation",
+        },
+        {
+            name: "the P1 ladder escalates after 1.5 minutes",
+            mutate: (rs) => edit(rs, named("pagerduty:index/escalationPolicy:EscalationPolicy", "p1-escalation"), (p) => (p.rules[0].escalationDelayInMinutes = 1.5)),
+            reports: "escalation-delay-whole-minutes",
+        },
+        {
+            name: "the critical trigger leaves within to the server",
+            mutate: (rs) => edit(rs, named(AUTOMATION, "critical-dlt"), (p) => delete p.trigger.event.within),
+            reports: "trigger-threshold-within-set",
+        },
+        {
             name: "a PagerDuty service loses its name",
             mutate: (rs) => edit(rs, named("pagerduty:index/service:Service", "p1-service"), (p) => delete p.name),
             reports: "pagerduty-explicit-names",

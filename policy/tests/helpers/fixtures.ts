@@ -112,7 +112,13 @@ export function baseline(): Baseline {
             { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PLEAD01" }] },
         ],
     });
-    const service = resource(TYPES.pdService, "critical-service", { name: "Data Pipelines", escalationPolicy: "critical-escalation-id", autoResolveTimeout: "14400", acknowledgementTimeout: "null" });
+    const service = resource(TYPES.pdService, "critical-service", {
+        name: "Data Pipelines",
+        escalationPolicy: "critical-escalation-id",
+        alertCreation: "create_alerts_and_incidents",
+        autoResolveTimeout: "14400",
+        acknowledgementTimeout: "null",
+    });
     const integration = resource(
         TYPES.pdIntegration,
         "critical-service-events-v2",
