@@ -1,9 +1,14 @@
+import { templateLiteral } from "./templates";
+
 /**
  * Message templates (Jinja, rendered by the Prefect server when an automation
  * fires). Only variables Prefect provides are used: `flow_run`, `flow`,
  * `deployment`, `work_pool` are loaded from the triggering event's resources;
  * `{{ flow_run|ui_url }}` is the run's page (the seed's `flow_run_url` does not
  * exist and renders empty).
+ *
+ * Text from config (route tags, flow and deployment names, via `scope`) enters
+ * a template only through `templateLiteral`, so it renders as written.
  */
 export interface Message {
     subject: string;
@@ -62,6 +67,7 @@ export function workPoolNotReadyMessage(): Message {
     };
 }
 
+/** `scope`: the watched runs in words (describeRoute), plain text that may hold any tag or name; it renders literally. */
 export function noSuccessMessage(scope: string, seconds: number): Message {
     const window = describeDuration(seconds);
     return {
@@ -69,7 +75,7 @@ export function noSuccessMessage(scope: string, seconds: number): Message {
         body: [
             `:fire: *P1: no successful run for ${window}*`,
             "",
-            `Not one of the watched ${scope} reached Completed in the last ${window}: pipelines may be down altogether.`,
+            `Not one of the watched ${templateLiteral(scope)} reached Completed in the last ${window}: pipelines may be down altogether.`,
             "",
             "*Next*: check the Prefect server, the work pools and their workers, and whether runs are stuck in Scheduled or Late.",
         ].join("\n"),

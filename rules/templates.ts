@@ -26,12 +26,16 @@ export const TEMPLATE_FILTERS = ["ui_url", "ui_resource_events_url", "tojson", "
 
 const KEYWORDS = new Set(["if", "elif", "else", "endif", "not", "and", "or", "in", "is", "true", "false", "none", "True", "False", "None", "for", "endfor"]);
 
+/** A Jinja string literal, escapes included (its content is never code, and a `}}` in it does not end the tag). */
+const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
+const TAG = new RegExp(String.raw`\{\{((?:${STRING}|[^"'])*?)\}\}|\{%((?:${STRING}|[^"'])*?)%\}`, "gs");
+
 /** The root variable names and filters a Jinja template uses. */
 export function templateNames(template: string): { variables: string[]; filters: string[] } {
     const variables = new Set<string>();
     const filters = new Set<string>();
-    for (const m of Array.from(template.matchAll(/\{\{(.*?)\}\}|\{%(.*?)%\}/gs))) {
-        const code = (m[1] ?? m[2]).replace(/"[^"]*"|'[^']*'/g, "");
+    for (const m of Array.from(template.matchAll(TAG))) {
+        const code = (m[1] ?? m[2]).replace(new RegExp(STRING, "g"), "");
         for (const n of code.matchAll(/(\|\s*|\.\s*)?([A-Za-z_][A-Za-z0-9_]*)/g)) {
             const [, prefix, name] = n;
             if (prefix?.startsWith("|")) filters.add(name);
@@ -48,6 +52,24 @@ export function unknownTemplateNames(template: string): string[] {
         ...variables.filter((v) => !(PREFECT_TEMPLATE_VARIABLES as readonly string[]).includes(v)),
         ...filters.filter((f) => !(TEMPLATE_FILTERS as readonly string[]).includes(f)).map((f) => `|${f}`),
     ];
+}
+
+const STRING_ESCAPES: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Text from config (route tags, flow, deployment and work pool names), made
+ * safe to paste into a Jinja message template: it renders exactly as written.
+ * Such names are legal in Prefect, and `{{ flow_run.name }}` in a tag must not
+ * render the run's name, nor `a{{b` break the template. Every Jinja delimiter
+ * (`{{ }}`, `{% %}`, `{# #}`) contains a brace, so text without one is returned
+ * unchanged (ordinary names keep today's templates byte for byte); anything
+ * else becomes one string-literal expression, `{{ "..." }}`, with `\`, `"` and
+ * line breaks escaped. Jinja (Prefect) and nunjucks (the preview) read
+ * those escapes alike, and a literal's content is never parsed as a tag.
+ */
+export function templateLiteral(text: string): string {
+    if (!/[{}]/.test(text)) return text;
+    return `{{ "${text.replace(/[\\"\n\r\t]/g, (c) => STRING_ESCAPES[c])}" }}`;
 }
 
 /** A made-up failed run, to show in the preview what a message will look like. */
