@@ -50,13 +50,15 @@ export function offlineConfig(
 ): { raw: RawConfig; placeholders: Placeholder[] } {
     const values = { ...file.values };
     const encrypted = new Set(file.encrypted);
-    for (const key of encrypted) values[key] = key === "prefect:endpoint" ? "http://encrypted-endpoint.invalid/api" : ENCRYPTED_STAND_IN;
+    // An encrypted value this machine could not read stands in as such (a caller that could decrypt passes the value itself).
+    const unread = new Set([...encrypted].filter((key) => values[key] === undefined));
+    for (const key of unread) values[key] = key === "prefect:endpoint" ? "http://encrypted-endpoint.invalid/api" : ENCRYPTED_STAND_IN;
     const placeholders: Placeholder[] = [];
 
     // Missing (or unreadable) Prefect Cloud ids are treated like missing secrets: stand-ins, listed.
-    if (isPrefectCloud(file.values["prefect:endpoint"]) && !encrypted.has("prefect:endpoint")) {
+    if (isPrefectCloud(values["prefect:endpoint"]) && !unread.has("prefect:endpoint")) {
         for (const [key, value] of Object.entries(CLOUD_ID_PLACEHOLDERS)) {
-            if (values[key] !== undefined && !encrypted.has(key)) continue;
+            if (values[key] !== undefined && !unread.has(key)) continue;
             values[key] = value;
             placeholders.push({ key, value, purpose: `Prefect Cloud ${key === "prefect:accountId" ? "account" : "workspace"} id`, command: setCommand(key, false, project, "<uuid>"), mustSet: !encrypted.has(key) });
         }
@@ -64,8 +66,9 @@ export function offlineConfig(
 
     const raw: RawConfig = { project, stack, values, secretKeys: encrypted };
     for (const s of requiredSecrets(parseStructure(raw))) {
-        const isSet = encrypted.has(s.key);
-        if (!isSet && values[s.key] !== undefined) continue; // plain: the program's own check refuses it
+        // A readable value (plain, or decrypted) is judged by the program's own checks as it is.
+        if (values[s.key] !== undefined && !unread.has(s.key)) continue;
+        const isSet = unread.has(s.key);
         values[s.key] = placeholderFor(s);
         encrypted.add(s.key);
         placeholders.push({ key: s.key, value: values[s.key], purpose: s.purpose, command: setCommand(s.key, true, project), mustSet: !isSet });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
-import { PROJECT, parseStackConfig } from "../config/load";
+import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
+import { PROVIDER_CONFIG, sensitiveProviderKeys } from "../config/providerKeys";
+import { planAlerting } from "../rules/plan";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -93,5 +95,144 @@ describe("bad config stops with one error naming stack, key and expected form", 
     it("never echoes a secret value", () => {
         const e = errorOf(() => parseStackConfig(stackConfig("dev", { [k("alertsWebhookUrl")]: "https://evil.example/SENTINEL-123" })));
         expect(e.message).not.toContain("SENTINEL-123");
+    });
+});
+
+/** Sets flat keys; `secret` also marks them as Pulumi secrets. */
+function withKeys(raw: RawConfig, values: Record<string, string>, secret = false): RawConfig {
+    return { ...raw, values: { ...raw.values, ...values }, secretKeys: secret ? new Set([...raw.secretKeys, ...Object.keys(values)]) : raw.secretKeys };
+}
+
+describe("provider keys: every key the providers accept, credentials only as secrets", () => {
+    // A value each key's own check (if any) accepts; the providers themselves judge the rest.
+    const sample = (key: string) => (key === "prefect:endpoint" ? "https://api.prefect.cloud/api" : key in stackConfig("dev").values ? stackConfig("dev").values[key] : "x");
+    const sensitive = new Set(sensitiveProviderKeys());
+    for (const [ns, p] of Object.entries(PROVIDER_CONFIG)) {
+        it(`accepts every ${ns}: key (${p.keys.length}), the ${p.sensitive.length} credentials as secrets`, () => {
+            for (const name of p.keys) {
+                const key = `${ns}:${name}`;
+                expect(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: sample(key) }, sensitive.has(key))), key).not.toThrow();
+            }
+        });
+    }
+
+    it("the issue's examples: pagerduty:serviceRegion for EU accounts, prefect:csrfEnabled, Pulumi's own keys", () => {
+        const raw = withKeys(stackConfig("prod"), { "pagerduty:serviceRegion": "eu", "prefect:csrfEnabled": "true", "pulumi:disable-default-providers": '["aws"]' });
+        expect(parseStackConfig(raw).pagerDuty).toBeDefined();
+    });
+
+    for (const key of ["prefect:basicAuthKey", "prefect:customHeaders", "pagerduty:userToken", "aws:secretKey", "aws:accessKey", "aws:token"]) {
+        it(`refuses ${key} in plain config`, () => {
+            const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: "plain" })));
+            expect(e.key).toBe(key);
+            expect(e.expected).toBe(`a secret value, not plain config (the ${key.split(":")[0]} provider's credential ${key.split(":")[1]}); set it with: pulumi config set --secret ${key} <value>`);
+        });
+    }
+});
+
+describe("every key belongs to a known namespace", () => {
+    it("a misspelled namespace is refused with the key it meant", () => {
+        const raw = withKeys(stackConfig("dev"), { "prefect_alerting:critical": '{"enabled":true}' });
+        const e = errorOf(() => parseStackConfig(raw));
+        expect(e.key).toBe("prefect_alerting:critical");
+        expect(e.expected).toBe('a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi (did you mean "prefect-alerting:critical"?)');
+    });
+
+    it("a key without a namespace is refused with the namespaced key it meant", () => {
+        const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { critical: '{"enabled":true}' })));
+        expect(e.key).toBe("critical");
+        expect(e.expected).toMatch(/^a key with a namespace, <namespace>:<name>, .* \(did you mean "prefect-alerting:critical"\?\)$/);
+        expect(errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { apiKey: "k" }), )).expected).toMatch(/did you mean "prefect:apiKey"/);
+    });
+
+    it("a misspelled provider key names the provider's keys and the nearest", () => {
+        const e = errorOf(() => parseStackConfig(withKeys(stackConfig("prod"), { "pagerduty:serviceRegian": "eu" })));
+        expect(e.expected).toMatch(/^a known provider key \(pagerduty:apiUrlOverride, pagerduty:serviceRegion, .*\) \(did you mean "pagerduty:serviceRegion"\?\)$/);
+    });
+
+    it("an empty stack (no config: at all) says what is missing", () => {
+        const e = errorOf(() => parseStackConfig({ project: PROJECT, stack: "empty", values: {}, secretKeys: new Set() }));
+        expect(e.key).toBe(k("channels"));
+        expect(e.expected).toMatch(/Pulumi\.empty\.yaml sets no prefect-alerting: key \(an empty file, or no config: section\); set at least prefect-alerting:channels/);
+    });
+});
+
+describe("numbers and booleans written as text (pulumi config set --path stores 0.5 as \"0.5\")", () => {
+    it("are read as numbers and booleans", () => {
+        const raw = editKey(stackConfig("prod"), "critical", (c) => ({ ...c, enabled: "true", threshold: "5", windowHours: "0.5" }));
+        const cfg = parseStackConfig(editKey(raw, "pagerDuty", (p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: "10" } })));
+        expect(cfg.critical).toMatchObject({ enabled: true, threshold: 5, windowSeconds: 1800 });
+        expect(cfg.pagerDuty?.escalation.onCallAckMinutes).toBe(10);
+    });
+
+    it("text that is not a plain number is still refused, with the range", () => {
+        const e = errorOf(() => parseStackConfig(editKey(stackConfig("prod"), "critical", (c) => ({ ...c, threshold: "5 failures" }))));
+        expect([e.key, e.expected]).toEqual([k("critical.threshold"), "a whole number of failures from 2 to 100"]);
+    });
+});
+
+describe("values the providers would reject or change", () => {
+    it("escalation delays must be whole minutes (PagerDuty truncates 1.5 to 1)", () => {
+        for (const field of ["onCallAckMinutes", "teamLeadAckMinutes", "managerAckMinutes", "p1AckMinutes"]) {
+            const raw = editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, escalation: { ...p.escalation, [field]: 1.5 } }));
+            const e = errorOf(() => parseStackConfig(raw));
+            expect(e.key).toBe(k(`pagerDuty.escalation.${field}`));
+            expect(e.expected).toMatch(/^a whole number of minutes from 1 to (1440|60) \(PagerDuty escalation delays are whole minutes\)$/);
+        }
+    });
+
+    it("the smallest P1 silence window gives a Proactive within of 30 s; below it the error states Prefect's rule", () => {
+        const cfg = parseStackConfig(editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.5 })));
+        const proactive = planAlerting(cfg).automations.filter((a) => a.trigger.posture === "Proactive");
+        expect(proactive.map((a) => a.trigger.within)).toEqual([30]);
+        for (const bad of [0, 0.1, -1]) {
+            const e = errorOf(() => parseStackConfig(editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: bad }))));
+            expect(e.expected).toBe("a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)");
+        }
+    });
+
+    it("Prefect Cloud ids: the all-zero placeholder is refused, naming both keys to set", () => {
+        const zero = "00000000-0000-0000-0000-000000000000";
+        for (const key of ["prefect:accountId", "prefect:workspaceId"]) {
+            const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: zero })));
+            expect(e.key).toBe(key);
+            expect(e.expected).toMatch(/not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>$/);
+        }
+        // A self-hosted server needs no Cloud ids at all.
+        expect(parseStackConfig(withKeys(stackConfig("local"), { "prefect:accountId": zero })).prefect.cloud).toBe(false);
+    });
+
+    it("channel and route names: the rule and its 40-character limit are in the error", () => {
+        const long = `a${"b".repeat(40)}`;
+        const e = errorOf(() => parseStackConfig(editKey(stackConfig("dev"), "routes", () => ({ [long]: { tags: ["dlt"] } }))));
+        expect([e.key, e.expected]).toEqual([k(`routes.${long}`), "a name of 1 to 40 letters and digits starting with a lower-case letter (e.g. alerts, dlt, pagerP1)"]);
+        expect(parseStackConfig(editKey(stackConfig("dev"), "routes", () => ({ [long.slice(0, 40)]: { tags: ["dlt"] } }))).routes[0].name).toHaveLength(40);
+    });
+});
+
+describe("PagerDuty names are stack-qualified, so two stacks can share one account", () => {
+    it("prod's names get \" (prod)\"", () => {
+        const pd = parseStackConfig(stackConfig("prod")).pagerDuty!;
+        expect([pd.serviceName, pd.p1ServiceName, pd.teamName, pd.schedule.name]).toEqual([
+            "Data Pipelines (prod)",
+            "Data Pipelines P1 (prod)",
+            "Data Platform (prod)",
+            "Data Pipelines On-Call (prod)",
+        ]);
+    });
+
+    it("the defaults are qualified too, and a name that already ends with the stack is not qualified twice", () => {
+        const raw = editKey(stackConfig("prod"), "pagerDuty", ({ serviceName: _, p1ServiceName: __, teamName: ___, schedule, ...p }) => ({
+            ...p,
+            teamName: "Data Platform (prod)",
+            schedule: { ...schedule, name: undefined },
+        }));
+        const pd = parseStackConfig(raw).pagerDuty!;
+        expect([pd.serviceName, pd.p1ServiceName, pd.teamName, pd.schedule.name]).toEqual([
+            "Data Pipelines (prod)",
+            "Data Pipelines P1 (prod)",
+            "Data Platform (prod)",
+            "Data Pipelines On-Call (prod)",
+        ]);
     });
 });

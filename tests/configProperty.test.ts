@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, StackConfig, parseStackConfig } from "../config/load";
+import { PROVIDER_CONFIG, PULUMI_NAMESPACE, providerKeys } from "../config/providerKeys";
 import { isCalendarDate, isTimeZone, projectKeys } from "../config/schema";
 import { mirroredSecrets, planAlerting } from "../rules/plan";
 import { MARK, redact, sentinelStack } from "./helpers/sentinels";
@@ -17,7 +18,8 @@ const k = (key: string) => `${PROJECT}:${key}`;
 const STACKS = ["dev", "prod", "local"] as const;
 const committed = Object.fromEntries(STACKS.map((stack) => [stack, sentinelStack(stack)]));
 const OBJECT_KEYS = Object.keys(projectKeys).filter((key) => key !== "environment");
-const PROVIDER_KEYS = ["prefect:endpoint", "prefect:apiKey", "prefect:accountId", "prefect:workspaceId", "pagerduty:token", "aws:region"];
+const PROVIDER_KEYS = providerKeys();
+const NAMESPACES = [PROJECT, ...Object.keys(PROVIDER_CONFIG), PULUMI_NAMESPACE];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLACK_URL = /^https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+$/;
 
@@ -70,6 +72,9 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
         const start = pd.schedule.rotationStart;
         check(!Number.isNaN(Date.parse(start)) && isCalendarDate(start.slice(0, 10)), "PagerDuty: a real rotation start date");
         check(Object.values(pd.escalation).every((m) => m >= 0), "PagerDuty: escalation numbers not negative");
+        check(Object.values(pd.escalation).every((m) => Number.isInteger(m)), "PagerDuty: escalation delays in whole minutes");
+        const suffix = ` (${raw.stack})`;
+        check([pd.serviceName, pd.p1ServiceName, pd.schedule.name, pd.teamName ?? suffix].every((n) => n.endsWith(suffix) && !n.endsWith(`${suffix}${suffix}`)), "PagerDuty: names qualified once by the stack");
     }
 
     const secretKeys = new Map(cfg.secrets.map((s) => [s.key, s]));
@@ -87,7 +92,15 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
         if (s.form === "slack-webhook-url") check(SLACK_URL.test(value ?? ""), `secret ${s.key}: a Slack webhook URL`);
         if (s.form === "webhook-url") check(isCleanHttpUrl(value ?? ""), `secret ${s.key}: an http(s) URL without spaces`);
     }
-    if (cfg.prefect.cloud) check(UUID.test(raw.values["prefect:accountId"] ?? "") && UUID.test(raw.values["prefect:workspaceId"] ?? ""), "Prefect Cloud: account and workspace UUIDs");
+    if (cfg.prefect.cloud) {
+        const ids = [raw.values["prefect:accountId"] ?? "", raw.values["prefect:workspaceId"] ?? ""];
+        check(ids.every((id) => UUID.test(id) && /[1-9a-f]/i.test(id)), "Prefect Cloud: account and workspace UUIDs, not all zeros");
+    }
+    for (const key of Object.keys(raw.values)) {
+        const ns = key.includes(":") ? key.slice(0, key.indexOf(":")) : undefined;
+        check(ns !== undefined && NAMESPACES.includes(ns), `every key is in a known namespace (${redact(key)})`);
+        if (ns && ns in PROVIDER_CONFIG) check(PROVIDER_KEYS.includes(key), `every provider key is one its provider accepts (${redact(key)})`);
+    }
     if (cfg.secretsManager) {
         check(!!raw.values["aws:region"], "Secrets Manager: aws:region set");
         const d = cfg.secretsManager.recoveryWindowInDays;
@@ -102,6 +115,10 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
         const keys = plan.automations.map((a) => a.key);
         check(new Set(keys).size === keys.length, "automation resource names are unique");
         check(plan.automations.every((a) => a.channels.length > 0 && a.channels.every((c) => channelNames.includes(c))), "every automation notifies existing channels");
+        for (const a of plan.automations) {
+            check(Number.isFinite(a.trigger.threshold) && Number.isFinite(a.trigger.within), `automation ${a.key}: threshold and within set`);
+            check(a.trigger.posture !== "Proactive" || a.trigger.within >= 10, `automation ${a.key}: a Proactive within of 10 s or more`);
+        }
         const mirrored = mirroredSecrets(cfg).map((m) => m.name);
         check(new Set(mirrored).size === mirrored.length, "mirrored secret names are unique");
     } catch (e) {
@@ -125,7 +142,8 @@ function badRefusal(raw: RawConfig, e: unknown): string[] {
     if (!(e instanceof ConfigError)) return [`threw ${e instanceof Error ? e.name : typeof e} instead of ConfigError: ${redact(String(e))}`];
     const broken: string[] = [];
     if (e.stack !== raw.stack || !e.message.includes(`stack "${raw.stack}"`)) broken.push("message does not name the stack");
-    if (!/^(prefect-alerting|prefect|pagerduty|aws):/.test(e.key))
+    // The key named is a namespaced config key, or (a key in an unknown namespace, or without one) a key of the map itself.
+    if (!/^(prefect-alerting|prefect|pagerduty|aws):/.test(e.key) && !(e.key in raw.values))
         broken.push(`key "${redact(e.key)}" is not a namespaced config key`);
     if (!e.message.includes(`${e.key}: expected `)) broken.push("message does not name the key and the expected form");
     if (e.expected.trim().length < 5) broken.push("expected form is empty");
@@ -288,7 +306,7 @@ function mutate(raw: RawConfig, m: Mutation): RawConfig {
 
 // ---------- A plausible-config generator: mostly valid, often one step off ----------
 
-const UUID_VALUE = "00000000-0000-0000-0000-000000000000";
+const UUID_VALUE = "0b5e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
 /** Usually `usual`, now and then one of `others`. */
 const rare = <T>(usual: T, ...others: NoInfer<T>[]): fc.Arbitrary<T> =>
     fc.oneof({ weight: 14, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
@@ -347,7 +365,7 @@ const plausible = fc
             ),
             secretsManager: fc.record({ enabled: fc.boolean(), recoveryWindowInDays: rare(7, 0, 3, 30, 31) }),
             endpoint: fc.constantFrom(undefined, "http://127.0.0.1:4200/api", "https://api.prefect.cloud/api", "127.0.0.1:4200"),
-            ids: rare<string | undefined>(UUID_VALUE, undefined, "workspace-1"),
+            ids: rare<string | undefined>(UUID_VALUE, undefined, "workspace-1", "00000000-0000-0000-0000-000000000000"),
             region: rare<string | undefined>("eu-west-1", undefined, ""),
             urlKind: rare("fits", "slack-for-all", "http-for-all", "missing", "broken"),
             plainSecret: rare("", k("alertsWebhookUrl"), "prefect:apiKey", "pagerduty:token", k("pagerDutyApiKey")),
@@ -427,7 +445,30 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
             ({ stack, values, secret }) => ({ project: PROJECT, stack, values, secretKeys: new Set(Object.keys(values).filter((_, i) => secret[i])) }),
             1000,
         );
-        expect(counts.valid + counts.refused).toBe(1000);
         expect(counts.refused).toBeGreaterThan(900);
+    });
+
+    it("a key outside the known namespaces (misspelled, or none) is always refused, naming a key of the map", () => {
+        const stray = fc.oneof(
+            fc.constantFrom("prefect_alerting", "prefectalerting", "Prefect-Alerting", "pager-duty", "aws2").chain((ns) => fc.constantFrom(...OBJECT_KEYS, "token", "region").map((n) => `${ns}:${n}`)),
+            fc.constantFrom(...OBJECT_KEYS, "alertsWebhookUrl", "apiKey", "region"),
+        );
+        fc.assert(
+            fc.property(fc.constantFrom(...STACKS), stray, fc.boolean(), (stack, key, secret) => {
+                const raw = committed[stack].raw;
+                const values = { ...raw.values, [key]: '{"enabled":true}' };
+                const secretKeys = new Set([...raw.secretKeys, ...(secret ? [key] : [])]);
+                let error: unknown;
+                try {
+                    parseStackConfig({ ...raw, values, secretKeys });
+                } catch (e) {
+                    error = e;
+                }
+                expect(error).toBeInstanceOf(ConfigError);
+                expect((error as ConfigError).key).toBe(key);
+                expect((error as ConfigError).expected).toMatch(/did you mean "[^"]+:[^"]+"\?\)$/);
+            }),
+            { numRuns: 300 },
+        );
     });
 });

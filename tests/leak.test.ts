@@ -251,7 +251,7 @@ describe("the offline preview never prints a secret", () => {
         if (stack === "prod") expect(r.stderr).toContain("preview-test: integration key of critical-service-events-v2 replaced");
         expect(r.code).toBe(0);
         expect(r.stdout).toContain(`Offline preview of stack "${stack}"`);
-        expect(r.stdout).not.toContain("Secrets replaced by placeholders");
+        expect(r.stdout).not.toContain("Values you must set before `pulumi up`");
         expect(leaksIn(r)).toEqual([]);
     });
 
