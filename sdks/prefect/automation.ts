@@ -6,12 +6,6 @@ import * as inputs from "./types/input";
 import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
-/**
- * The resource `automations` represents a Prefect Automation.
- * For more information, see [automate overview](https://docs.prefect.io/v3/automate/index).
- *
- * This feature is available in the following [product plan(s)](https://www.prefect.io/pricing): Prefect OSS, Prefect Cloud (Free), Prefect Cloud (Pro), Prefect Cloud (Enterprise).
- */
 export class Automation extends pulumi.CustomResource {
     /**
      * Get an existing Automation resource's state with the given name, ID, and optional extra

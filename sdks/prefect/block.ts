@@ -4,15 +4,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
-/**
- * The resource `block` allows creating and managing [Prefect Blocks](https://docs.prefect.io/latest/concepts/blocks/), which are primitives for configuration / secrets in your flows.
- * `block` resources represent configurations for schemas for all different Block types. Because of the polymorphic nature of Blocks, you should utilize the `prefect` [CLI](https://docs.prefect.io/latest/getting-started/installation/) to inspect all Block types and schemas.
- * *Note:* you should be on version `3.0.0rc1` or later to use the following commands:
- * Use `prefect block type ls` to view all available Block type slugs, which is used in the `typeSlug` attribute.
- * Use `prefect block type inspect <slug>` to view the data schema for a given Block type. Use this to construct the `data` attribute value (as JSON string).
- *
- * This feature is available in the following [product plan(s)](https://www.prefect.io/pricing): Prefect OSS, Prefect Cloud (Free), Prefect Cloud (Pro), Prefect Cloud (Enterprise).
- */
 export class Block extends pulumi.CustomResource {
     /**
      * Get an existing Block resource's state with the given name, ID, and optional extra
@@ -50,15 +41,15 @@ export class Block extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly created: pulumi.Output<string>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     declare public readonly data: pulumi.Output<string | undefined>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     declare public readonly dataWo: pulumi.Output<string | undefined>;
     /**
-     * The version of the `dataWo` attribute. This is used to track changes to the `dataWo` attribute and trigger updates when the value changes.
+     * The version of the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute. This is used to track changes to the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute and trigger updates when the value changes.
      */
     declare public readonly dataWoVersion: pulumi.Output<number | undefined>;
     /**
@@ -66,7 +57,7 @@ export class Block extends pulumi.CustomResource {
      */
     declare public readonly name: pulumi.Output<string>;
     /**
-     * Block Type slug, which determines the schema of the `data` JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
+     * Block Type slug, which determines the schema of the <span pulumi-lang-nodejs="`data`" pulumi-lang-dotnet="`Data`" pulumi-lang-go="`data`" pulumi-lang-python="`data`" pulumi-lang-yaml="`data`" pulumi-lang-java="`data`" pulumi-lang-hcl="`data`">`data`</span> JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
      */
     declare public readonly typeSlug: pulumi.Output<string>;
     /**
@@ -74,7 +65,7 @@ export class Block extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly updated: pulumi.Output<string>;
     /**
-     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the `prefect.Block` resource or the provider's `workspaceId` must be set.
+     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the <span pulumi-lang-nodejs="`prefect.Block`" pulumi-lang-dotnet="`prefect.Block`" pulumi-lang-go="`Block`" pulumi-lang-python="`Block`" pulumi-lang-yaml="`prefect.Block`" pulumi-lang-java="`prefect.Block`" pulumi-lang-hcl="`prefect_block`">`prefect.Block`</span> resource or the provider's <span pulumi-lang-nodejs="`workspaceId`" pulumi-lang-dotnet="`WorkspaceId`" pulumi-lang-go="`workspaceId`" pulumi-lang-python="`workspace_id`" pulumi-lang-yaml="`workspaceId`" pulumi-lang-java="`workspaceId`" pulumi-lang-hcl="`workspace_id`">`workspaceId`</span> must be set.
      */
     declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
@@ -135,15 +126,15 @@ export interface BlockState {
      */
     created?: pulumi.Input<string | undefined>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     data?: pulumi.Input<string | undefined>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     dataWo?: pulumi.Input<string | undefined>;
     /**
-     * The version of the `dataWo` attribute. This is used to track changes to the `dataWo` attribute and trigger updates when the value changes.
+     * The version of the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute. This is used to track changes to the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute and trigger updates when the value changes.
      */
     dataWoVersion?: pulumi.Input<number | undefined>;
     /**
@@ -151,7 +142,7 @@ export interface BlockState {
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Block Type slug, which determines the schema of the `data` JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
+     * Block Type slug, which determines the schema of the <span pulumi-lang-nodejs="`data`" pulumi-lang-dotnet="`Data`" pulumi-lang-go="`data`" pulumi-lang-python="`data`" pulumi-lang-yaml="`data`" pulumi-lang-java="`data`" pulumi-lang-hcl="`data`">`data`</span> JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
      */
     typeSlug?: pulumi.Input<string | undefined>;
     /**
@@ -159,7 +150,7 @@ export interface BlockState {
      */
     updated?: pulumi.Input<string | undefined>;
     /**
-     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the `prefect.Block` resource or the provider's `workspaceId` must be set.
+     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the <span pulumi-lang-nodejs="`prefect.Block`" pulumi-lang-dotnet="`prefect.Block`" pulumi-lang-go="`Block`" pulumi-lang-python="`Block`" pulumi-lang-yaml="`prefect.Block`" pulumi-lang-java="`prefect.Block`" pulumi-lang-hcl="`prefect_block`">`prefect.Block`</span> resource or the provider's <span pulumi-lang-nodejs="`workspaceId`" pulumi-lang-dotnet="`WorkspaceId`" pulumi-lang-go="`workspaceId`" pulumi-lang-python="`workspace_id`" pulumi-lang-yaml="`workspaceId`" pulumi-lang-java="`workspaceId`" pulumi-lang-hcl="`workspace_id`">`workspaceId`</span> must be set.
      */
     workspaceId?: pulumi.Input<string | undefined>;
 }
@@ -173,15 +164,15 @@ export interface BlockArgs {
      */
     accountId?: pulumi.Input<string | undefined>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     data?: pulumi.Input<string | undefined>;
     /**
-     * The user-inputted Block payload, as a JSON string. Use `jsonencode` on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected `type` slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
+     * The user-inputted Block payload, as a JSON string. Use <span pulumi-lang-nodejs="`jsonencode`" pulumi-lang-dotnet="`Jsonencode`" pulumi-lang-go="`jsonencode`" pulumi-lang-python="`jsonencode`" pulumi-lang-yaml="`jsonencode`" pulumi-lang-java="`jsonencode`" pulumi-lang-hcl="`jsonencode`">`jsonencode`</span> on the provided value to satisfy the underlying JSON type. The value's schema will depend on the selected <span pulumi-lang-nodejs="`type`" pulumi-lang-dotnet="`Type`" pulumi-lang-go="`type`" pulumi-lang-python="`type`" pulumi-lang-yaml="`type`" pulumi-lang-java="`type`" pulumi-lang-hcl="`type`">`type`</span> slug. Use `prefect block type inspect <slug>` to view the data schema for a given Block type.
      */
     dataWo?: pulumi.Input<string | undefined>;
     /**
-     * The version of the `dataWo` attribute. This is used to track changes to the `dataWo` attribute and trigger updates when the value changes.
+     * The version of the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute. This is used to track changes to the <span pulumi-lang-nodejs="`dataWo`" pulumi-lang-dotnet="`DataWo`" pulumi-lang-go="`dataWo`" pulumi-lang-python="`data_wo`" pulumi-lang-yaml="`dataWo`" pulumi-lang-java="`dataWo`" pulumi-lang-hcl="`data_wo`">`dataWo`</span> attribute and trigger updates when the value changes.
      */
     dataWoVersion?: pulumi.Input<number | undefined>;
     /**
@@ -189,11 +180,11 @@ export interface BlockArgs {
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Block Type slug, which determines the schema of the `data` JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
+     * Block Type slug, which determines the schema of the <span pulumi-lang-nodejs="`data`" pulumi-lang-dotnet="`Data`" pulumi-lang-go="`data`" pulumi-lang-python="`data`" pulumi-lang-yaml="`data`" pulumi-lang-java="`data`" pulumi-lang-hcl="`data`">`data`</span> JSON attribute. Use `prefect block type ls` to view all available Block type slugs.
      */
     typeSlug: pulumi.Input<string>;
     /**
-     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the `prefect.Block` resource or the provider's `workspaceId` must be set.
+     * Workspace ID (UUID) where the Block is located. In Prefect Cloud, either the <span pulumi-lang-nodejs="`prefect.Block`" pulumi-lang-dotnet="`prefect.Block`" pulumi-lang-go="`Block`" pulumi-lang-python="`Block`" pulumi-lang-yaml="`prefect.Block`" pulumi-lang-java="`prefect.Block`" pulumi-lang-hcl="`prefect_block`">`prefect.Block`</span> resource or the provider's <span pulumi-lang-nodejs="`workspaceId`" pulumi-lang-dotnet="`WorkspaceId`" pulumi-lang-go="`workspaceId`" pulumi-lang-python="`workspace_id`" pulumi-lang-yaml="`workspaceId`" pulumi-lang-java="`workspaceId`" pulumi-lang-hcl="`workspace_id`">`workspaceId`</span> must be set.
      */
     workspaceId?: pulumi.Input<string | undefined>;
 }

@@ -11,17 +11,21 @@ export interface AutomationAction {
      */
     automationId?: string;
     /**
-     * (Webhook / Notification) ID of the block to use
+     * (Webhook / Notification / Email Notification) ID of the block to use. For send-email-notification, the server generates one if not provided.
      */
-    blockDocumentId?: string;
+    blockDocumentId: string;
     /**
-     * (Notification) Body of the notification
+     * (Notification / Email Notification) Body of the notification
      */
     body?: string;
     /**
      * (Deployment) ID of the deployment to apply this action to
      */
     deploymentId?: string;
+    /**
+     * (Email Notification) List of email addresses to send the notification to
+     */
+    emails?: string[];
     /**
      * (Deployment) (JSON) Job variables to pass to the created flow run. Use `jsonencode()`.
      */
@@ -43,6 +47,10 @@ export interface AutomationAction {
      */
     payload?: string;
     /**
+     * (Pause/Resume Schedule) ID of the schedule to apply this action to
+     */
+    scheduleId?: string;
+    /**
      * (Deployment / Work Pool / Work Queue / Automation) Whether this action applies to a specific selected resource or to a specific resource by ID - 'selected' or 'inferred'
      */
     source?: string;
@@ -51,11 +59,38 @@ export interface AutomationAction {
      */
     state?: string;
     /**
-     * (Notification) Subject of the notification
+     * (Notification / Email Notification) Subject of the notification
      */
     subject?: string;
     /**
-     * The type of action to perform
+     * The type of action to perform. Possible values:
+     *
+     *   - `do-nothing`
+     *   - `run-deployment`
+     *   - `pause-deployment`
+     *   - `resume-deployment`
+     *   - `cancel-flow-run`
+     *   - `change-flow-run-state`
+     *   - `pause-work-queue`
+     *   - `resume-work-queue`
+     *   - `send-notification`
+     *   - `send-email-notification`
+     *   - `call-webhook`
+     *   - `pause-automation`
+     *   - `resume-automation`
+     *   - `suspend-flow-run`
+     *   - `resume-flow-run`
+     *   - `declare-incident`
+     *   - `pause-work-pool`
+     *   - `resume-work-pool`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
+     *
+     *   The following types are available on Prefect Cloud only:
+     *
+     *   - `send-email-notification`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
      */
     type: string;
     /**
@@ -74,17 +109,21 @@ export interface AutomationActionsOnResolf {
      */
     automationId?: string;
     /**
-     * (Webhook / Notification) ID of the block to use
+     * (Webhook / Notification / Email Notification) ID of the block to use. For send-email-notification, the server generates one if not provided.
      */
-    blockDocumentId?: string;
+    blockDocumentId: string;
     /**
-     * (Notification) Body of the notification
+     * (Notification / Email Notification) Body of the notification
      */
     body?: string;
     /**
      * (Deployment) ID of the deployment to apply this action to
      */
     deploymentId?: string;
+    /**
+     * (Email Notification) List of email addresses to send the notification to
+     */
+    emails?: string[];
     /**
      * (Deployment) (JSON) Job variables to pass to the created flow run. Use `jsonencode()`.
      */
@@ -106,6 +145,10 @@ export interface AutomationActionsOnResolf {
      */
     payload?: string;
     /**
+     * (Pause/Resume Schedule) ID of the schedule to apply this action to
+     */
+    scheduleId?: string;
+    /**
      * (Deployment / Work Pool / Work Queue / Automation) Whether this action applies to a specific selected resource or to a specific resource by ID - 'selected' or 'inferred'
      */
     source?: string;
@@ -114,11 +157,38 @@ export interface AutomationActionsOnResolf {
      */
     state?: string;
     /**
-     * (Notification) Subject of the notification
+     * (Notification / Email Notification) Subject of the notification
      */
     subject?: string;
     /**
-     * The type of action to perform
+     * The type of action to perform. Possible values:
+     *
+     *   - `do-nothing`
+     *   - `run-deployment`
+     *   - `pause-deployment`
+     *   - `resume-deployment`
+     *   - `cancel-flow-run`
+     *   - `change-flow-run-state`
+     *   - `pause-work-queue`
+     *   - `resume-work-queue`
+     *   - `send-notification`
+     *   - `send-email-notification`
+     *   - `call-webhook`
+     *   - `pause-automation`
+     *   - `resume-automation`
+     *   - `suspend-flow-run`
+     *   - `resume-flow-run`
+     *   - `declare-incident`
+     *   - `pause-work-pool`
+     *   - `resume-work-pool`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
+     *
+     *   The following types are available on Prefect Cloud only:
+     *
+     *   - `send-email-notification`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
      */
     type: string;
     /**
@@ -137,17 +207,21 @@ export interface AutomationActionsOnTrigger {
      */
     automationId?: string;
     /**
-     * (Webhook / Notification) ID of the block to use
+     * (Webhook / Notification / Email Notification) ID of the block to use. For send-email-notification, the server generates one if not provided.
      */
-    blockDocumentId?: string;
+    blockDocumentId: string;
     /**
-     * (Notification) Body of the notification
+     * (Notification / Email Notification) Body of the notification
      */
     body?: string;
     /**
      * (Deployment) ID of the deployment to apply this action to
      */
     deploymentId?: string;
+    /**
+     * (Email Notification) List of email addresses to send the notification to
+     */
+    emails?: string[];
     /**
      * (Deployment) (JSON) Job variables to pass to the created flow run. Use `jsonencode()`.
      */
@@ -169,6 +243,10 @@ export interface AutomationActionsOnTrigger {
      */
     payload?: string;
     /**
+     * (Pause/Resume Schedule) ID of the schedule to apply this action to
+     */
+    scheduleId?: string;
+    /**
      * (Deployment / Work Pool / Work Queue / Automation) Whether this action applies to a specific selected resource or to a specific resource by ID - 'selected' or 'inferred'
      */
     source?: string;
@@ -177,11 +255,38 @@ export interface AutomationActionsOnTrigger {
      */
     state?: string;
     /**
-     * (Notification) Subject of the notification
+     * (Notification / Email Notification) Subject of the notification
      */
     subject?: string;
     /**
-     * The type of action to perform
+     * The type of action to perform. Possible values:
+     *
+     *   - `do-nothing`
+     *   - `run-deployment`
+     *   - `pause-deployment`
+     *   - `resume-deployment`
+     *   - `cancel-flow-run`
+     *   - `change-flow-run-state`
+     *   - `pause-work-queue`
+     *   - `resume-work-queue`
+     *   - `send-notification`
+     *   - `send-email-notification`
+     *   - `call-webhook`
+     *   - `pause-automation`
+     *   - `resume-automation`
+     *   - `suspend-flow-run`
+     *   - `resume-flow-run`
+     *   - `declare-incident`
+     *   - `pause-work-pool`
+     *   - `resume-work-pool`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
+     *
+     *   The following types are available on Prefect Cloud only:
+     *
+     *   - `send-email-notification`
+     *   - `pause-schedule-for-flow-run`
+     *   - `resume-schedule-for-flow-run`
      */
     type: string;
     /**
