@@ -15,13 +15,16 @@ export function createAutomation(
             name: spec.name,
             description: spec.description,
             enabled: true,
-            trigger: { event: eventTriggerInputs(spec.trigger) },
-            actions: spec.channels.map((channel) => ({
-                type: "send-notification",
-                blockDocumentId: blockIds[channel],
-                subject: spec.message.subject,
-                body: spec.message.body,
-            })),
+            trigger: { event: eventTriggerInputs(spec.trigger) } satisfies prefect.types.input.AutomationTrigger,
+            actions: spec.channels.map(
+                (channel) =>
+                    ({
+                        type: "send-notification",
+                        blockDocumentId: blockIds[channel],
+                        subject: spec.message.subject,
+                        body: spec.message.body,
+                    }) satisfies prefect.types.input.AutomationAction,
+            ),
         },
         { parent },
     );

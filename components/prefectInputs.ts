@@ -1,8 +1,11 @@
+import type * as prefect from "@pulumi/prefect";
 import type { EventTriggerSpec } from "../rules/triggers";
 
 /**
  * Prefect's API shape -> the bridged provider's input shape: camelCase,
  * pluralised sets, and `match` / `match_related` as JSON strings.
+ * Checked against the SDK's own input type, so a field the SDK names
+ * differently fails to compile.
  */
 export function eventTriggerInputs(t: EventTriggerSpec) {
     return {
@@ -14,5 +17,5 @@ export function eventTriggerInputs(t: EventTriggerSpec) {
         forEaches: t.for_each,
         threshold: t.threshold,
         within: t.within,
-    };
+    } satisfies prefect.types.input.AutomationTriggerEvent;
 }
