@@ -17,34 +17,7 @@ import { planAlerting } from "../rules/plan";
 import { describeRoute } from "../rules/routes";
 import { SAMPLE_CONTEXT, renderSample, templateLiteral, unknownTemplateNames } from "../rules/templates";
 import { ROOT, stackConfig } from "./helpers/stacks";
-
-/** Strings that are Jinja (or break it) if pasted into a template as they are. */
-export const NASTY = [
-    "{{ x }}",
-    "{{ flow_run.name }}",
-    "{% raw %}",
-    "{% endraw %}",
-    "{% raw %}{{ flow.name }}{% endraw %}",
-    "a{{b",
-    "a}}b",
-    "{",
-    "}",
-    "#}",
-    "{#",
-    "{# comment #}",
-    "%}",
-    '" }}{{ flow_run.name }}{{ "',
-    "' }}{{ flow_run.name }}{{ '",
-    'say "hi" {{ x }}',
-    "back\\slash {{ x }}",
-    "trailing backslash {{ \\",
-    '\\" }}',
-    "{{ '\\n' }}",
-    "tab\tand\nnewline\r\n{{",
-    "{%- if true -%}yes{%- endif -%}",
-    "über-tag {{ ünïcödé }} 日本 🎉",
-    "{{ flow_run.name }} {{webhook_url}} a{{b",
-];
+import { NASTY } from "./helpers/templateSyntax";
 
 const UI = "http://127.0.0.1:4200";
 

@@ -1,11 +1,18 @@
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { PROJECT } from "../../config/load";
 import { readStackFile } from "../../harness/stackFile";
-import { Applied, applyToPrefect, diff } from "./applyToPrefect";
+import { BlockSecrets, SECRET_FIELDS, WEBHOOK_URL_SECRET, blockData } from "../../rules/blockData";
+import type { BlockSpec } from "../../rules/plan";
+import { templateLiteral } from "../../rules/templates";
+import { NASTY } from "../helpers/templateSyntax";
+import { Applied, applyToPrefect, blockSchema, createBlockDocument, diff } from "./applyToPrefect";
 import { createWorkPool, events, flowRun, get, post, prefectRequest, workerHeartbeat } from "./prefectApi";
-import { LOG_DIR, ROOT } from "./prefectServer";
+import { LOG_DIR, ROOT, prefectEnv } from "./prefectServer";
 import { Received, Receiver } from "./receiver";
 import { FlowKind, FlowRunResult, runFlows } from "./runFlows";
 
@@ -27,6 +34,23 @@ const CRITICAL_THRESHOLD: number = JSON.parse(local[`${PROJECT}:critical`]).thre
 let receiver: Receiver;
 let applied: Applied;
 let pool: { id: string; name: string };
+
+/**
+ * A second stack applied next to `local` (issue 8, item 3): one route whose tags and flow name are template syntax
+ * (legal Prefect names), watched by the P1 silence signal on its own channel, whose message names the route.
+ */
+const ODD_STACK = "templated";
+const ODD_CHANNEL = "quoted";
+const ODD_ROUTE = { tags: ["{{ flow_run.name }}", "a{{b"], flows: ['{% endraw %}"\\ {{webhook_url}}'] };
+let odd: Applied;
+
+/** Blocks of the other types, built by the program's blockData from made-up secrets (nothing can deliver through them here). */
+interface SecretBlock {
+    id: string;
+    typeSlug: BlockSpec["typeSlug"];
+    secrets: string[];
+}
+let otherBlocks: SecretBlock[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const subjects = (rs: Received[]) => rs.map((r) => r.json?.subject);
@@ -66,6 +90,42 @@ async function expectEventStored(run: FlowRunResult, state: string): Promise<voi
     }
 }
 
+/** What of a channel's secret URL must never be readable: the URL, its host and port, its path and query, its token. */
+function urlParts(channelUrl: string): string[] {
+    const u = new URL(channelUrl);
+    return [channelUrl, u.host, u.hostname, `${u.pathname}${u.search}`, u.searchParams.get("token") ?? channelUrl];
+}
+
+/** The secrets (or parts) found in `text`, reported by index so a failure never prints one. */
+function leaked(text: string, secrets: string[]): string[] {
+    return secrets.flatMap((s, i) => (text.includes(s) ? [`secret #${i} (${s.length} chars)`] : []));
+}
+
+/** Renders templates with the Prefect server's own Jinja environment (tests/e2e/renderTemplates.py): rendered text or the error, per template. */
+async function renderWithPrefect(templates: string[], context: Record<string, unknown>): Promise<{ rendered?: string; error?: string }[]> {
+    const home = mkdtempSync(join(tmpdir(), "prefect-render-"));
+    try {
+        const child = spawn(join(ROOT, ".venv", "bin", "python"), [join(ROOT, "tests", "e2e", "renderTemplates.py")], {
+            cwd: ROOT,
+            stdio: ["pipe", "pipe", "pipe"],
+            env: prefectEnv({ PREFECT_HOME: home, PREFECT_LOGGING_LEVEL: "WARNING" }),
+        });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        child.stdin.end(JSON.stringify({ templates, context }));
+        const code = await new Promise<number | null>((resolve, reject) => {
+            child.once("error", reject);
+            child.once("close", resolve);
+        });
+        if (code !== 0) throw new Error(`renderTemplates.py exited ${code}\n${err.slice(-4000)}`);
+        return JSON.parse(out);
+    } finally {
+        rmSync(home, { recursive: true, force: true });
+    }
+}
+
 beforeAll(async () => {
     receiver = await Receiver.start();
     // Created before the automations exist: Prefect emits prefect.work-pool.not-ready for a pool the moment it is
@@ -81,6 +141,35 @@ beforeAll(async () => {
         // 30 s of silence instead of 6 hours, so the P1 "no successful run" signal can fire during the suite.
         edit: { p1: (p1) => ({ ...p1, noSuccessMinutes: 0.5 }) },
     });
+    // The program again (a fresh module registry runs index.ts anew) for the templated stack; its 30 s window starts now.
+    vi.resetModules();
+    odd = await applyToPrefect({
+        api: apiUrl,
+        receiverUrl: receiver.url,
+        stack: ODD_STACK,
+        file: "local",
+        edit: {
+            channels: () => ({ [ODD_CHANNEL]: { type: "webhook", description: "loopback receiver for the templated route" } }),
+            routes: () => ({ odd: ODD_ROUTE }),
+            warning: () => ({ enabled: false }),
+            successNotice: () => ({ enabled: false }),
+            critical: () => ({ enabled: false }),
+            p1: () => ({ enabled: true, channels: [ODD_CHANNEL], noSuccessMinutes: 0.5 }),
+        },
+    });
+    // Made-up values (random, per run) in the fields the real secrets would fill.
+    const token = () => `e2e-secret-${randomUUID()}`;
+    const fake: Required<BlockSecrets> = { url: `https://hooks.slack.com/services/T00000000/B00000000/${token()}`, integrationKey: token(), apiKey: token() };
+    const specs: BlockSpec[] = [
+        { channel: "slack", name: "e2e-masked-slack", typeSlug: "slack-webhook" },
+        { channel: "pager", name: "e2e-masked-pager", typeSlug: "pager-duty-webhook", pagerDutyService: "critical" },
+    ];
+    for (const spec of specs) {
+        const { id } = await createBlockDocument(apiUrl, spec.name, spec.typeSlug, blockData(spec, fake, "e2e"));
+        // For the Slack URL its path too ("hooks.slack.com" is in the block schema's own examples).
+        const secrets = spec.typeSlug === "slack-webhook" ? [fake.url, new URL(fake.url).pathname] : [fake.integrationKey, fake.apiKey];
+        otherBlocks.push({ id, typeSlug: spec.typeSlug, secrets });
+    }
 });
 
 afterAll(async () => {
@@ -253,6 +342,82 @@ describe.concurrent("scenarios", () => {
         await sleep(SETTLE_MS);
         expect(receiver.on("/info")).toHaveLength(1);
         expect(receiver.mentioning("products-daily").filter((r) => r.path !== "/info")).toEqual([]);
+    });
+
+    it("(j) a route whose tags and flow name are template syntax: the P1 silence message shows them as written", async () => {
+        const channel = `/${ODD_CHANNEL}`;
+        const [message] = await receiver.waitFor(() => receiver.on(channel), 1, 150_000, "P1 no-success message of the templated route");
+        expect(message.json?.subject).toBe("P1: no pipeline has succeeded for 30 seconds");
+        expect(message.json?.body).toContain(
+            `Not one of the watched flow runs tagged ${ODD_ROUTE.tags.join(" or ")} and of flow ${ODD_ROUTE.flows[0]} reached Completed in the last 30 seconds`,
+        );
+        // "{{webhook_url}}" in the text stays text: the block fills placeholders in its own fields, never inside the message.
+        expect(leaked(message.raw, urlParts(odd.channelUrls[ODD_CHANNEL]))).toEqual([]);
+    });
+
+    it("(k) Prefect's own Jinja renders each config string templateLiteral makes literal exactly as written (and not without it)", async () => {
+        const context = { flow: { name: "the-flow" }, flow_run: { name: "the-run" } };
+        const wrap = (text: string) => `[{{ flow.name }}]${text}[{{ flow_run.name }}]`;
+        const escaped = await renderWithPrefect(NASTY.map((t) => wrap(templateLiteral(t))), context);
+        expect(escaped).toEqual(NASTY.map((t) => ({ rendered: `[the-flow]${t}[the-run]` })));
+        // Control: pasted as they are, the ones that open a tag are not text to Prefect.
+        const opening = NASTY.filter((t) => /\{[{%#]/.test(t));
+        const raw = await renderWithPrefect(opening.map(wrap), context);
+        raw.forEach((r, i) => expect(r, opening[i]).not.toEqual({ rendered: `[the-flow]${opening[i]}[the-run]` }));
+    });
+});
+
+describe("secrets on the server", () => {
+    it("the block schemas' secret fields are the ones rules/blockData.ts puts every secret in", async () => {
+        for (const [slug, fields] of Object.entries(SECRET_FIELDS)) expect((await blockSchema(apiUrl, slug)).fields.secret_fields?.sort(), slug).toEqual([...fields].sort());
+    });
+
+    it("webhook channels: no part of a channel's URL in its block document as the API and UI read it, yet every channel delivered", async () => {
+        const all = [...applied.blocks.map((b) => ({ b, urls: applied.channelUrls })), ...odd.blocks.map((b) => ({ b, urls: odd.channelUrls }))];
+        expect(all).toHaveLength(5);
+        const listed = JSON.stringify(await post(apiUrl, "/block_documents/filter", {}));
+        for (const { b, urls } of all) {
+            const channel = b.name.replace(/^block-/, "");
+            const parts = urlParts(urls[channel]);
+            const read = await get(apiUrl, `/block_documents/${b.id}`);
+            expect(leaked(JSON.stringify(read), parts), b.sent.name).toEqual([]);
+            expect(leaked(listed, parts), `${b.sent.name} in the block list`).toEqual([]);
+            expect(read.data.url).toBe(`{{${WEBHOOK_URL_SECRET}}}`);
+            expect(Object.keys(read.data.secrets)).toEqual([WEBHOOK_URL_SECRET]);
+            // The URL is there for the block itself (and the Terraform provider, which reads with include_secrets).
+            const full = await get(apiUrl, `/block_documents/${b.id}?include_secrets=true`);
+            expect(full.data.secrets[WEBHOOK_URL_SECRET] === urls[channel], `${b.sent.name} holds its URL in secrets`).toBe(true);
+        }
+        // Every message of the scenarios went through these blocks: each channel received some.
+        for (const channel of [...Object.keys(applied.channelUrls), ...Object.keys(odd.channelUrls)]) expect(receiver.on(`/${channel}`).length, channel).toBeGreaterThan(0);
+    });
+
+    it("slack-webhook and pager-duty-webhook blocks as the program builds them: their secrets masked when read", async () => {
+        expect(otherBlocks.map((b) => b.typeSlug)).toEqual(["slack-webhook", "pager-duty-webhook"]);
+        const listed = JSON.stringify(await post(apiUrl, "/block_documents/filter", {}));
+        for (const b of otherBlocks) {
+            expect(leaked(JSON.stringify(await get(apiUrl, `/block_documents/${b.id}`)), b.secrets), b.typeSlug).toEqual([]);
+            expect(leaked(listed, b.secrets), `${b.typeSlug} in the block list`).toEqual([]);
+            const full = await get(apiUrl, `/block_documents/${b.id}?include_secrets=true`);
+            expect(b.secrets.every((s) => JSON.stringify(full.data).includes(s)), `${b.typeSlug} holds its secrets`).toBe(true);
+        }
+    });
+
+    it("Prefect's block-document events carry none of these secrets", async () => {
+        const ids = [...applied.blocks, ...odd.blocks, ...otherBlocks].map((b) => `prefect.block-document.${b.id}`);
+        const secrets = [
+            ...Object.values(applied.channelUrls).flatMap(urlParts),
+            ...Object.values(odd.channelUrls).flatMap(urlParts),
+            ...otherBlocks.flatMap((b) => b.secrets),
+        ];
+        // Events are persisted asynchronously: wait until every block's created event is there.
+        let found: Awaited<ReturnType<typeof events>> = [];
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1000)) {
+            found = await events(apiUrl, ["prefect.block-document.created", "prefect.block-document.updated", "prefect.block-document.deleted"]);
+            if (ids.every((id) => found.some((e) => e.resource["prefect.resource.id"] === id))) break;
+        }
+        expect(ids.filter((id) => !found.some((e) => e.event === "prefect.block-document.created" && e.resource["prefect.resource.id"] === id))).toEqual([]);
+        expect(leaked(JSON.stringify(found), secrets)).toEqual([]);
     });
 });
 

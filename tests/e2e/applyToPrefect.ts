@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { PROJECT } from "../../config/load";
 import { ProgramRun, runProgram, unwrapSecrets } from "../../harness/runProgram";
@@ -17,9 +18,14 @@ import { ROOT } from "./prefectServer";
 export interface ApplyOptions {
     /** The server's API URL (…/api): becomes prefect:endpoint. */
     api: string;
-    /** Loopback receiver; each webhook channel's secret URL becomes `<receiverUrl>/<channel>`. */
+    /**
+     * Loopback receiver; each webhook channel's secret URL becomes `<receiverUrl>/<channel>?token=<random>`, the
+     * token standing for the credential a real webhook URL carries (the receiver tells channels apart by path).
+     */
     receiverUrl: string;
     stack?: string;
+    /** The stack file whose config is applied (`Pulumi.<file>.yaml`); default: the stack's own. */
+    file?: string;
     /** Edits to the stack's project keys, e.g. { p1: (p1) => ({ ...p1, noSuccessMinutes: 0.5 }) }. */
     edit?: Record<string, (current: any) => unknown>;
 }
@@ -46,7 +52,7 @@ const AUTOMATION = "prefect:index/automation:Automation";
 
 export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
     const stack = opts.stack ?? "local";
-    const { values } = readStackFile(ROOT, stack);
+    const { values } = readStackFile(ROOT, opts.file ?? stack);
     for (const [key, edit] of Object.entries(opts.edit ?? {})) {
         const full = `${PROJECT}:${key}`;
         values[full] = JSON.stringify(edit(values[full] === undefined ? undefined : JSON.parse(values[full])));
@@ -59,7 +65,7 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
     const secretKeys: string[] = [];
     for (const [name, spec] of Object.entries(channels)) {
         if (spec.type !== "webhook") continue;
-        channelUrls[name] = `${opts.receiverUrl}/${name}`;
+        channelUrls[name] = `${opts.receiverUrl}/${name}?token=e2e-${randomUUID()}`;
         values[`${PROJECT}:${name}WebhookUrl`] = channelUrls[name];
         secretKeys.push(`${PROJECT}:${name}WebhookUrl`);
     }
@@ -111,12 +117,24 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
 async function createBlock(api: string, name: string, inputs: Record<string, unknown>): Promise<Created> {
     const { name: blockName, typeSlug, data, ...rest } = unwrapSecrets(inputs) as Record<string, any>;
     noOtherKeys(rest, `block ${name}`);
+    const { id, sent } = await createBlockDocument(api, blockName, typeSlug, JSON.parse(data));
+    return { type: BLOCK, name, id, sent };
+}
+
+/** A block document of type `typeSlug` with `data`, as prefect_block creates it. */
+export async function createBlockDocument(api: string, name: string, typeSlug: string, data: Record<string, unknown>): Promise<{ id: string; sent: Record<string, any> }> {
+    const schema = await blockSchema(api, typeSlug);
+    const sent = { name, block_type_id: schema.block_type_id, block_schema_id: schema.id, data };
+    const doc = await post(api, "/block_documents/", sent);
+    return { id: doc.id, sent };
+}
+
+/** The newest block schema of a block type (what prefect_block uses), with its `fields.secret_fields`. */
+export async function blockSchema(api: string, typeSlug: string): Promise<{ id: string; block_type_id: string; fields: { secret_fields?: string[] } }> {
     const blockType = await get(api, `/block_types/slug/${encodeURIComponent(typeSlug)}`);
     const [schema] = await post(api, "/block_schemas/filter", { block_schemas: { block_type_id: { any_: [blockType.id] } }, limit: 1 });
     if (!schema) throw new Error(`no block schema for block type ${typeSlug}`);
-    const sent = { name: blockName, block_type_id: blockType.id, block_schema_id: schema.id, data: JSON.parse(data) };
-    const doc = await post(api, "/block_documents/", sent);
-    return { type: BLOCK, name, id: doc.id, sent };
+    return schema;
 }
 
 /** prefect_automation inputs (the bridged SDK's camelCase, JSON strings) -> Prefect's request body. */
