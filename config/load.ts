@@ -102,11 +102,12 @@ export function parseStructure(raw: RawConfig): Structure {
     };
 
     rejectUnknownKeys(raw, project, fail);
-    // An empty stack file (or one without `config:`) reaches the program as an empty map: say so, not "channels: expected a map".
-    if (!Object.keys(raw.values).some((key) => splitKey(key)[0] === project))
+    // An empty stack file (or one without `config:`) reaches the program as an empty map (plus Pulumi.yaml's
+    // default for `environment`): say so, not "channels: expected a map".
+    if (!Object.keys(raw.values).some((key) => splitKey(key)[0] === project && splitKey(key)[1] !== "environment"))
         fail(
             `${project}:channels`,
-            `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: key (an empty file, or no config: section); set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
+            `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: channels or tiers (an empty file, or no config: section); set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
         );
 
     const parsed: Record<string, unknown> = {};

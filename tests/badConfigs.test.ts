@@ -164,7 +164,7 @@ const cases: Case[] = [
     { title: "a P1 silence window of zero (Proactive within 0)", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0 })), key: k("p1.noSuccessMinutes"), expected: /Prefect refuses one under 10 s, and 0 never fires/ },
     { title: "a threshold written as text, out of range", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "1" })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
     { title: "a route name over 40 characters", raw: () => editKey(base("dev"), "routes", () => ({ [`d${"l".repeat(40)}`]: { tags: ["dlt"] } })), key: k(`routes.d${"l".repeat(40)}`), expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/ },
-    { title: "an empty stack file (no config: at all)", raw: () => ({ project: PROJECT, stack: "dev", values: {}, secretKeys: new Set<string>() }), key: k("channels"), expected: /Pulumi\.dev\.yaml sets no prefect-alerting: key \(an empty file, or no config: section\)/ },
+    { title: "an empty stack file (no config: at all)", raw: () => ({ project: PROJECT, stack: "dev", values: {}, secretKeys: new Set<string>() }), key: k("channels"), expected: /Pulumi\.dev\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\)/ },
     { title: "secret name prefix with a space", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })), key: k("secretsManager.prefix"), expected: /a secret name prefix such as "prod\/prefect"/ },
 ];
 

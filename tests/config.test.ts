@@ -151,9 +151,12 @@ describe("every key belongs to a known namespace", () => {
     });
 
     it("an empty stack (no config: at all) says what is missing", () => {
-        const e = errorOf(() => parseStackConfig({ project: PROJECT, stack: "empty", values: {}, secretKeys: new Set() }));
-        expect(e.key).toBe(k("channels"));
-        expect(e.expected).toMatch(/Pulumi\.empty\.yaml sets no prefect-alerting: key \(an empty file, or no config: section\); set at least prefect-alerting:channels/);
+        // A real run also gets Pulumi.yaml's default for environment; the message is the same with or without it.
+        for (const values of [{}, { [k("environment")]: "development" }]) {
+            const e = errorOf(() => parseStackConfig({ project: PROJECT, stack: "empty", values, secretKeys: new Set() }));
+            expect(e.key).toBe(k("channels"));
+            expect(e.expected).toMatch(/Pulumi\.empty\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\); set at least prefect-alerting:channels/);
+        }
     });
 });
 

@@ -5,16 +5,18 @@
  * - the preview, `tsx scripts/preview.ts <file>`, unchanged, in its own process:
  *   it cannot decrypt `secure:` values;
  * - the real program under mocks with the config `pulumi up` would hand it:
- *   the same file, flattened as Pulumi flattens it, with every `secure:` value
- *   decrypted (to a value of the right form) and held as a secret.
+ *   the same file, flattened as Pulumi flattens it, with Pulumi.yaml's project
+ *   config defaults, and every `secure:` value decrypted (to a value of the
+ *   right form) and held as a secret.
  *
  * Both must accept, or both must stop with the same one-line error.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parse } from "yaml";
 import { runProgram } from "../harness/runProgram";
 import { readStackFileAt, stackOfFile } from "../harness/stackFile";
 import { captureOutput } from "./helpers/capture";
@@ -67,10 +69,21 @@ function preview(file: string): Promise<{ code: number; stdout: string; stderr: 
     );
 }
 
+/** Pulumi.yaml's project config defaults, which Pulumi adds to every stack's config as `<project>:<key>`. */
+function projectDefaults(): Record<string, string> {
+    const project = parse(readFileSync(resolve(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    return Object.fromEntries(
+        Object.entries(project.config ?? {})
+            .filter(([, c]) => c.default !== undefined)
+            .map(([key, c]) => [`${project.name}:${key}`, typeof c.default === "string" ? c.default : JSON.stringify(c.default)]),
+    );
+}
+
 /** The real program with the config `pulumi up` would give it for this file. */
 async function realRun(file: string): Promise<{ error?: string; resources: number }> {
     vi.resetModules();
-    const { values, encrypted } = readStackFileAt(file);
+    const { values: fromFile, encrypted } = readStackFileAt(file);
+    const values = { ...projectDefaults(), ...fromFile };
     for (const key of encrypted) values[key] = decrypted(key);
     let resources = 0;
     const out = await captureOutput(() =>
