@@ -3,14 +3,14 @@
  * from the real sources, so an upstream key added (or marked secret) in a new
  * provider or SDK version fails here until the list is updated.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROVIDER_CONFIG } from "../config/providerKeys";
 import { ROOT } from "./helpers/stacks";
 
-/** The real Terraform provider schema (`tofu providers schema -json`, prefecthq/prefect 3.4.1), kept next to the repository. */
-const PREFECT_SCHEMA = process.env.PREFECT_PROVIDER_SCHEMA ?? resolve(ROOT, "../shared/reference/prefect-provider-3.4.1.schema.json");
+/** The real Terraform provider schema (`tofu providers schema -json`, prefecthq/prefect 3.4.1), committed in reference/. */
+const PREFECT_SCHEMA = resolve(ROOT, "reference/prefect-provider-3.4.1.schema.json");
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 const read = (path: string) => readFileSync(path, "utf8");
@@ -28,8 +28,7 @@ describe("prefect provider keys", () => {
         expect(sorted(PROVIDER_CONFIG.prefect.sensitive)).toEqual(secretArgs(read(resolve(ROOT, "sdks/prefect/provider.ts"))));
     });
 
-    // The schema lives outside the repository (../shared/reference); without it the SDK comparison above still binds the list.
-    it.skipIf(!existsSync(PREFECT_SCHEMA))("equal the provider block of the real Terraform schema (camelCased, sensitive flags)", () => {
+    it("equal the provider block of the real Terraform schema (camelCased, sensitive flags)", () => {
         const schema = JSON.parse(read(PREFECT_SCHEMA)) as { provider_schemas: Record<string, { provider: { block: { attributes: Record<string, { sensitive?: boolean }>; block_types?: object } } }> };
         const [provider] = Object.values(schema.provider_schemas);
         const attributes = Object.entries(provider.provider.block.attributes);

@@ -21,7 +21,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "..", "shared", "reference", "prefect-provider-3.4.1.schema.json");
+export const SCHEMA_FILE = path.resolve(__dirname, "..", "..", "reference", "prefect-provider-3.4.1.schema.json");
 export const PACKAGE = "prefect";
 
 // ---- the Terraform schema JSON ----
