@@ -9,9 +9,12 @@
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
+import { PROJECT } from "../config/load";
 import { Placeholder, offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
-import { RegisteredResource, mockUserId, runProgram, unwrapSecrets } from "../harness/runProgram";
+import { RegisteredResource, mockUserId, unwrapSecrets } from "../harness/runProgram";
+import { runProgramForEngine } from "../harness/engineCapture";
+import { checkPolicies } from "./previewPolicies";
 import { describeTrigger } from "../rules/describe";
 import { renderSample } from "../rules/templates";
 import type { EventTriggerSpec } from "../rules/triggers";
@@ -41,15 +44,24 @@ async function main(): Promise<number> {
     }
     const { raw, placeholders } = offline;
 
-    let run;
+    let captured;
     try {
-        run = await runProgram({ stack, values: raw.values, secretKeys: [...raw.secretKeys] });
+        captured = await runProgramForEngine({ stack, values: raw.values, secretKeys: [...raw.secretKeys] });
     } catch (e) {
         console.error(e instanceof Error ? e.message : String(e));
         return 1;
     }
+    const { run, resources } = captured;
     print(stack, placeholders, file.encrypted, run.resources, run.invokes);
-    return 0;
+    // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
+    const policies = await checkPolicies(resources, environmentOf(raw.values));
+    console.log(["", ...policies.lines].join("\n"));
+    return policies.mandatory > 0 ? 1 : 0;
+}
+
+/** The stack's `environment` setting (Pulumi.yaml's default when the stack file leaves it out). */
+function environmentOf(values: Record<string, string>): string {
+    return values[`${PROJECT}:environment`] ?? "development";
 }
 
 function print(

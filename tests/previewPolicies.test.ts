@@ -1,0 +1,104 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { describeFindings } from "../scripts/previewPolicies";
+
+/**
+ * `npm run preview` runs the policy pack over the mocked resources, as Pulumi
+ * Deployments would run it on push: what the pack blocks is seen before a push,
+ * and a mandatory violation makes the preview exit non-zero.
+ */
+const ROOT = resolve(__dirname, "..");
+const prod = parse(readFileSync(resolve(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, any> };
+
+/** A stack file derived from prod, edited, written to a temporary folder. */
+function stackFile(stack: string, edit: (config: Record<string, any>) => void): string {
+    const config = structuredClone(prod.config);
+    edit(config);
+    const file = join(mkdtempSync(join(tmpdir(), "preview-policies-")), `Pulumi.${stack}.yaml`);
+    writeFileSync(file, stringify({ config }));
+    return file;
+}
+
+function preview(target: string) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/preview.ts", target], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const policyLine = (out: string) => out.split("\n").find((l) => l.startsWith("Policy pack ("));
+const blocked = (out: string) => [...out.matchAll(/^ {2}BLOCKED {2}(\S+)/gm)].map((m) => m[1]);
+
+describe("the preview runs the policy pack", () => {
+    it.concurrent("dev: no violation, exit 0", () => {
+        const r = preview("dev");
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toMatch(/^Policy pack \(\d+ policies, as Pulumi Deployments runs it\): 0 mandatory, 0 advisory violation\(s\)$/);
+    });
+
+    it.concurrent("prod: the advisories are shown, exit 0", () => {
+        const r = preview("prod");
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 2 advisory violation(s)");
+        expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[critical-service\]/);
+    });
+
+    it.concurrent("a production stack (by its environment setting, not its name) whose critical tier pages nobody: blocked", () => {
+        const r = preview(
+            stackFile("staging-eu", (c) => {
+                c["prefect-alerting:critical"].channels = ["critical"];
+                c["prefect-alerting:p1"].enabled = false;
+                c["prefect-alerting:pagerDuty"] = { enabled: false };
+                c["prefect-alerting:channels"] = { alerts: c["prefect-alerting:channels"].alerts, critical: c["prefect-alerting:channels"].critical };
+            }),
+        );
+        expect(r.code).toBe(1);
+        expect(blocked(r.out)).toEqual(["production-pages-on-call"]);
+        expect(r.out).toContain("Prefect automations (2)");
+    });
+
+    it.concurrent("PagerDuty set up but no tier routed to it: blocked", () => {
+        const r = preview(
+            stackFile("pdunused", (c) => {
+                c["prefect-alerting:environment"] = "staging";
+                c["prefect-alerting:critical"].channels = ["critical"];
+                c["prefect-alerting:p1"].channels = ["critical"];
+            }),
+        );
+        expect(r.code).toBe(1);
+        expect(blocked(r.out).sort()).toEqual(["pagerduty-services-paged", "pagerduty-services-paged"]);
+        expect(r.out).toContain('PagerDuty service "Data Pipelines (pdunused)" is paged by no enabled automation');
+        expect(r.out).toContain('PagerDuty service "Data Pipelines P1 (pdunused)" is paged by no enabled automation');
+    });
+
+    it.concurrent("the critical tier routed to the P1 service: blocked (the critical ladder is never reached)", () => {
+        const r = preview(stackFile("wrongservice", (c) => (c["prefect-alerting:critical"].channels = ["critical", "pagerP1"])));
+        expect(r.code).toBe(1);
+        expect(blocked(r.out)).toEqual(["pagerduty-services-paged"]);
+        expect(r.out).toContain('PagerDuty service "Data Pipelines (wrongservice)" is paged by no enabled automation');
+    });
+});
+
+describe("describeFindings", () => {
+    it("lists mandatory violations before advisories, with the resource name, and says what blocking means", () => {
+        const c = describeFindings(
+            {
+                violations: [
+                    { policy: "advice-one", level: "advisory", message: "consider this", urn: "urn:pulumi:s::p::t::res-a" },
+                    { policy: "must-one", level: "mandatory", message: "fix this" },
+                ],
+                notApplicable: [],
+            },
+            7,
+        );
+        expect(c).toMatchObject({ mandatory: 1, advisory: 1 });
+        expect(c.lines).toEqual([
+            "Policy pack (7 policies, as Pulumi Deployments runs it): 1 mandatory, 1 advisory violation(s)",
+            "  BLOCKED  must-one: fix this",
+            "  advice   advice-one  [res-a]: consider this",
+            "  A mandatory violation stops `pulumi up` and the Deployments run: fix the stack before pushing.",
+        ]);
+    });
+});
