@@ -1,21 +1,21 @@
 import type * as prefect from "@pulumi/prefect";
-import type { EventTriggerSpec } from "../rules/triggers";
+import { EventTriggerSpec, toProviderTrigger } from "../prefect/vocabulary";
 
 /**
- * Prefect's API shape -> the bridged provider's input shape: camelCase,
- * pluralised sets, and `match` / `match_related` as JSON strings.
- * Checked against the SDK's own input type, so a field the SDK names
- * differently fails to compile.
+ * Prefect's API shape -> the bridged provider's input shape, by the one field
+ * mapping (prefect/vocabulary.ts), checked against the SDK's own input type so
+ * a field the SDK names differently fails to compile.
  */
 export function eventTriggerInputs(t: EventTriggerSpec) {
+    const p = toProviderTrigger(t);
     return {
-        posture: t.posture,
-        match: JSON.stringify(t.match),
-        matchRelated: JSON.stringify(t.match_related),
-        afters: t.after,
-        expects: t.expect,
-        forEaches: t.for_each,
-        threshold: t.threshold,
-        within: t.within,
+        posture: p.posture,
+        match: p.match,
+        matchRelated: p.matchRelated,
+        afters: p.afters,
+        expects: p.expects,
+        forEaches: p.forEaches,
+        threshold: p.threshold,
+        within: p.within,
     } satisfies prefect.types.input.AutomationTriggerEvent;
 }

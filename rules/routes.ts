@@ -1,7 +1,8 @@
 import type { Route } from "../config/load";
+import { Labels, tagResourceId } from "../prefect/vocabulary";
 
 /** One `match_related` object: labels ANDed, a list value ORs its items. */
-export type RelatedMatch = Record<string, string | string[]>;
+export type RelatedMatch = Labels;
 
 const oneOrMany = (xs: string[]): string | string[] => (xs.length === 1 ? xs[0] : xs);
 
@@ -14,7 +15,7 @@ const oneOrMany = (xs: string[]): string | string[] => (xs.length === 1 ? xs[0] 
 export function routeFilters(route: Route): RelatedMatch[] {
     const filters: RelatedMatch[] = [];
     if (route.tags.length)
-        filters.push({ "prefect.resource.role": "tag", "prefect.resource.id": oneOrMany(route.tags.map((t) => `prefect.tag.${t}`)) });
+        filters.push({ "prefect.resource.role": "tag", "prefect.resource.id": oneOrMany(route.tags.map(tagResourceId)) });
     if (route.flows.length) filters.push({ "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(route.flows) });
     if (route.deployments.length)
         filters.push({ "prefect.resource.role": "deployment", "prefect.resource.name": oneOrMany(route.deployments) });

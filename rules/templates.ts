@@ -1,59 +1,5 @@
 import nunjucks from "nunjucks";
 
-/**
- * What Prefect's template context offers (prefect/server/events/actions.py,
- * `_template_context` and `_relevant_native_objects`, Prefect 3.9) and the
- * filters its environment registers (`ui_url`, `ui_resource_events_url`,
- * `tojson`) plus the Jinja built-ins we allow ourselves.
- */
-export const PREFECT_TEMPLATE_VARIABLES = [
-    "automation",
-    "event",
-    "labels",
-    "firing",
-    "firings",
-    "events",
-    "deployment",
-    "flow",
-    "flow_run",
-    "task_run",
-    "work_pool",
-    "work_queue",
-    "concurrency_limit",
-    "variables",
-] as const;
-export const TEMPLATE_FILTERS = ["ui_url", "ui_resource_events_url", "tojson", "default", "truncate", "length", "upper", "lower"] as const;
-
-const KEYWORDS = new Set(["if", "elif", "else", "endif", "not", "and", "or", "in", "is", "true", "false", "none", "True", "False", "None", "for", "endfor"]);
-
-/** A Jinja string literal, escapes included (its content is never code, and a `}}` in it does not end the tag). */
-const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
-const TAG = new RegExp(String.raw`\{\{((?:${STRING}|[^"'])*?)\}\}|\{%((?:${STRING}|[^"'])*?)%\}`, "gs");
-
-/** The root variable names and filters a Jinja template uses. */
-export function templateNames(template: string): { variables: string[]; filters: string[] } {
-    const variables = new Set<string>();
-    const filters = new Set<string>();
-    for (const m of Array.from(template.matchAll(TAG))) {
-        const code = (m[1] ?? m[2]).replace(new RegExp(STRING, "g"), "");
-        for (const n of code.matchAll(/(\|\s*|\.\s*)?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-            const [, prefix, name] = n;
-            if (prefix?.startsWith("|")) filters.add(name);
-            else if (!prefix && !KEYWORDS.has(name)) variables.add(name);
-        }
-    }
-    return { variables: [...variables], filters: [...filters] };
-}
-
-/** Names a template uses that Prefect would silently render as empty. */
-export function unknownTemplateNames(template: string): string[] {
-    const { variables, filters } = templateNames(template);
-    return [
-        ...variables.filter((v) => !(PREFECT_TEMPLATE_VARIABLES as readonly string[]).includes(v)),
-        ...filters.filter((f) => !(TEMPLATE_FILTERS as readonly string[]).includes(f)).map((f) => `|${f}`),
-    ];
-}
-
 const STRING_ESCAPES: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /**

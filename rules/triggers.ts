@@ -6,24 +6,11 @@ import {
     FINAL_FAILURE_EVENTS,
     PER_FLOW,
     WORK_POOL_NOT_READY_EVENTS,
-} from "./events";
-import { RelatedMatch, matchRelatedFor, routeFilters } from "./routes";
+    EventTriggerSpec,
+} from "../prefect/vocabulary";
+import { matchRelatedFor, routeFilters } from "./routes";
 
-/**
- * An event trigger in Prefect's own API shape (snake_case, objects not JSON
- * strings): what the server stores. Every field is set explicitly so that
- * nothing depends on a provider or server default.
- */
-export interface EventTriggerSpec {
-    posture: "Reactive" | "Proactive";
-    match: Record<string, string | string[]>;
-    match_related: RelatedMatch | RelatedMatch[];
-    after: string[];
-    expect: string[];
-    for_each: string[];
-    threshold: number;
-    within: number;
-}
+export type { EventTriggerSpec };
 
 const reactive = (t: Partial<EventTriggerSpec>): EventTriggerSpec => ({
     posture: "Reactive",

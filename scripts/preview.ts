@@ -17,7 +17,7 @@ import { runProgramForEngine } from "../harness/engineCapture";
 import { checkPolicies } from "./previewPolicies";
 import { describeTrigger } from "../rules/describe";
 import { renderSample } from "../rules/templates";
-import type { EventTriggerSpec } from "../rules/triggers";
+import { fromProviderTrigger } from "../prefect/vocabulary";
 
 const ROOT = resolve(__dirname, "..");
 const SAMPLE_UI = "http://127.0.0.1:4200";
@@ -93,17 +93,7 @@ function print(
     );
     out.push("", `Prefect automations (${automations.length})`);
     for (const a of automations) {
-        const e = a.inputs.trigger.event;
-        const spec: EventTriggerSpec = {
-            posture: e.posture,
-            match: JSON.parse(e.match),
-            match_related: JSON.parse(e.matchRelated),
-            after: e.afters ?? [],
-            expect: e.expects ?? [],
-            for_each: e.forEaches ?? [],
-            threshold: e.threshold,
-            within: e.within,
-        };
+        const spec = fromProviderTrigger(a.inputs.trigger.event);
         out.push("", `  ${a.inputs.name}   (${tierOf(a)})`);
         out.push(`    ${a.inputs.description}`);
         out.push(`    trigger: ${describeTrigger(spec)}`);

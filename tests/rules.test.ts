@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, Route } from "../config/load";
-import { FINAL_FAILURE_EVENTS, PER_FLOW } from "../rules/events";
+import { FINAL_FAILURE_EVENTS, PER_FLOW, unknownTemplateNames } from "../prefect/vocabulary";
 import { describeDuration, finalFailureMessage, repeatedFailureMessage } from "../rules/messages";
 import { planAlerting } from "../rules/plan";
 import { routeFilters } from "../rules/routes";
 import { finalFailureTrigger, noSuccessTrigger, repeatedFailureTrigger, workPoolNotReadyTrigger } from "../rules/triggers";
-import { renderSample, unknownTemplateNames } from "../rules/templates";
+import { renderSample } from "../rules/templates";
 import { criticalLadder, describeLadder, p1Ladder } from "../rules/escalation";
 import { stackConfig } from "./helpers/stacks";
 

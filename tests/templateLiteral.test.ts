@@ -15,7 +15,8 @@ import { readStackFile } from "../harness/stackFile";
 import { noSuccessMessage } from "../rules/messages";
 import { planAlerting } from "../rules/plan";
 import { describeRoute } from "../rules/routes";
-import { SAMPLE_CONTEXT, renderSample, templateLiteral, unknownTemplateNames } from "../rules/templates";
+import { unknownTemplateNames } from "../prefect/vocabulary";
+import { SAMPLE_CONTEXT, renderSample, templateLiteral } from "../rules/templates";
 import { ROOT, stackConfig } from "./helpers/stacks";
 import { NASTY } from "./helpers/templateSyntax";
 

@@ -1,5 +1,5 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { unknownTemplateNames } from "../../rules/templates";
+import { unknownTemplateNames } from "../../prefect/vocabulary";
 import {
     EVENT_FIELDS,
     EventTrigger,

@@ -5,6 +5,7 @@ import { ProgramRun, runProgram, unwrapSecrets } from "../../harness/runProgram"
 import { readStackFile } from "../../harness/stackFile";
 import { get, post } from "./prefectApi";
 import { ROOT } from "./prefectServer";
+import { EVENT_TRIGGER_FIELDS } from "../../prefect/vocabulary";
 
 /**
  * Applies the real program (index.ts) to a real Prefect server: the Pulumi
@@ -144,21 +145,18 @@ export function automationBody(inputs: Record<string, any>): Record<string, any>
     const { event, ...otherTriggers } = trigger ?? {};
     noOtherKeys(otherTriggers, "trigger (only event triggers are translated)");
     if (!event) throw new Error("automation without trigger.event");
-    const { posture, match, matchRelated, afters, expects, forEaches, threshold, within, ...restEvent } = event;
+    // The provider's names -> Prefect's, by the one mapping (prefect/vocabulary.ts); a field left out stays out.
+    const restEvent: Record<string, any> = { ...event };
+    const apiTrigger: Record<string, any> = { type: "event" };
+    for (const [field, { provider, form }] of Object.entries(EVENT_TRIGGER_FIELDS)) {
+        const value = restEvent[provider];
+        delete restEvent[provider];
+        if (value !== undefined) apiTrigger[field] = form === "json" ? JSON.parse(value) : value;
+    }
     noOtherKeys(restEvent, "trigger.event");
     const body: Record<string, any> = {
         name,
-        trigger: defined({
-            type: "event",
-            posture,
-            match: match === undefined ? undefined : JSON.parse(match),
-            match_related: matchRelated === undefined ? undefined : JSON.parse(matchRelated),
-            after: afters,
-            expect: expects,
-            for_each: forEaches,
-            threshold,
-            within,
-        }),
+        trigger: apiTrigger,
         actions: (actions ?? []).map(action),
     };
     if (description !== undefined) body.description = description;
