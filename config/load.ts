@@ -1,7 +1,11 @@
 import { z } from "zod";
+import { WEBHOOK_URL_SUFFIX, isHttpUrl } from "../channels/kind";
+import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
+import { CHANNEL_KINDS, formOf, kindOf } from "../channels/registry";
 import { ConfigError } from "./errors";
+import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
-import { ChannelSpec, PagerDutyUser, RouteSpec, projectKeys } from "./schema";
+import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
 
 /**
  * Parsing happens in two steps so that the offline preview can learn which
@@ -9,6 +13,8 @@ import { ChannelSpec, PagerDutyUser, RouteSpec, projectKeys } from "./schema";
  * keys, `requiredSecrets` lists the secret keys the enabled parts use, and
  * `parseStackConfig` does both and checks the secret values' form.
  */
+
+export type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
 
 export const PROJECT = "prefect-alerting";
 
@@ -21,75 +27,10 @@ export interface RawConfig {
     secretKeys: ReadonlySet<string>;
 }
 
-export interface Channel {
-    name: string;
-    spec: ChannelSpec;
-    /** Config key of the secret webhook URL, for slack and webhook channels. */
-    urlKey?: string;
-}
-
-export interface Route {
-    name: string;
-    tags: string[];
-    flows: string[];
-    deployments: string[];
-}
-
-export type Tier = "warning" | "successNotice" | "critical" | "p1";
-
-export interface PagerDutyConfig {
-    serviceName: string;
-    p1ServiceName: string;
-    teamName?: string;
-    schedule: {
-        name: string;
-        timeZone: string;
-        rotationStart: string;
-        turnLengthHours: number;
-        users: PagerDutyUser[];
-    };
-    teamLead: PagerDutyUser;
-    manager: PagerDutyUser;
-    escalation: { onCallAckMinutes: number; teamLeadAckMinutes: number; managerAckMinutes: number; p1AckMinutes: number; repeat: number };
-    autoResolveTimeoutHours?: number;
-}
-
-export interface StackConfig {
-    project: string;
-    stack: string;
-    environment: "development" | "staging" | "production";
-    /** Only the channels some enabled tier sends to. */
-    channels: Channel[];
-    routes: Route[];
-    warning: { enabled: boolean; routes: string[]; channels: string[] };
-    successNotice: { enabled: boolean; flows: string[]; channels: string[] };
-    critical: { enabled: boolean; routes: string[]; channels: string[]; threshold: number; windowSeconds: number };
-    p1: {
-        enabled: boolean;
-        channels: string[];
-        workPools: string[];
-        noSuccessSeconds?: number;
-        routes: string[];
-    };
-    pagerDuty?: PagerDutyConfig;
-    secretsManager?: { prefix: string; recoveryWindowInDays: number };
-    prefect: { endpoint?: string; cloud: boolean };
-    /** Secret config keys (project namespace or provider) the program reads. */
-    secrets: SecretKey[];
-}
-
-export interface SecretKey {
-    /** Full config key, e.g. `prefect-alerting:alertsWebhookUrl` or `pagerduty:token`. */
-    key: string;
-    form: "slack-webhook-url" | "webhook-url" | "token";
-    /** What the value is for, in words (README, preview). */
-    purpose: string;
-}
-
-const SECRET_SUFFIX = "WebhookUrl";
-const PAGERDUTY_API_KEY = "pagerDutyApiKey";
 const SENSITIVE_PROVIDER_KEYS = new Set(sensitiveProviderKeys());
 const PREFECT_CLOUD_IDS = ["prefect:accountId", "prefect:workspaceId"] as const;
+/** Channel kinds whose channels each read a `<channel>WebhookUrl` secret, for messages. */
+const URL_KINDS = CHANNEL_KINDS.filter((k) => k.secretKeyNames("c").includes(`c${WEBHOOK_URL_SUFFIX}`)).map((k) => k.type);
 
 type Structure = Omit<StackConfig, "secrets">;
 
@@ -110,123 +51,76 @@ export function parseStructure(raw: RawConfig): Structure {
             `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: channels or tiers (an empty file, or no config: section); set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
         );
 
-    const parsed: Record<string, unknown> = {};
-    for (const [name, schema] of Object.entries(projectKeys)) {
+    const input: Record<string, unknown> = {};
+    for (const name of Object.keys(projectKeys)) {
         const key = `${project}:${name}`;
         const text = raw.values[key];
         if (text !== undefined && raw.secretKeys.has(key)) fail(key, "a plain (non-secret) value");
-        const value = text === undefined ? undefined : decode(text, name === "environment");
-        const result = (schema as z.ZodType).safeParse(value);
-        if (!result.success) {
-            const issue = result.error.issues[0];
-            fail(keyOf(key, issue), expectedOf(issue, schema as z.ZodType));
-        } else {
-            parsed[name] = result.data;
-        }
+        input[name] = text === undefined ? undefined : decode(text, name === "environment");
     }
-    const p = parsed as { [K in keyof typeof projectKeys]: z.infer<(typeof projectKeys)[K]> };
-    const k = (path: string) => `${project}:${path}`;
+    const result = projectSchema.safeParse(input);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        fail(keyOf(project, issue), expectedOf(issue));
+    }
+    const p = result.data as ProjectSettings;
 
-    const allChannels = new Map(Object.entries(p.channels));
-    // Block and secret names are the lower-cased channel name: "fooBar" and "fooBAR" would collide.
-    const folded = new Map<string, string>();
-    for (const name of allChannels.keys()) {
-        const other = folded.get(name.toLowerCase());
-        if (other) fail(k(`channels.${name}`), `a channel name that differs from "${other}" by more than letter case (block names are lower-case)`);
-        folded.set(name.toLowerCase(), name);
-    }
     // A secret key for no channel is a typo, and one held in plain config is a leaked URL: refuse both.
+    const declared = new Set(Object.entries(p.channels).flatMap(([name, spec]) => kindOf(spec).secretKeyNames(name)));
     for (const key of Object.keys(raw.values).sort()) {
         const [ns, name] = splitKey(key);
-        if (ns !== project || !(name.endsWith(SECRET_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
-        const channel = name.slice(0, -SECRET_SUFFIX.length);
-        if (name !== PAGERDUTY_API_KEY && allChannels.get(channel)?.type !== "slack" && allChannels.get(channel)?.type !== "webhook")
-            fail(key, `a <channel>WebhookUrl key for a slack or webhook channel defined under channels (${[...allChannels.keys()].join(", ")})`);
+        if (ns !== project || !(name.endsWith(WEBHOOK_URL_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
+        if (name !== PAGERDUTY_API_KEY && !declared.has(name))
+            fail(key, `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} channel defined under channels (${Object.keys(p.channels).join(", ")})`);
         if (!raw.secretKeys.has(key)) fail(key, `a secret value, not plain config; set it with: pulumi config set --secret ${name} <value>`);
     }
-    const routeSpecs: Record<string, RouteSpec> = p.routes ?? { dlt: { tags: ["dlt"] } };
-    const routes: Route[] = Object.entries(routeSpecs).map(([name, r]) => ({
+
+    const routes: Route[] = Object.entries(p.routes ?? DEFAULT_ROUTES).map(([name, r]) => ({
         name,
         tags: r.tags ?? [],
         flows: r.flows ?? [],
         deployments: r.deployments ?? [],
     }));
-    const routeNames = routes.map((r) => r.name);
-    const pagerDutyEnabled = p.pagerDuty?.enabled === true;
+    const allRoutes = routes.map((r) => r.name);
+    // A disabled tier watches nothing and sends nowhere; an enabled one watches every route unless it names some.
+    const routesOf = (t: { enabled: boolean; routes?: string[] }) => (t.enabled ? (t.routes ?? allRoutes) : []);
+    const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
 
-    const checkChannels = (path: string, names: string[] | undefined): string[] => {
-        if (!names) return fail(k(path), "at least one channel name");
-        names.forEach((name, i) => {
-            const channel = allChannels.get(name);
-            if (!channel) fail(k(`${path}[${i}]`), `one of the channels defined under channels (${[...allChannels.keys()].join(", ") || "none defined"})`);
-            if (channel?.type === "pagerduty" && !pagerDutyEnabled)
-                fail(k(`${path}[${i}]`), `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")`);
-        });
-        return names;
-    };
-    const checkRoutes = (path: string, names: string[] | undefined): string[] => {
-        if (!names) return routeNames;
-        names.forEach((name, i) => {
-            if (!routeNames.includes(name)) fail(k(`${path}[${i}]`), `one of the routes defined under routes (${routeNames.join(", ")})`);
-        });
-        return names;
-    };
-
-    const warning = {
-        enabled: p.warning.enabled,
-        routes: p.warning.enabled ? checkRoutes("warning.routes", p.warning.routes) : [],
-        channels: p.warning.enabled ? checkChannels("warning.channels", p.warning.channels) : [],
-    };
-
-    if (p.successNotice.enabled && p.successNotice.flows.length === 0)
-        fail(k("successNotice.flows"), "at least one flow name when successNotice.enabled is true");
-    const successNotice = {
-        enabled: p.successNotice.enabled,
-        flows: p.successNotice.flows,
-        channels: p.successNotice.enabled ? checkChannels("successNotice.channels", p.successNotice.channels) : [],
-    };
-
+    const warning = { enabled: p.warning.enabled, routes: routesOf(p.warning), channels: channelsOf(p.warning) };
+    const successNotice = { enabled: p.successNotice.enabled, flows: p.successNotice.flows, channels: channelsOf(p.successNotice) };
     const critical = {
         enabled: p.critical.enabled,
-        routes: p.critical.enabled ? checkRoutes("critical.routes", p.critical.routes) : [],
-        channels: p.critical.enabled ? checkChannels("critical.channels", p.critical.channels) : [],
+        routes: routesOf(p.critical),
+        channels: channelsOf(p.critical),
         threshold: p.critical.threshold,
         windowSeconds: Math.round(p.critical.windowHours * 3600),
     };
-
-    if (p.p1.enabled && p.p1.workPools.length === 0 && p.p1.noSuccessMinutes === undefined)
-        fail(k("p1"), "at least one P1 signal when p1.enabled is true: workPools or noSuccessMinutes");
     const p1 = {
         enabled: p.p1.enabled,
-        channels: p.p1.enabled ? checkChannels("p1.channels", p.p1.channels) : [],
+        channels: channelsOf(p.p1),
         workPools: p.p1.workPools,
         noSuccessSeconds: p.p1.noSuccessMinutes === undefined ? undefined : Math.round(p.p1.noSuccessMinutes * 60),
-        routes: p.p1.enabled ? checkRoutes("p1.routes", p.p1.routes) : [],
+        routes: routesOf(p.p1),
     };
 
     let pagerDuty: PagerDutyConfig | undefined;
-    if (pagerDutyEnabled) {
-        const pd = p.pagerDuty!;
-        if (!pd.schedule) fail(k("pagerDuty.schedule"), "an on-call schedule with rotationStart and users when pagerDuty.enabled is true");
-        if (!pd.teamLead) fail(k("pagerDuty.teamLead"), "the team lead's PagerDuty e-mail or user id when pagerDuty.enabled is true");
-        if (!pd.manager) fail(k("pagerDuty.manager"), "the manager's PagerDuty e-mail or user id when pagerDuty.enabled is true");
-        if (pd.serviceName === pd.p1ServiceName) fail(k("pagerDuty.p1ServiceName"), "a name different from pagerDuty.serviceName");
+    if (p.pagerDuty?.enabled) {
+        const { enabled: _, ...pd } = p.pagerDuty;
         pagerDuty = {
+            ...pd,
             serviceName: stackQualified(pd.serviceName, stack),
             p1ServiceName: stackQualified(pd.p1ServiceName, stack),
             teamName: pd.teamName === undefined ? undefined : stackQualified(pd.teamName, stack),
             schedule: { ...pd.schedule!, name: stackQualified(pd.schedule!.name, stack) },
             teamLead: pd.teamLead!,
             manager: pd.manager!,
-            escalation: pd.escalation,
-            autoResolveTimeoutHours: pd.autoResolveTimeoutHours,
         };
     }
 
     const used = new Set([...warning.channels, ...successNotice.channels, ...critical.channels, ...p1.channels]);
-    const channels: Channel[] = [...allChannels.entries()]
+    const channels: Channel[] = Object.entries(p.channels)
         .filter(([name]) => used.has(name))
-        .map(([name, spec]) => ({ name, spec, urlKey: spec.type === "pagerduty" ? undefined : k(`${name}${SECRET_SUFFIX}`) }));
+        .map(([name, spec]) => ({ name, spec }));
 
     const endpoint = raw.values["prefect:endpoint"];
     if (endpoint !== undefined && !isHttpUrl(endpoint)) fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
@@ -265,19 +159,13 @@ export function parseStructure(raw: RawConfig): Structure {
     };
 }
 
-/** Step 2: the secret keys the enabled parts of this stack read. */
+/** Step 2: the secret keys the enabled parts of this stack read: each used channel's, then the providers'. */
 export function requiredSecrets(s: Structure): SecretKey[] {
-    const keys: SecretKey[] = [];
-    for (const c of s.channels) {
-        if (c.spec.type === "slack")
-            keys.push({ key: c.urlKey!, form: "slack-webhook-url", purpose: `Slack incoming webhook for ${c.spec.slackChannel}` });
-        if (c.spec.type === "webhook") keys.push({ key: c.urlKey!, form: "webhook-url", purpose: `webhook URL of channel "${c.name}"` });
-    }
-    if (s.channels.some((c) => c.spec.type === "pagerduty"))
-        keys.push({ key: `${s.project}:${PAGERDUTY_API_KEY}`, form: "token", purpose: "PagerDuty API key the Prefect pager-duty-webhook block requires" });
-    if (s.pagerDuty) keys.push({ key: "pagerduty:token", form: "token", purpose: "PagerDuty REST API token for the pagerduty provider" });
-    if (s.prefect.cloud) keys.push({ key: "prefect:apiKey", form: "token", purpose: "Prefect Cloud API key for the prefect provider" });
-    return keys;
+    const keys = new Map<string, SecretKey>();
+    for (const c of s.channels) for (const key of kindOf(c.spec).secrets(c, s.project)) if (!keys.has(key.key)) keys.set(key.key, key);
+    if (s.pagerDuty) keys.set("pagerduty:token", { key: "pagerduty:token", form: "token", purpose: "PagerDuty REST API token for the pagerduty provider" });
+    if (s.prefect.cloud) keys.set("prefect:apiKey", { key: "prefect:apiKey", form: "token", purpose: "Prefect Cloud API key for the prefect provider" });
+    return [...keys.values()];
 }
 
 /** Both steps plus the secret values' form. Throws one ConfigError on the first problem. */
@@ -292,31 +180,17 @@ function checkSecret(raw: RawConfig, s: SecretKey): void {
     const fail = (expected: string): never => {
         throw new ConfigError(raw.stack, s.key, expected);
     };
+    const form = formOf(s);
     const value = raw.values[s.key];
     const how = `set it with: pulumi config set --secret ${s.key.startsWith(`${raw.project ?? PROJECT}:`) ? s.key.split(":")[1] : s.key} <value>`;
-    if (value === undefined || value.trim() === "") fail(`a secret ${describeForm(s.form)} (${s.purpose}); ${how}`);
+    if (value === undefined || value.trim() === "") fail(`a secret ${form.noun} (${s.purpose}); ${how}`);
     if (!raw.secretKeys.has(s.key)) fail(`a secret value, not plain config (${s.purpose}); ${how}`);
-    if (s.form === "slack-webhook-url" && !SLACK_WEBHOOK.test(value!))
-        fail("a Slack incoming webhook URL of the form https://hooks.slack.com/services/T…/B…/…");
-    if (s.form === "webhook-url" && !isHttpUrl(value!)) fail("an http:// or https:// URL");
+    if (!form.valid(value!)) fail(form.expected);
 }
 
-function describeForm(form: SecretKey["form"]): string {
-    return form === "slack-webhook-url" ? "Slack incoming webhook URL" : form === "webhook-url" ? "webhook URL" : "token";
-}
+const orList = (xs: string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs.at(-1)}`);
 
-const SLACK_WEBHOOK = /^https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isHttpUrl(text: string): boolean {
-    try {
-        const u = new URL(text);
-        // URL() forgives surrounding spaces; the block would keep them.
-        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "" && !/\s/.test(text);
-    } catch {
-        return false;
-    }
-}
 
 /** True when the Prefect provider talks to Prefect Cloud: no endpoint, or one on prefect.cloud. */
 export function isPrefectCloud(endpoint: string | undefined): boolean {
@@ -346,7 +220,7 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
     const known = Object.keys(projectKeys);
     const namespaces = [project, ...Object.keys(PROVIDER_CONFIG), PULUMI_NAMESPACE];
     const isKnown = (ns: string, name: string): boolean => {
-        if (ns === project) return known.includes(name) || name === PAGERDUTY_API_KEY || (name.endsWith(SECRET_SUFFIX) && name.length > SECRET_SUFFIX.length);
+        if (ns === project) return known.includes(name) || name === PAGERDUTY_API_KEY || (name.endsWith(WEBHOOK_URL_SUFFIX) && name.length > WEBHOOK_URL_SUFFIX.length);
         if (ns === PULUMI_NAMESPACE) return name !== "";
         return ns in PROVIDER_CONFIG && (PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[]).includes(name);
     };
@@ -366,7 +240,7 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
         if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
             if (isKnown(ns, name)) continue;
-            fail(key, `a known key (${[...known, "<channel>WebhookUrl", PAGERDUTY_API_KEY].join(", ")})${suggest(name, known)}`);
+            fail(key, `a known key (${[...known, `<channel>${WEBHOOK_URL_SUFFIX}`, PAGERDUTY_API_KEY].join(", ")})${suggest(name, known)}`);
         }
         if (ns in PROVIDER_CONFIG) {
             const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];
@@ -406,16 +280,18 @@ function decode(text: string, plainString: boolean): unknown {
     }
 }
 
-function keyOf(key: string, issue: z.core.$ZodIssue): string {
+/** `prefect-alerting:critical.threshold` for an issue at ["critical", "threshold"]. */
+function keyOf(project: string, issue: z.core.$ZodIssue): string {
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
-    const suffix = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-    return key + suffix;
+    const [top, ...rest] = path;
+    return `${project}:${String(top)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
-function expectedOf(issue: z.core.$ZodIssue, schema: z.ZodType): string {
+function expectedOf(issue: z.core.$ZodIssue): string {
     if (issue.code === "unrecognized_keys") {
-        const known = knownKeysAt(schema, issue.path);
+        const [top, ...rest] = issue.path;
+        const known = knownKeysAt(projectKeys[top as keyof typeof projectKeys] as z.ZodType, rest);
         return `one of the settings ${known.join(", ")}${suggest(issue.keys[0], known)}`;
     }
     // A bad map key (e.g. a channel name): say what a name must look like, not what the map is.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { channelSchema } from "../channels/registry";
 
 /**
  * The shape of one stack's non-secret configuration (Pulumi.<stack>.yaml,
@@ -50,30 +51,6 @@ const prefectName = (what: string) =>
         .refine((s) => !/[*!]/.test(s[0] ?? "") && !s.endsWith("*"), {
             error: `${what} without a leading "!" or trailing "*" (routes name flows exactly)`,
         });
-
-export const channelSchema = z.discriminatedUnion(
-    "type",
-    [
-        z.strictObject({
-            type: z.literal("slack"),
-            /** The Slack channel the incoming webhook posts to; shown in the preview and README. */
-            slackChannel: z
-                .string({ error: 'a Slack channel name such as "#data-alerts"' })
-                .regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { error: 'a Slack channel name such as "#data-alerts"' }),
-        }),
-        z.strictObject({
-            type: z.literal("webhook"),
-            /** Free text shown in the preview; the URL itself is a secret. */
-            description: z.string().optional(),
-        }),
-        z.strictObject({
-            type: z.literal("pagerduty"),
-            /** Which PagerDuty service's Events API v2 integration this channel sends to. */
-            service: z.enum(["critical", "p1"], { error: '"critical" or "p1"' }),
-        }),
-    ],
-    { error: 'a channel with type "slack", "webhook" or "pagerduty"' },
-);
 
 export const routeSchema = z
     .strictObject({
@@ -170,7 +147,7 @@ export const pagerDutySchema = z.strictObject({
             /** How often PagerDuty runs the whole ladder again if nobody acknowledges. */
             repeat: range(0, 9, "a whole number of repeats from 0 to 9", true).default(2),
         })
-        .default({ onCallAckMinutes: 15, teamLeadAckMinutes: 30, managerAckMinutes: 30, p1AckMinutes: 5, repeat: 2 }),
+        .prefault({}),
     autoResolveTimeoutHours: range(1, 168, "a number of hours from 1 to 168").optional(),
 });
 
@@ -222,14 +199,88 @@ export const projectKeys = {
         .record(routeName, routeSchema, { error: "a map of route name to route" })
         .refine((r) => Object.keys(r).length > 0, { error: "at least one route (or no routes key, for the default dlt tag route)" })
         .optional(),
-    warning: warningSchema.default({ enabled: true }),
-    successNotice: successNoticeSchema.default({ enabled: false, flows: [] }),
-    critical: criticalSchema.default({ enabled: false, threshold: 3, windowHours: 24 }),
-    p1: p1Schema.default({ enabled: false, workPools: [] }),
+    // prefault: a missing key and `{}` both take the inner defaults, which are written once, in the schemas above.
+    warning: warningSchema.prefault({}),
+    successNotice: successNoticeSchema.prefault({}),
+    critical: criticalSchema.prefault({}),
+    p1: p1Schema.prefault({}),
     pagerDuty: pagerDutySchema.optional(),
-    secretsManager: secretsManagerSchema.default({ enabled: false, recoveryWindowInDays: 7 }),
+    secretsManager: secretsManagerSchema.prefault({}),
 } as const;
 
-export type ChannelSpec = z.infer<typeof channelSchema>;
 export type RouteSpec = z.infer<typeof routeSchema>;
-export type PagerDutyUser = z.infer<typeof pagerDutyUser>;
+const settingsObject = z.object(projectKeys);
+export type ProjectSettings = z.output<typeof settingsObject>;
+
+/** The route a stack gets when it names none: every run tagged dlt (the seed's tag). */
+export const DEFAULT_ROUTES: Record<string, RouteSpec> = { dlt: { tags: ["dlt"] } };
+
+/** A place in the settings and what was expected there. */
+export interface Problem {
+    path: (string | number)[];
+    expected: string;
+}
+
+/**
+ * The references between settings, checked once the settings themselves are
+ * valid: tiers name channels and routes that exist, PagerDuty channels need
+ * PagerDuty, an enabled tier says where it sends. The first problem, in the
+ * order a reader meets the keys.
+ */
+export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
+    const channels = new Map(Object.entries(p.channels));
+    // Block and secret names are the lower-cased channel name: "fooBar" and "fooBAR" would collide.
+    const folded = new Map<string, string>();
+    for (const name of channels.keys()) {
+        const other = folded.get(name.toLowerCase());
+        if (other) return { path: ["channels", name], expected: `a channel name that differs from "${other}" by more than letter case (block names are lower-case)` };
+        folded.set(name.toLowerCase(), name);
+    }
+    const routeNames = Object.keys(p.routes ?? DEFAULT_ROUTES);
+    const pagerDutyEnabled = p.pagerDuty?.enabled === true;
+    const channelRefs = (tier: string, names: string[] | undefined): Problem | undefined => {
+        if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
+        for (const [i, name] of names.entries()) {
+            const channel = channels.get(name);
+            if (!channel) return { path: [tier, "channels", i], expected: `one of the channels defined under channels (${[...channels.keys()].join(", ") || "none defined"})` };
+            if (channel.type === "pagerduty" && !pagerDutyEnabled)
+                return { path: [tier, "channels", i], expected: `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")` };
+        }
+    };
+    const routeRefs = (tier: string, names: string[] | undefined): Problem | undefined => {
+        for (const [i, name] of (names ?? []).entries())
+            if (!routeNames.includes(name)) return { path: [tier, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
+    };
+    const checks: (() => Problem | undefined)[] = [
+        () => (p.warning.enabled ? routeRefs("warning", p.warning.routes) ?? channelRefs("warning", p.warning.channels) : undefined),
+        () =>
+            p.successNotice.enabled && p.successNotice.flows.length === 0
+                ? { path: ["successNotice", "flows"], expected: "at least one flow name when successNotice.enabled is true" }
+                : undefined,
+        () => (p.successNotice.enabled ? channelRefs("successNotice", p.successNotice.channels) : undefined),
+        () => (p.critical.enabled ? routeRefs("critical", p.critical.routes) ?? channelRefs("critical", p.critical.channels) : undefined),
+        () =>
+            p.p1.enabled && p.p1.workPools.length === 0 && p.p1.noSuccessMinutes === undefined
+                ? { path: ["p1"], expected: "at least one P1 signal when p1.enabled is true: workPools or noSuccessMinutes" }
+                : undefined,
+        () => (p.p1.enabled ? channelRefs("p1", p.p1.channels) ?? routeRefs("p1", p.p1.routes) : undefined),
+        () => {
+            const pd = p.pagerDuty;
+            if (!pd?.enabled) return undefined;
+            if (!pd.schedule) return { path: ["pagerDuty", "schedule"], expected: "an on-call schedule with rotationStart and users when pagerDuty.enabled is true" };
+            if (!pd.teamLead) return { path: ["pagerDuty", "teamLead"], expected: "the team lead's PagerDuty e-mail or user id when pagerDuty.enabled is true" };
+            if (!pd.manager) return { path: ["pagerDuty", "manager"], expected: "the manager's PagerDuty e-mail or user id when pagerDuty.enabled is true" };
+            if (pd.serviceName === pd.p1ServiceName) return { path: ["pagerDuty", "p1ServiceName"], expected: "a name different from pagerDuty.serviceName" };
+        },
+    ];
+    for (const check of checks) {
+        const problem = check();
+        if (problem) return problem;
+    }
+}
+
+/** All project settings in one schema: each key's own rules, then the references between them. */
+export const projectSchema = settingsObject.superRefine((settings, ctx) => {
+    const problem = crossReferenceProblem(settings);
+    if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.expected });
+});

@@ -35,3 +35,23 @@ export function describeRoute(route: Route): string {
     if (route.deployments.length) parts.push(`of deployment ${route.deployments.join(" or ")}`);
     return `flow runs ${parts.join(" and ")}`;
 }
+
+type Criterion = "tags" | "flows" | "deployments";
+const CRITERIA: Criterion[] = ["tags", "flows", "deployments"];
+
+/**
+ * Several routes as one, when Prefect can say "any of them" in one
+ * `match_related`: every route selects runs by one criterion, the same one
+ * (all by tags, say), so the union of their values ORs them. Otherwise
+ * undefined: routes that combine criteria (tag AND flow), or mix them, need one
+ * trigger each, since a list of match_related objects is ANDed.
+ */
+export function unionOfRoutes(routes: Route[], name: string): Route | undefined {
+    if (routes.length === 0) return undefined;
+    const used = (r: Route) => CRITERIA.filter((c) => r[c].length > 0);
+    const criterion = used(routes[0])[0];
+    if (!routes.every((r) => used(r).length === 1 && used(r)[0] === criterion)) return undefined;
+    const union: Route = { name, tags: [], flows: [], deployments: [] };
+    union[criterion] = [...new Set(routes.flatMap((r) => r[criterion]))];
+    return union;
+}

@@ -86,7 +86,7 @@ function print(
     out.push("", `Prefect notification blocks (${blocks.length})`);
     for (const b of blocks) out.push(`  ${b.inputs.name}  [${b.inputs.typeSlug}]  data: secret`);
 
-    const tierOrder = ["WarningTier", "CriticalTier", "P1Tier"];
+    const tierOrder = ["WarningTier", "CriticalTier", "P1Tier", "InfoNotices"];
     const tierOf = (r: RegisteredResource) => (r.parent.split("::").at(-2)?.split("$").at(-1) ?? "").replace("alerting:index:", "");
     const automations = of("prefect:index/automation:Automation").sort(
         (a, b) => tierOrder.indexOf(tierOf(a)) - tierOrder.indexOf(tierOf(b)) || a.inputs.name.localeCompare(b.inputs.name),

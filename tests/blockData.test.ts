@@ -1,19 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { BlockSecrets, SECRET_FIELDS, WEBHOOK_URL_SECRET, blockData } from "../rules/blockData";
-import type { BlockSpec } from "../rules/plan";
+import { BlockPlan, SECRET_FIELDS, blockData } from "../channels/registry";
+import { WEBHOOK_URL_SECRET } from "../channels/webhook";
+import { PROJECT } from "../config/load";
+import { blockFor } from "../rules/plan";
 
 /** Distinct, obviously fake values, so a value found in the data says which secret it is. */
-const SECRETS: Required<BlockSecrets> = {
+const SECRETS: Record<"url" | "integrationKey" | "apiKey", string> = {
     url: "https://placeholder.invalid/e2e-secret-url-token",
     integrationKey: "e2e-secret-integration-key",
     apiKey: "e2e-secret-api-key",
 };
 
-const BLOCKS: BlockSpec[] = [
-    { channel: "alerts", name: "s-alerts", typeSlug: "slack-webhook" },
-    { channel: "hook", name: "s-hook", typeSlug: "custom-webhook" },
-    { channel: "pager", name: "s-pager", typeSlug: "pager-duty-webhook", pagerDutyService: "critical" },
-    { channel: "pagerP1", name: "s-pager-p1", typeSlug: "pager-duty-webhook", pagerDutyService: "p1" },
+const BLOCKS: BlockPlan[] = [
+    blockFor("s", { name: "alerts", spec: { type: "slack", slackChannel: "#data-alerts" } }, PROJECT),
+    blockFor("s", { name: "hook", spec: { type: "webhook" } }, PROJECT),
+    blockFor("s", { name: "pager", spec: { type: "pagerduty", service: "critical" } }, PROJECT),
+    blockFor("s", { name: "pagerP1", spec: { type: "pagerduty", service: "p1" } }, PROJECT),
 ];
 
 /** Every string leaf of `value` with its dotted path. */
@@ -36,7 +38,7 @@ function isSecretPath(path: string[], fields: string[]): boolean {
 describe("secrets handed to Prefect blocks", () => {
     for (const block of BLOCKS) {
         it(`${block.typeSlug} (${block.channel}): every secret value sits only in a field Prefect masks`, () => {
-            const data = blockData(block, SECRETS, "s");
+            const data = blockData(block, SECRETS);
             const holding = leaves(data).filter((l) => Object.values(SECRETS).some((s) => l.value.includes(s)));
             expect(holding.length).toBeGreaterThan(0);
             for (const l of holding) expect(isSecretPath(l.path, SECRET_FIELDS[block.typeSlug]), `${l.path.join(".")} holds a secret in clear`).toBe(true);
@@ -44,7 +46,7 @@ describe("secrets handed to Prefect blocks", () => {
     }
 
     it("custom-webhook: url names the secret that holds the URL, as a whole-string placeholder the block fills in from secrets", () => {
-        const data = blockData(BLOCKS[1], SECRETS, "s") as { url: string; secrets: Record<string, string> };
+        const data = blockData(BLOCKS[1], SECRETS) as { url: string; secrets: Record<string, string> };
         // Prefect's placeholder syntax (prefect/utilities/templating PLACEHOLDER_CAPTURE_REGEX); a whole-string placeholder is replaced by the value as is.
         const m = /^\{\{\s*([\w.\-[\]$]+)\s*\}\}$/.exec(data.url);
         expect(m?.[1]).toBe(WEBHOOK_URL_SECRET);

@@ -110,15 +110,31 @@ describe("messages", () => {
 describe("the plan per stack", () => {
     it("dev: one warning automation to the alerts block", () => {
         const plan = planAlerting(parseStackConfig(stackConfig("dev")));
-        expect(plan.blocks).toEqual([{ channel: "alerts", name: "dev-alerts", typeSlug: "slack-webhook" }]);
+        expect(plan.blocks).toEqual([
+            {
+                channel: "alerts",
+                name: "dev-alerts",
+                typeSlug: "slack-webhook",
+                stack: "dev",
+                spec: { type: "slack", slackChannel: "#data-alerts" },
+                sources: { url: { configKey: "prefect-alerting:alertsWebhookUrl" } },
+            },
+        ]);
         expect(plan.automations.map((a) => [a.key, a.tier, a.channels])).toEqual([["warning-dlt", "warning", ["alerts"]]]);
     });
 
     it("prod: warning, critical and both P1 signals; PagerDuty blocks per service", () => {
         const plan = planAlerting(parseStackConfig(stackConfig("prod")));
         expect(plan.automations.map((a) => a.key)).toEqual(["warning-dlt", "critical-dlt", "p1-work-pool-not-ready", "p1-no-success-dlt"]);
-        expect(plan.blocks.find((b) => b.channel === "pager")).toEqual({ channel: "pager", name: "prod-pager", typeSlug: "pager-duty-webhook", pagerDutyService: "critical" });
-        expect(plan.blocks.find((b) => b.channel === "pagerP1")).toMatchObject({ name: "prod-pager-p1", pagerDutyService: "p1" });
+        expect(plan.blocks.find((b) => b.channel === "pager")).toEqual({
+            channel: "pager",
+            name: "prod-pager",
+            typeSlug: "pager-duty-webhook",
+            stack: "prod",
+            spec: { type: "pagerduty", service: "critical" },
+            sources: { integrationKey: { pagerDutyService: "critical" }, apiKey: { configKey: "prefect-alerting:pagerDutyApiKey" } },
+        });
+        expect(plan.blocks.find((b) => b.channel === "pagerP1")).toMatchObject({ name: "prod-pager-p1", spec: { service: "p1" }, sources: { integrationKey: { pagerDutyService: "p1" } } });
         expect(plan.automations.find((a) => a.key === "critical-dlt")!.channels).toEqual(["critical", "pager"]);
     });
 });

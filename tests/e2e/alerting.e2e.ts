@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { PROJECT } from "../../config/load";
 import { readStackFile } from "../../harness/stackFile";
-import { BlockSecrets, SECRET_FIELDS, WEBHOOK_URL_SECRET, blockData } from "../../rules/blockData";
-import type { BlockSpec } from "../../rules/plan";
+import { SECRET_FIELDS, blockData } from "../../channels/registry";
+import { WEBHOOK_URL_SECRET } from "../../channels/webhook";
+import { blockFor } from "../../rules/plan";
 import { templateLiteral } from "../../rules/templates";
 import { NASTY } from "../helpers/templateSyntax";
 import { Applied, applyToPrefect, blockSchema, createBlockDocument, diff } from "./applyToPrefect";
@@ -47,7 +48,7 @@ let odd: Applied;
 /** Blocks of the other types, built by the program's blockData from made-up secrets (nothing can deliver through them here). */
 interface SecretBlock {
     id: string;
-    typeSlug: BlockSpec["typeSlug"];
+    typeSlug: string;
     secrets: string[];
 }
 let otherBlocks: SecretBlock[] = [];
@@ -159,13 +160,13 @@ beforeAll(async () => {
     });
     // Made-up values (random, per run) in the fields the real secrets would fill.
     const token = () => `e2e-secret-${randomUUID()}`;
-    const fake: Required<BlockSecrets> = { url: `https://hooks.slack.com/services/T00000000/B00000000/${token()}`, integrationKey: token(), apiKey: token() };
-    const specs: BlockSpec[] = [
-        { channel: "slack", name: "e2e-masked-slack", typeSlug: "slack-webhook" },
-        { channel: "pager", name: "e2e-masked-pager", typeSlug: "pager-duty-webhook", pagerDutyService: "critical" },
+    const fake: Record<"url" | "integrationKey" | "apiKey", string> = { url: `https://hooks.slack.com/services/T00000000/B00000000/${token()}`, integrationKey: token(), apiKey: token() };
+    const specs = [
+        { ...blockFor("e2e", { name: "slack", spec: { type: "slack", slackChannel: "#e2e" } }, PROJECT), name: "e2e-masked-slack" },
+        { ...blockFor("e2e", { name: "pager", spec: { type: "pagerduty", service: "critical" } }, PROJECT), name: "e2e-masked-pager" },
     ];
     for (const spec of specs) {
-        const { id } = await createBlockDocument(apiUrl, spec.name, spec.typeSlug, blockData(spec, fake, "e2e"));
+        const { id } = await createBlockDocument(apiUrl, spec.name, spec.typeSlug, blockData(spec, fake));
         // For the Slack URL its path too ("hooks.slack.com" is in the block schema's own examples).
         const secrets = spec.typeSlug === "slack-webhook" ? [fake.url, new URL(fake.url).pathname] : [fake.integrationKey, fake.apiKey];
         otherBlocks.push({ id, typeSlug: spec.typeSlug, secrets });

@@ -27,6 +27,7 @@ export function sentinelFor(stack: string, s: SecretKey): Sentinel {
         case "token":
             return { label: s.key, value: `${MARK}-${stack}-${s.key.replace(":", "-")}-xyz` };
     }
+    throw new Error(`no sentinel for secret form ${s.form}`);
 }
 
 /** The Events API v2 key the PagerDuty mock returns for an integration: provider-computed, secret. */

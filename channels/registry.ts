@@ -1,0 +1,75 @@
+import { z } from "zod";
+import type { BlockTypeSlug } from "../prefect/vocabulary";
+import type { ChannelKind, SecretForm, SecretKey, SecretSource } from "./kind";
+import { pagerduty } from "./pagerduty";
+import { slack, slackWebhookUrl } from "./slack";
+import { webhook, webhookUrl } from "./webhook";
+
+/** Every channel kind the program knows. A new kind is one module and one line here. */
+export const CHANNEL_KINDS = [slack, webhook, pagerduty] as const;
+
+type Kinds = (typeof CHANNEL_KINDS)[number];
+/** What a user writes under `channels.<name>`: the union of the kinds' specs. */
+export type ChannelSpec = Kinds extends ChannelKind<infer S> ? S : never;
+export type ChannelType = ChannelSpec["type"];
+
+const quoted = CHANNEL_KINDS.map((k) => `"${k.type}"`);
+export const channelSchema = z.discriminatedUnion("type", CHANNEL_KINDS.map((k) => k.schema) as unknown as [z.ZodObject, ...z.ZodObject[]], {
+    error: `a channel with type ${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`,
+}) as unknown as z.ZodType<ChannelSpec>;
+
+export function kindOf(spec: { type: string }): ChannelKind<any> {
+    const kind = CHANNEL_KINDS.find((k) => k.type === spec.type);
+    if (!kind) throw new Error(`no channel kind "${spec.type}"`);
+    return kind;
+}
+
+/** Token-like secrets (API keys): any non-empty value. */
+const token: SecretForm = {
+    noun: "token",
+    expected: "a non-empty token",
+    valid: (v) => v.trim() !== "",
+    placeholder: (s) => `placeholder-${s.key.replace(":", "-")}`,
+};
+
+/** The forms SecretKey.form names. */
+export const SECRET_FORMS: Record<string, SecretForm> = {
+    "slack-webhook-url": slackWebhookUrl,
+    "webhook-url": webhookUrl,
+    token,
+    ...Object.fromEntries(CHANNEL_KINDS.flatMap((k) => Object.entries((k as { forms?: Record<string, SecretForm> }).forms ?? {}))),
+};
+
+export const formOf = (s: SecretKey): SecretForm => SECRET_FORMS[s.form] ?? token;
+
+/**
+ * The `data` fields each block type's schema declares secret (`secret_fields`
+ * of Prefect 3.9.1's block schemas; `x.*` is every key under `x`). Prefect
+ * masks them whenever a block document is read without `include_secrets` and
+ * leaves them out of its `prefect.block-document.*` events; every secret value
+ * a kind hands Prefect sits in one of them (tests/blockData.test.ts; the
+ * end-to-end suite checks this table against the real server's schemas).
+ */
+export const SECRET_FIELDS = Object.fromEntries(CHANNEL_KINDS.map((k) => [k.block.typeSlug, [...k.block.secretFields]])) as Record<BlockTypeSlug, string[]>;
+
+/** One planned Prefect notification block. */
+export interface BlockPlan {
+    channel: string;
+    /** Block document name (slug): stack-prefixed so stacks sharing a workspace never collide. */
+    name: string;
+    typeSlug: BlockTypeSlug;
+    stack: string;
+    spec: ChannelSpec;
+    /** The secret values its data is built from, and where each comes from. */
+    sources: Record<string, SecretSource>;
+}
+
+/** Resolved secret values by the names a kind's `sources` give them (url, integrationKey, apiKey, ...). */
+export type BlockSecrets = Record<string, string | undefined>;
+
+/** The block document's `data` for resolved secret values (callers apply it inside a secret Output). */
+export function blockData(block: BlockPlan, values: BlockSecrets): Record<string, unknown> {
+    for (const name of Object.keys(block.sources))
+        if (values[name] === undefined) throw new Error(`block ${block.name} (${block.typeSlug}) is missing a secret value (${name})`);
+    return kindOf(block.spec).block.data(values as Record<string, string>, { blockName: block.name, stack: block.stack, spec: block.spec });
+}

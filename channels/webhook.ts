@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { ChannelKind, SecretForm, isHttpUrl, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
+
+/**
+ * Any URL that takes a JSON POST `{subject, body, name}`, through Prefect's
+ * `custom-webhook` block: a chat bridge, an incident tool, or the loopback
+ * receivers of the `local` stack. The text is the rules' Slack-style text as is
+ * (the local stack's receivers stand in for Slack).
+ */
+export type WebhookSpec = { type: "webhook"; description?: string };
+
+/**
+ * The key under the custom-webhook block's `secrets` that holds the URL, and
+ * that the placeholder `url` names. Not `subject`, `body` or `name`: the block
+ * fills those in from the message and they would shadow a secret of that name.
+ */
+export const WEBHOOK_URL_SECRET = "webhook_url";
+
+export const webhookUrl: SecretForm = {
+    noun: "webhook URL",
+    expected: "an http:// or https:// URL",
+    valid: (v) => isHttpUrl(v),
+    placeholder: (s) => `https://placeholder.invalid/${s.key.split(":")[1]}`,
+};
+
+/**
+ * custom-webhook `data` that keeps the URL secret: the block's `url` is a plain
+ * field (returned by the API, shown in the UI, copied into events), so the URL
+ * lives in `secrets` and `url` only names it; the block substitutes
+ * `{{webhook_url}}` when it sends (CustomWebhookNotificationBlock._build_request_args).
+ */
+export function customWebhookData(blockName: string, url: string, jsonData: Record<string, unknown>): Record<string, unknown> {
+    return {
+        name: blockName,
+        url: `{{${WEBHOOK_URL_SECRET}}}`,
+        method: "POST",
+        json_data: jsonData,
+        timeout: 10,
+        secrets: { [WEBHOOK_URL_SECRET]: url },
+    };
+}
+
+export const webhook: ChannelKind<WebhookSpec> = {
+    type: "webhook",
+    summary: "any URL, JSON body `{subject, body, name}` (`custom-webhook` block; the `local` stack's loopback receivers)",
+    schema: z.strictObject({
+        type: z.literal("webhook"),
+        /** Free text shown in the preview; the URL itself is a secret. */
+        description: z.string().optional(),
+    }),
+    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
+    secrets: (c, project) => [{ key: webhookUrlKey(project, c.name), form: "webhook-url", purpose: `webhook URL of channel "${c.name}"` }],
+    block: {
+        typeSlug: "custom-webhook",
+        secretFields: ["secrets.*"],
+        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
+        // Subject and body arrive as JSON fields, so receivers (and the end-to-end suite) read the rendered text as is.
+        data: (v, { blockName }) => customWebhookData(blockName, v.url, { subject: "{{subject}}", body: "{{body}}", name: "{{name}}" }),
+    },
+    render: (m) => m,
+    mirror: (c, { stack, kebab, project }) => [
+        { name: `webhook-url-${kebab}`, description: `Webhook URL of alert channel ${c.name} (stack ${stack})`, source: { configKey: webhookUrlKey(project, c.name) } },
+    ],
+    describe: (spec) => spec.description ?? "webhook",
+};

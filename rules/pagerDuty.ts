@@ -1,0 +1,61 @@
+import type { PagerDutyConfig } from "../config/model";
+import { Ladder, criticalLadder, p1Ladder, scheduleLayer } from "./escalation";
+
+/**
+ * The PagerDuty side as plain data: an on-call schedule, the critical ladder
+ * and the P1 (immediate) ladder, one service each with an Events API v2
+ * integration whose routing key feeds the Prefect blocks, and an optional team.
+ * Names are explicit (the provider would add a random suffix) and already
+ * qualified by the stack (config). Resource keys come from content, never from
+ * list positions, so reordering users replaces nothing.
+ */
+export interface PagerDutyPlan {
+    stack: string;
+    team?: { name: string; members: { user: string; role: "manager" | "responder" }[] };
+    schedule: { name: string; timeZone: string; layer: ReturnType<typeof scheduleLayer> & { name: string }; users: string[] };
+    escalationPolicies: { key: string; service: PagerDutyService; name: string; description: string; ladder: Ladder }[];
+    services: {
+        key: string;
+        service: PagerDutyService;
+        name: string;
+        description: string;
+        /** Seconds as PagerDuty's API takes them, or "null" for off. */
+        autoResolveTimeout: string;
+        integrationName: string;
+    }[];
+}
+
+export type PagerDutyService = "critical" | "p1";
+
+export function planPagerDuty(pd: PagerDutyConfig, stack: string): PagerDutyPlan {
+    const members = [...new Set([...pd.schedule.users, pd.teamLead, pd.manager])];
+    const managed = `Managed by the prefect-alerting Pulumi program, stack ${stack}.`;
+    return {
+        stack,
+        team: pd.teamName
+            ? { name: pd.teamName, members: members.map((user) => ({ user, role: user === pd.manager || user === pd.teamLead ? "manager" : "responder" })) }
+            : undefined,
+        schedule: { name: pd.schedule.name, timeZone: pd.schedule.timeZone, layer: { name: "Primary rotation", ...scheduleLayer(pd) }, users: pd.schedule.users },
+        escalationPolicies: [
+            { key: "critical-escalation", service: "critical", name: `Data pipelines critical (${stack})`, description: managed, ladder: criticalLadder(pd) },
+            { key: "p1-escalation", service: "p1", name: `Data pipelines P1 (${stack})`, description: managed, ladder: p1Ladder(pd) },
+        ],
+        services: (
+            [
+                ["critical", pd.serviceName],
+                ["p1", pd.p1ServiceName],
+            ] as const
+        ).map(([service, name]) => ({
+            key: `${service}-service`,
+            service,
+            name,
+            description: `Prefect pipeline alerts (stack ${stack}).`,
+            // Nothing resolves these incidents automatically unless configured: Prefect's block never sends a resolve event.
+            autoResolveTimeout: pd.autoResolveTimeoutHours ? String(pd.autoResolveTimeoutHours * 3600) : "null",
+            integrationName: "Prefect automations (Events API v2)",
+        })),
+    };
+}
+
+/** Resource name of a team membership: the user, so reordering the list changes nothing. */
+export const membershipKey = (user: string) => `team-member-${user}`;

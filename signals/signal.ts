@@ -1,0 +1,44 @@
+import type { Route, Severity, StackConfig } from "../config/model";
+import type { EventTriggerSpec } from "../prefect/vocabulary";
+import type { Message } from "../rules/messages";
+
+/**
+ * One alert signal (final failure, repeated failure, work pool not ready, all
+ * pipelines down, success notice, ...) as a record: which config turns it on,
+ * its severity, and how it becomes automations (trigger and message built by
+ * the rules). The table (signals/table.ts) lists them; one component per
+ * severity turns any list of planned automations into Prefect automations.
+ */
+export interface Signal {
+    id: string;
+    /** The config section that enables and tunes it (README's config table). */
+    configKey: string;
+    /** Which component owns its automations: WarningTier, CriticalTier, P1Tier, or InfoNotices. */
+    severity: Severity;
+    /** What it means, for the README. */
+    summary: string;
+    automations(cfg: StackConfig, ctx: SignalContext): AutomationSpec[];
+}
+
+export interface SignalContext {
+    route(name: string): Route;
+    /** `[<stack>] <name>`: automation names say which stack they belong to (stacks may share a workspace). */
+    label(name: string): string;
+}
+
+/** One automation to create, as plain data. */
+export interface AutomationSpec {
+    /** Pulumi resource name, stable across runs. */
+    key: string;
+    tier: Severity;
+    /** The signal it comes from. */
+    signal: string;
+    name: string;
+    description: string;
+    trigger: EventTriggerSpec;
+    /** Channels (blocks) notified when it fires, in order. */
+    channels: string[];
+    message: Message;
+    /** The routes it watches (for the preview's per-route count); empty when it watches no route (work pools, named flows). */
+    routes: string[];
+}
