@@ -1,9 +1,16 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { unknownTemplateNames } from "../../prefect/vocabulary";
+import {
+    AUTOMATION_EVENT_PREFIX,
+    FINAL_FAILURE_STATES,
+    PER_FLOW,
+    PROACTIVE_MIN_WITHIN_SECONDS,
+    flowRunEvent,
+    unknownTemplateNames,
+} from "../vendor/vocabulary";
 import {
     EVENT_FIELDS,
     EventTrigger,
-    T,
+    TYPE,
     TRIGGER_KINDS,
     UNKNOWN,
     alternatives,
@@ -28,7 +35,7 @@ type AutomationCheck = (props: Record<string, any>, report: ReportViolation, arg
 const onAutomations =
     (check: AutomationCheck) =>
     (args: ResourceValidationArgs, report: ReportViolation): void => {
-        if (args.type === T.automation) check(args.props, report, args);
+        if (args.type === TYPE.automation) check(args.props, report, args);
     };
 
 /** Left out, or null: either way the provider sends nothing and the server picks. */
@@ -36,11 +43,7 @@ const unset = (v: unknown) => v === undefined || v === null;
 
 const eachEvent = (props: Record<string, any>, fn: (t: EventTrigger) => void) => eventTriggers(props.trigger).forEach(fn);
 
-/** The states a flow run ends in when it has failed for good; a timeout is `TimedOut`, not `Failed`. */
-export const FINAL_FAILURE_STATES = ["Failed", "Crashed", "TimedOut"];
-const flowRunEvent = (state: string) => `prefect.flow-run.${state}`;
-
-/** Does this trigger count flow-run failures (any of the final failure events)? */
+/** Does this trigger count flow-run failures (any of the final failure events: Failed, Crashed, TimedOut)? */
 export function countsFailures(event: Record<string, any>): boolean {
     const expects = strings(event.expects);
     return FINAL_FAILURE_STATES.some((s) => expects.some((p) => eventMatches(p, flowRunEvent(s))));
@@ -218,13 +221,13 @@ export const repeatedFailurePerFlow: ResourceValidationPolicy = {
                 type: "array",
                 items: { type: "string" },
                 minItems: 1,
-                default: ["related:flow:prefect.resource.id"],
+                default: [PER_FLOW],
                 description: "forEaches labels any one of which counts as bucketing per flow.",
             },
         },
     },
     validateResource: onAutomations((props, report, args) => {
-        const accepted = args.getConfig<{ bucketLabels?: string[] }>().bucketLabels ?? ["related:flow:prefect.resource.id"];
+        const accepted = args.getConfig<{ bucketLabels?: string[] }>().bucketLabels ?? [PER_FLOW];
         eachEvent(props, ({ path, event }) => {
             if (!(typeof event.threshold === "number" && event.threshold > 1) || !countsFailures(event)) return;
             if (!strings(event.forEaches).some((l) => accepted.includes(l)))
@@ -243,11 +246,16 @@ export const proactiveWithinMinimum: ResourceValidationPolicy = {
     severity: "medium",
     configSchema: {
         properties: {
-            minimumWithinSeconds: { type: "number", minimum: 10, default: 10, description: "Shortest window (seconds) a Proactive trigger may use." },
+            minimumWithinSeconds: {
+                type: "number",
+                minimum: PROACTIVE_MIN_WITHIN_SECONDS,
+                default: PROACTIVE_MIN_WITHIN_SECONDS,
+                description: "Shortest window (seconds) a Proactive trigger may use.",
+            },
         },
     },
     validateResource: onAutomations((props, report, args) => {
-        const minimum = args.getConfig<{ minimumWithinSeconds?: number }>().minimumWithinSeconds ?? 10;
+        const minimum = args.getConfig<{ minimumWithinSeconds?: number }>().minimumWithinSeconds ?? PROACTIVE_MIN_WITHIN_SECONDS;
         eachEvent(props, ({ path, event }) => {
             if (event.posture !== "Proactive") return;
             if (!(typeof event.within === "number" && event.within >= minimum))
@@ -256,7 +264,8 @@ export const proactiveWithinMinimum: ResourceValidationPolicy = {
     }),
 };
 
-const AUTOMATION_EVENTS = ["prefect.automation.triggered", "prefect.automation.resolved", "prefect.automation.action.executed", "prefect.automation.action.failed"];
+/** The events Prefect's automations emit about themselves. */
+const AUTOMATION_EVENTS = ["triggered", "resolved", "action.executed", "action.failed"].map((e) => `${AUTOMATION_EVENT_PREFIX}${e}`);
 
 export const automationExpectsEvents: ResourceValidationPolicy = {
     name: "automation-expects-events",

@@ -1,5 +1,5 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { T } from "./resources";
+import { TYPE } from "./resources";
 
 /** Policies on the AWS Secrets Manager mirror of the alerting secrets. */
 
@@ -9,7 +9,7 @@ export const secretVersionSecret: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.awsSecretVersion || !("secretString" in args.props)) return;
+        if (args.type !== TYPE.awsSecretVersion || !("secretString" in args.props)) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("secretString"))
             report(`Secret version "${args.name}" does not declare secretString as a secret output: the mirrored webhook URL or key would be stored in plain text.`);
     },
@@ -27,7 +27,7 @@ export const secretRecoveryWindow: ResourceValidationPolicy = {
         },
     },
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.awsSecret) return;
+        if (args.type !== TYPE.awsSecret) return;
         const minimum = args.getConfig<{ minimumDays?: number }>().minimumDays ?? 7;
         const days = args.props.recoveryWindowInDays;
         // Unset means AWS's default of 30 days.

@@ -1,5 +1,5 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { NOTIFICATION_BLOCK_FIELDS, T, UNKNOWN, jsonObject, known } from "./resources";
+import { NOTIFICATION_BLOCK_FIELDS, TYPE, UNKNOWN, jsonObject, known } from "./resources";
 
 /**
  * Policies on Prefect notification blocks (`prefect:index/block:Block`).
@@ -17,7 +17,7 @@ import { NOTIFICATION_BLOCK_FIELDS, T, UNKNOWN, jsonObject, known } from "./reso
 const onBlocks =
     (check: (props: Record<string, any>, report: ReportViolation, args: ResourceValidationArgs) => void) =>
     (args: ResourceValidationArgs, report: ReportViolation): void => {
-        if (args.type === T.block) check(args.props, report, args);
+        if (args.type === TYPE.block) check(args.props, report, args);
     };
 
 export const blockDataSecret: ResourceValidationPolicy = {
@@ -43,7 +43,7 @@ export const notificationBlockData: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onBlocks((props, report) => {
-        const required = NOTIFICATION_BLOCK_FIELDS[props.typeSlug];
+        const required = (NOTIFICATION_BLOCK_FIELDS as Record<string, readonly string[] | undefined>)[props.typeSlug];
         if (!required) return;
         // Unknown during preview when it is built from a key not created yet; the update checks it.
         const raw = known(() => props.data);

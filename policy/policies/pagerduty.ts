@@ -1,9 +1,9 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { EVENTS_V2, T, UNKNOWN, isObject, known } from "./resources";
+import { EVENTS_V2, TYPE, UNKNOWN, isObject, known } from "./resources";
 
 /** Policies on the PagerDuty side (pulumi/pulumi-pagerduty resources), one resource at a time. */
 
-const NAMED = [T.pdService, T.pdIntegration, T.pdEscalationPolicy, T.pdSchedule, T.pdTeam] as string[];
+const NAMED = [TYPE.pdService, TYPE.pdIntegration, TYPE.pdEscalationPolicy, TYPE.pdSchedule, TYPE.pdTeam] as string[];
 
 export const pagerDutyExplicitNames: ResourceValidationPolicy = {
     name: "pagerduty-explicit-names",
@@ -15,7 +15,7 @@ export const pagerDutyExplicitNames: ResourceValidationPolicy = {
         if (!NAMED.includes(args.type)) return;
         if (typeof args.props.name !== "string" || args.props.name.trim() === "")
             report(`${args.type.split(":").pop()} "${args.name}" has no explicit name.`);
-        if (args.type === T.pdSchedule && Array.isArray(args.props.layers))
+        if (args.type === TYPE.pdSchedule && Array.isArray(args.props.layers))
             args.props.layers.forEach((layer: unknown, i: number) => {
                 if (!isObject(layer) || typeof layer.name !== "string" || layer.name.trim() === "") report(`Schedule "${args.name}" layers[${i}] has no name.`);
             });
@@ -34,7 +34,7 @@ export const escalationPolicyLevels: ResourceValidationPolicy = {
         },
     },
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.pdEscalationPolicy) return;
+        if (args.type !== TYPE.pdEscalationPolicy) return;
         const minimum = args.getConfig<{ minimumLevels?: number }>().minimumLevels ?? 2;
         const rules: unknown[] = Array.isArray(args.props.rules) ? args.props.rules : [];
         if (rules.length < minimum)
@@ -56,7 +56,7 @@ export const pagerDutyAlertCreation: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.pdService) return;
+        if (args.type !== TYPE.pdService) return;
         const value = known(() => args.props.alertCreation);
         if (value === UNKNOWN || value === ALERT_CREATION) return;
         const now = value === undefined || value === null ? "unset (the provider then sends create_incidents)" : JSON.stringify(value);
@@ -71,7 +71,7 @@ export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "medium",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.pdEscalationPolicy || !Array.isArray(args.props.rules)) return;
+        if (args.type !== TYPE.pdEscalationPolicy || !Array.isArray(args.props.rules)) return;
         args.props.rules.forEach((rule: unknown, i: number) => {
             const delay = isObject(rule) ? known(() => rule.escalationDelayInMinutes) : undefined;
             if (delay === UNKNOWN || (typeof delay === "number" && Number.isInteger(delay) && delay >= 1)) return;
@@ -88,7 +88,7 @@ export const integrationKeySecret: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.pdIntegration || args.props.type !== EVENTS_V2) return;
+        if (args.type !== TYPE.pdIntegration || args.props.type !== EVENTS_V2) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("integrationKey"))
             report(`Service integration "${args.props.name ?? args.name}" does not list integrationKey in additionalSecretOutputs: the routing key would be stored and shown in plain text.`);
     },
@@ -101,7 +101,7 @@ export const autoResolveHasPath: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     severity: "low",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== T.pdService) return;
+        if (args.type !== TYPE.pdService) return;
         const timeout = args.props.autoResolveTimeout;
         if (timeout === undefined || timeout === null || timeout === "null")
             report(`Service "${args.props.name ?? args.name}" never auto-resolves, and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`);

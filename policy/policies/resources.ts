@@ -2,34 +2,14 @@
  * How the program's resources look to a policy: type tokens, and lenient
  * readers for the shapes the bridged Prefect provider takes. Policies match
  * by type string, never by importing an SDK, so the pack keeps working while
- * the SDK is regenerated.
+ * the SDK is regenerated. The Prefect facts (type tokens, event trigger
+ * fields, block fields, ...) come from the program's vocabulary, vendored
+ * into vendor/ by `npm run vendor` at the repository root.
  */
 
-export const T = {
-    automation: "prefect:index/automation:Automation",
-    block: "prefect:index/block:Block",
-    pdService: "pagerduty:index/service:Service",
-    pdIntegration: "pagerduty:index/serviceIntegration:ServiceIntegration",
-    pdEscalationPolicy: "pagerduty:index/escalationPolicy:EscalationPolicy",
-    pdSchedule: "pagerduty:index/schedule:Schedule",
-    pdTeam: "pagerduty:index/team:Team",
-    pdTeamMembership: "pagerduty:index/teamMembership:TeamMembership",
-    awsSecret: "aws:secretsmanager/secret:Secret",
-    awsSecretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-    criticalTier: "alerting:index:CriticalTier",
-    warningTier: "alerting:index:WarningTier",
-    p1Tier: "alerting:index:P1Tier",
-} as const;
+import { ACTION_LISTS, EVENT_TRIGGER_FIELDS, TRIGGER_KINDS } from "../vendor/vocabulary";
 
-/** The Events API v2 integration: its computed key is the routing key a pager-duty-webhook block needs. */
-export const EVENTS_V2 = "events_api_v2_inbound_integration";
-
-/** Prefect's notification block types and the `data` fields each one cannot work without (prefect.md §4). */
-export const NOTIFICATION_BLOCK_FIELDS: Record<string, string[]> = {
-    "slack-webhook": ["url"],
-    "custom-webhook": ["url"],
-    "pager-duty-webhook": ["integration_key", "api_key"],
-};
+export { ACTION_LISTS, EVENTS_V2, NOTIFICATION_BLOCK_FIELDS, TRIGGER_KINDS, TYPE } from "../vendor/vocabulary";
 
 export type Labels = Record<string, unknown>;
 
@@ -40,8 +20,8 @@ export interface EventTrigger {
     event: Record<string, any>;
 }
 
-const TRIGGER_KINDS = ["event", "metric", "compound", "sequence"] as const;
-const EVENT_FIELDS = ["posture", "match", "matchRelated", "afters", "expects", "forEaches", "threshold", "within"];
+/** An event trigger's fields in the provider's names: `matchRelated`, `afters`, `expects`, `forEaches`, ... */
+export const EVENT_FIELDS: string[] = Object.values(EVENT_TRIGGER_FIELDS).map((f) => f.provider);
 
 /**
  * Every event trigger of an automation. Reads the seed's flat shape
@@ -63,11 +43,9 @@ export function eventTriggers(trigger: unknown, path = "trigger"): EventTrigger[
     return found;
 }
 
-export { TRIGGER_KINDS, EVENT_FIELDS };
-
-/** `expect` -> `expects`, `for_each` -> `forEaches`, `match_related` -> `matchRelated`: the provider's names. */
+/** The provider's field name -> Prefect's (`expects` -> `expect`, `forEaches` -> `for_each`, `matchRelated` -> `match_related`). */
 export function singular(field: string): string {
-    return { afters: "after", expects: "expect", forEaches: "for_each", matchRelated: "match_related" }[field] ?? field;
+    return Object.entries(EVENT_TRIGGER_FIELDS).find(([, f]) => f.provider === field)?.[0] ?? field;
 }
 
 function withPluralNames(flat: Record<string, any>): Record<string, any> {
@@ -112,8 +90,6 @@ export interface ActionRef {
     path: string;
     action: Record<string, any>;
 }
-
-export const ACTION_LISTS = ["actions", "actionsOnTriggers", "actionsOnResolves"] as const;
 
 export function automationActions(props: Record<string, any>): ActionRef[] {
     const refs: ActionRef[] = [];

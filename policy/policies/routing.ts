@@ -1,6 +1,6 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { actionTarget } from "./wiring";
-import { EVENTS_V2, T, UNKNOWN, automationActions, jsonObject, known } from "./resources";
+import { EVENTS_V2, TYPE, UNKNOWN, automationActions, jsonObject, known } from "./resources";
 
 /**
  * Who gets paged: a PagerDuty service whose key no enabled automation sends to
@@ -16,13 +16,13 @@ const nameOf = (r: PolicyResource) => {
 
 /** The PagerDuty service whose Events API v2 key a pager-duty-webhook block carries, if this stack made it. */
 function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): PolicyResource | undefined {
-    const integrations = resources.filter((r) => r.type === T.pdIntegration && known(() => r.props.type) === EVENTS_V2);
+    const integrations = resources.filter((r) => r.type === TYPE.pdIntegration && known(() => r.props.type) === EVENTS_V2);
     const fromDeps = (block.propertyDependencies?.data ?? []).find((d) => integrations.includes(d));
     const data = known(() => block.props.data);
     const key = data === UNKNOWN ? undefined : jsonObject(data)?.integration_key;
     const integration = fromDeps ?? integrations.find((i) => typeof key === "string" && known(() => i.props.integrationKey) === key);
     if (!integration) return undefined;
-    const services = resources.filter((r) => r.type === T.pdService);
+    const services = resources.filter((r) => r.type === TYPE.pdService);
     const byDep = (integration.propertyDependencies?.service ?? []).find((d) => services.includes(d));
     const serviceId = known(() => integration.props.service);
     return byDep ?? services.find((s) => typeof serviceId === "string" && known(() => s.props.id) === serviceId);
@@ -41,7 +41,7 @@ function pagedServices(automation: PolicyResource, resources: PolicyResource[]):
     return [...new Set(blocks.map((b) => serviceOfBlock(b, resources)).filter((s): s is PolicyResource => s !== undefined))];
 }
 
-const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === T.automation);
+const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === TYPE.automation);
 
 export const pagerDutyServicesPaged: StackValidationPolicy = {
     name: "pagerduty-services-paged",
@@ -51,7 +51,7 @@ export const pagerDutyServicesPaged: StackValidationPolicy = {
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const paged = new Set(automations(args).flatMap((a) => pagedServices(a, args.resources)));
-        for (const service of args.resources.filter((r) => r.type === T.pdService))
+        for (const service of args.resources.filter((r) => r.type === TYPE.pdService))
             if (!paged.has(service))
                 report(`PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: route a tier to it (a pagerduty channel) or remove it.`, service.urn);
     },

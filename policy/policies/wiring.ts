@@ -1,6 +1,7 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { COMPLETED_EVENT } from "../vendor/vocabulary";
 import { countsFailures } from "./automations";
-import { EVENTS_V2, T, UNKNOWN, automationActions, eventMatches, eventTriggers, jsonObject, known, stackOfUrn, strings, typeChain } from "./resources";
+import { EVENTS_V2, TYPE, UNKNOWN, automationActions, eventMatches, eventTriggers, jsonObject, known, stackOfUrn, strings, typeChain } from "./resources";
 
 /**
  * Stack policies: what only shows across resources (which block an action
@@ -16,8 +17,8 @@ type Target = { kind: "block"; block: PolicyResource } | { kind: "some-of"; bloc
 
 /** Which of this stack's blocks an automation's action notifies. */
 export function actionTarget(automation: PolicyResource, action: Record<string, any>, resources: PolicyResource[]): Target {
-    const blocks = resources.filter((r) => r.type === T.block);
-    const dependedOn = (automation.propertyDependencies?.actions ?? []).filter((r) => r.type === T.block);
+    const blocks = resources.filter((r) => r.type === TYPE.block);
+    const dependedOn = (automation.propertyDependencies?.actions ?? []).filter((r) => r.type === TYPE.block);
     const id = known(() => action.blockDocumentId);
     const ids = blocks.map((b) => known(() => b.props.id));
     if (typeof id === "string" && id !== "") {
@@ -32,7 +33,7 @@ export function actionTarget(automation: PolicyResource, action: Record<string, 
     return { kind: "none", reason: id === UNKNOWN ? "its blockDocumentId depends on no block of this stack" : "it has no blockDocumentId" };
 }
 
-const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === T.automation);
+const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === TYPE.automation);
 const label = (r: PolicyResource) => `Automation "${known(() => r.props.name) === UNKNOWN ? r.name : r.props.name}"`;
 
 export const automationNotifiesStackBlock: StackValidationPolicy = {
@@ -60,9 +61,9 @@ export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const integrations = args.resources.filter((r) => r.type === T.pdIntegration && known(() => r.props.type) === EVENTS_V2);
+        const integrations = args.resources.filter((r) => r.type === TYPE.pdIntegration && known(() => r.props.type) === EVENTS_V2);
         const keys = integrations.map((r) => known(() => r.props.integrationKey)).filter((k): k is string => typeof k === "string" && k !== "");
-        for (const block of args.resources.filter((r) => r.type === T.block && known(() => r.props.typeSlug) === "pager-duty-webhook")) {
+        for (const block of args.resources.filter((r) => r.type === TYPE.block && known(() => r.props.typeSlug) === "pager-duty-webhook")) {
             const fromIntegration = (block.propertyDependencies?.data ?? []).some((d) => integrations.includes(d));
             const data = known(() => block.props.data);
             const key = data === UNKNOWN ? UNKNOWN : jsonObject(data)?.integration_key;
@@ -102,7 +103,7 @@ export function productionSignal(args: StackValidationArgs): string | undefined 
 
 /** Critical-tier automations: under the CriticalTier component, or shaped like one (repeated failures). */
 export function isCriticalTier(r: PolicyResource): boolean {
-    if (typeChain(r.urn).includes(T.criticalTier)) return true;
+    if (typeChain(r.urn).includes(TYPE.criticalTier)) return true;
     return eventTriggers(r.props.trigger).some(({ event }) => typeof event.threshold === "number" && event.threshold > 1 && countsFailures(event));
 }
 
@@ -148,7 +149,7 @@ export const productionPagesOnCall: StackValidationPolicy = {
     },
 };
 
-const SUCCESS_EVENTS = ["prefect.flow-run.Completed"];
+const SUCCESS_EVENTS = [COMPLETED_EVENT];
 
 export const successNoticesInfoOnly: StackValidationPolicy = {
     name: "success-notices-info-only",

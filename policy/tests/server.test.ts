@@ -7,7 +7,10 @@ import { policies } from "../policies";
 import { SLACK_URL, TYPES, secret, urnOf } from "./helpers/fixtures";
 
 /**
- * The pack as Pulumi runs it: policy/index.ts in its own process, serving
+ * The pack as Pulumi runs it: policy/index.ts in its own process, started
+ * the way the CLI's pulumi-analyzer-policy starts it (the pack's own
+ * @pulumi/pulumi `cmd/run-policy-pack <engine-address> <folder>`, which
+ * compiles the TypeScript with ts-node; pulumi/pulumi#3524), serving
  * CrossGuard's analyzer over gRPC on loopback, asked the way the engine
  * asks (GetAnalyzerInfo, Configure, ConfigureStack, Analyze, AnalyzeStack).
  * This is where the secret handling is observed rather than read: a block
@@ -19,7 +22,8 @@ const pb = require("@pulumi/pulumi/proto/analyzer_pb.js");
 const empty = require("google-protobuf/google/protobuf/empty_pb.js");
 
 const POLICY_DIR = join(__dirname, "..");
-const TSX = join(POLICY_DIR, "..", "node_modules", ".bin", "tsx");
+// Resolved from the pack, so it needs nothing outside the pack's own dependencies.
+const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 
 let pack: ChildProcess;
 let client: any;
@@ -67,7 +71,8 @@ function stackResource(type: string, name: string, props: Record<string, unknown
 }
 
 beforeAll(async () => {
-    pack = spawn(TSX, ["index.ts"], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    // The engine address is only passed through: the analyzer serves, it never calls the engine back.
+    pack = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     pack.stderr!.on("data", (c) => (stderr += c));
     const port = await new Promise<string>((resolve, reject) => {

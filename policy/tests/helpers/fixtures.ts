@@ -1,5 +1,5 @@
-import { secretMarker } from "../../../harness/runProgram";
-import { T } from "../../policies/resources";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { TYPE } from "../../policies/resources";
 import type { EngineResource } from "./crossguard";
 
 /**
@@ -12,10 +12,11 @@ import type { EngineResource } from "./crossguard";
 
 export const STACK = "corpus";
 const PROJECT = "prefect-alerting";
-export const secret = secretMarker;
+/** Pulumi's marker for a secret value on the wire, as the engine sends it to an analyzer. */
+export const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 
 /** The pack's own type table, plus the tier components the fixtures parent resources to. */
-export const TYPES = T;
+export const TYPES = TYPE;
 
 export const urnOf = (type: string, name: string, parentType?: string, stack = STACK) =>
     `urn:pulumi:${stack}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
