@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { policies } from "../../policies";
-import { EngineResource, PackResult, RunOptions, advisory, mandatory, policyNames, present, runPolicies } from "./crossguard";
+import { policies } from "../../../policy/policies";
+import { EngineResource, PackResult, RunOptions, advisory, mandatory, policyNames, present, runPolicies } from "../../../policy/local";
 import { SECRET_SIG, SECRET_VALUE } from "../../../harness/runProgram";
 import { CapturedRun, runStackForPolicies, serializedInputs } from "./program";
 

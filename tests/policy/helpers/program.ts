@@ -1,5 +1,5 @@
 import { EngineRun, runProgramForEngine, serializedInputs } from "../../../harness/engineCapture";
-import { stackConfig } from "../../../tests/helpers/stacks";
+import { stackConfig } from "../../helpers/stacks";
 
 /** The real program (index.ts) for a committed stack, recorded as the engine hands it to the pack. One run per test file. */
 export type CapturedRun = EngineRun;
