@@ -1,4 +1,4 @@
-import type { PagerDutyConfig } from "../config/load";
+import type { PagerDutyConfig } from "../config/model";
 
 export type Responder = { kind: "schedule" } | { kind: "user"; user: string; role: "team lead" | "manager" };
 

@@ -74,3 +74,11 @@ export function mirroredSecrets(cfg: StackConfig): MirrorSource[] {
     return specs;
 }
 
+
+/** What each route costs in automations: its own ones, and those it shares with other routes (one for the stack). */
+export function automationsPerRoute(plan: AlertPlan, routes: string[]): { route: string; own: string[]; shared: string[] }[] {
+    return routes.map((route) => {
+        const watching = plan.automations.filter((a) => a.routes.includes(route));
+        return { route, own: watching.filter((a) => a.routes.length === 1).map((a) => a.key), shared: watching.filter((a) => a.routes.length > 1).map((a) => a.key) };
+    });
+}

@@ -1,4 +1,4 @@
-import type { Route } from "../config/load";
+import type { Route } from "../config/model";
 import {
     ANY_FLOW_RUN,
     ANY_WORK_POOL,

@@ -9,7 +9,8 @@
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
-import { PROJECT } from "../config/load";
+import { PROJECT, parseStackConfig } from "../config/load";
+import { automationsPerRoute, planAlerting } from "../rules/plan";
 import { Placeholder, offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
 import { RegisteredResource, mockUserId, unwrapSecrets } from "../harness/runProgram";
@@ -53,10 +54,21 @@ async function main(): Promise<number> {
     }
     const { run, resources } = captured;
     print(stack, placeholders, file.encrypted, run.resources, run.invokes);
+    // The program ran, so the config parses; the same plan it built, in numbers per route.
+    const cfg = parseStackConfig(raw);
+    console.log(["", ...describeRouteCosts(automationsPerRoute(planAlerting(cfg), cfg.routes.map((r) => r.name)))].join("\n"));
     // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
     const policies = await checkPolicies(resources, environmentOf(raw.values));
     console.log(["", ...policies.lines].join("\n"));
     return policies.mandatory > 0 ? 1 : 0;
+}
+
+/** "dlt: 3 automations of its own (...)", and what it shares with other routes. */
+export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>): string[] {
+    const lines = ["Automations per route (each route adds its own; shared ones are counted once for the stack)"];
+    for (const c of costs)
+        lines.push(`  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`);
+    return lines;
 }
 
 /** The stack's `environment` setting (Pulumi.yaml's default when the stack file leaves it out). */
