@@ -3,10 +3,11 @@ import type { BlockTypeSlug } from "../prefect/vocabulary";
 import type { ChannelKind, SecretForm, SecretKey, SecretSource } from "./kind";
 import { pagerduty } from "./pagerduty";
 import { slack, slackWebhookUrl } from "./slack";
+import { teams } from "./teams";
 import { webhook, webhookUrl } from "./webhook";
 
 /** Every channel kind the program knows. A new kind is one module and one line here. */
-export const CHANNEL_KINDS = [slack, webhook, pagerduty] as const;
+export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams] as const;
 
 type Kinds = (typeof CHANNEL_KINDS)[number];
 /** What a user writes under `channels.<name>`: the union of the kinds' specs. */

@@ -1,3 +1,4 @@
+import { formOf } from "../channels/registry";
 import { PROJECT, RawConfig, SecretKey, isPrefectCloud, parseStructure, requiredSecrets } from "./load";
 
 /**
@@ -30,9 +31,8 @@ export const CLOUD_ID_PLACEHOLDERS = {
 
 /** Visible stand-ins for secrets that still pass validation, so the program runs exactly as with real secrets. */
 export function placeholderFor(s: SecretKey): string {
-    if (s.form === "slack-webhook-url") return "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
-    if (s.form === "webhook-url") return `https://placeholder.invalid/${s.key.split(":")[1]}`;
-    return `placeholder-${s.key.replace(":", "-")}`;
+    // Each form's own stand-in (channels/*.ts), so a new channel kind previews without touching this file.
+    return formOf(s).placeholder(s);
 }
 
 const setCommand = (key: string, secret: boolean, project: string, value = "<value>") =>

@@ -1,0 +1,146 @@
+import { z } from "zod";
+import type { Message } from "../rules/messages";
+import { ChannelKind, SecretForm, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
+import { customWebhookData } from "./webhook";
+
+/**
+ * A Microsoft Teams channel, through a webhook the channel's Workflows app
+ * gives ("Send webhook alerts to a channel" / "Post to a channel when a
+ * webhook request is received"), sent by Prefect's `custom-webhook` block.
+ *
+ * The body is an Adaptive Card in a message envelope, not the legacy
+ * MessageCard: Workflows webhooks post only `attachments` of Adaptive Cards
+ * (a MessageCard fails the flow: "'attachments' is of type 'Null'"), and the
+ * Office 365 connector webhooks that took MessageCards were retired by
+ * Microsoft in 2026; they took this envelope too.
+ */
+export type TeamsSpec = { type: "teams"; description?: string };
+
+/**
+ * The webhook URL forms Teams hands out, https only (the URL's signature is
+ * the credential): Workflows on Power Platform (today's), Workflows on Logic
+ * Apps (before late 2025), and the retired Office 365 connector form.
+ */
+const TEAMS_ENDPOINTS: readonly { host: RegExp; path: RegExp }[] = [
+    { host: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.environment\.api\.powerplatform\.com$/, path: /^\/powerautomate\/automations\/direct\/workflows\/[^/]+/ },
+    { host: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.logic\.azure\.com$/, path: /^\/workflows\/[^/]+/ },
+    { host: /^[a-z0-9-]+\.webhook\.office\.com$/, path: /^\/webhookb2\/[^/]+/ },
+];
+
+export function isTeamsWebhookUrl(text: string): boolean {
+    if (/\s/.test(text)) return false;
+    let u: URL;
+    try {
+        u = new URL(text);
+    } catch {
+        return false;
+    }
+    // URL() drops the default port, so `:443` passes and any other port does not.
+    if (u.protocol !== "https:" || u.port !== "" || u.username !== "" || u.password !== "") return false;
+    return TEAMS_ENDPOINTS.some((e) => e.host.test(u.hostname) && e.path.test(u.pathname));
+}
+
+export const teamsWebhookUrl: SecretForm = {
+    noun: "Microsoft Teams webhook URL",
+    expected:
+        "a Microsoft Teams webhook URL (https): a Workflows URL such as https://….environment.api.powerplatform.com/powerautomate/automations/direct/workflows/… or https://….logic.azure.com/workflows/…, or https://….webhook.office.com/webhookb2/…",
+    valid: isTeamsWebhookUrl,
+    placeholder: (s) =>
+        `https://placeholder.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/placeholder-${s.key.split(":")[1]}/triggers/manual/paths/invoke`,
+};
+
+/**
+ * The card: the subject as its title, the body as Teams markdown below it.
+ * custom-webhook fills `{{subject}}` and `{{body}}` inside these JSON strings
+ * and sends the whole with httpx `json=`, so any text is encoded safely.
+ */
+export const TEAMS_CARD = {
+    type: "message",
+    attachments: [
+        {
+            contentType: "application/vnd.microsoft.card.adaptive",
+            content: {
+                $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+                type: "AdaptiveCard",
+                // Teams Workflows render up to 1.4; only 1.0 elements are used.
+                version: "1.4",
+                body: [
+                    { type: "TextBlock", text: "{{subject}}", weight: "Bolder", size: "Medium", wrap: true },
+                    { type: "TextBlock", text: "{{body}}", wrap: true },
+                ],
+            },
+        },
+    ],
+} as const;
+
+/** The Slack emoji codes the rules write (rules/messages.ts), as the characters Teams shows. */
+export const TEAMS_EMOJI: Record<string, string> = {
+    x: "\u274C",
+    rotating_light: "\u{1F6A8}",
+    fire: "\u{1F525}",
+    white_check_mark: "\u2705",
+    warning: "\u26A0\uFE0F",
+};
+
+/** A Jinja string literal (its content is never a tag, and may hold `}}`). */
+const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
+/** One Jinja tag: expression, statement or comment. */
+const JINJA_TAG = new RegExp(String.raw`\{\{(?:${STRING}|[^"'])*?\}\}|\{%(?:${STRING}|[^"'])*?%\}|\{#[\s\S]*?#\}`, "g");
+
+/**
+ * The rules' Slack mrkdwn template as Teams (Adaptive Card) markdown:
+ * `*bold*` -> `**bold**`, `<url|text>` -> `[text](url)`, `:emoji:` -> the
+ * character, inline code unquoted (Adaptive Cards have none), and a blank line
+ * between lines (a single newline is no break there). Jinja tags pass through
+ * byte for byte, and markup may span them (`<{{ flow_run|ui_url }}|…>`): each
+ * tag stands in as a token while the text is converted.
+ */
+export function teamsMarkdown(template: string): string {
+    const tags: string[] = [];
+    const texts = template.split(JINJA_TAG);
+    for (const m of template.matchAll(JINJA_TAG)) tags.push(m[0]);
+    // A token mark that occurs in no text, so every mark after converting is a token's.
+    let code = 0xe000;
+    while (texts.some((t) => t.includes(String.fromCharCode(code)))) code++;
+    const mark = String.fromCharCode(code);
+    let text = texts.map((t, i) => (i < tags.length ? `${t}${mark}${i}${mark}` : t)).join("");
+
+    text = text
+        .replace(/<([^<>|\n]+)\|([^<>\n]+)>/g, (_, url: string, label: string) => `[${label}](${url})`)
+        .replace(/<([^<>|\n\s]+)>/g, "$1")
+        .replace(/\*(?!\s)([^*\n]+?)(?<!\s)\*/g, "**$1**")
+        .replace(/`([^`\n]+)`/g, "$1")
+        .replace(/:([a-z0-9_+-]+):/g, (all, name: string) => TEAMS_EMOJI[name] ?? all)
+        .replace(/\n+/g, "\n\n");
+
+    return text.replace(new RegExp(`${mark}(\\d+)${mark}`, "g"), (_, i: string) => tags[Number(i)]);
+}
+
+export const teams: ChannelKind<TeamsSpec> & { forms: Record<string, SecretForm> } = {
+    type: "teams",
+    summary: "a Microsoft Teams channel's Workflows webhook, an Adaptive Card in Teams markdown (`custom-webhook` block)",
+    schema: z.strictObject({
+        type: z.literal("teams"),
+        /** Free text shown in the preview (e.g. the team and channel); the URL itself is a secret. */
+        description: z.string().optional(),
+    }),
+    forms: { "teams-webhook-url": teamsWebhookUrl },
+    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
+    secrets: (c, project) => [{ key: webhookUrlKey(project, c.name), form: "teams-webhook-url", purpose: `Microsoft Teams webhook URL of channel "${c.name}"` }],
+    block: {
+        typeSlug: "custom-webhook",
+        secretFields: ["secrets.*"],
+        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
+        // The URL only in the block's secrets (customWebhookData), the card as json_data.
+        data: (v, { blockName }) => customWebhookData(blockName, v.url, structuredClone(TEAMS_CARD) as unknown as Record<string, unknown>),
+    },
+    render: (m: Message) => ({ subject: m.subject, body: teamsMarkdown(m.body) }),
+    mirror: (c, { stack, kebab, project }) => [
+        {
+            name: `teams-webhook-url-${kebab}`,
+            description: `Microsoft Teams webhook URL of alert channel ${c.name} (stack ${stack})`,
+            source: { configKey: webhookUrlKey(project, c.name) },
+        },
+    ],
+    describe: (spec) => spec.description ?? "Microsoft Teams",
+};
