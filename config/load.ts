@@ -5,6 +5,7 @@ import { CHANNEL_KINDS, formOf, kindOf } from "../channels/registry";
 import { ConfigError } from "./errors";
 import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
+import { SIGNALS } from "../signals/table";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
 
 /**
@@ -87,7 +88,12 @@ export function parseStructure(raw: RawConfig): Structure {
     const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
 
     const warning = { enabled: p.warning.enabled, routes: routesOf(p.warning), channels: channelsOf(p.warning) };
-    const successNotice = { enabled: p.successNotice.enabled, flows: p.successNotice.flows, channels: channelsOf(p.successNotice) };
+    const signalSettings = SIGNALS.flatMap((signal) => (signal.settings ? [signal.settings] : []));
+    const signals = Object.fromEntries(signalSettings.map((s) => [s.key, (p as Record<string, unknown>)[s.key]]));
+    const signalChannels = signalSettings.flatMap((s) => {
+        const refs = s.refs(signals[s.key]);
+        return refs.enabled ? (refs.channels ?? []) : [];
+    });
     const critical = {
         enabled: p.critical.enabled,
         routes: routesOf(p.critical),
@@ -117,7 +123,7 @@ export function parseStructure(raw: RawConfig): Structure {
         };
     }
 
-    const used = new Set([...warning.channels, ...successNotice.channels, ...critical.channels, ...p1.channels]);
+    const used = new Set([...warning.channels, ...signalChannels, ...critical.channels, ...p1.channels]);
     const channels: Channel[] = Object.entries(p.channels)
         .filter(([name]) => used.has(name))
         .map(([name, spec]) => ({ name, spec }));
@@ -150,7 +156,7 @@ export function parseStructure(raw: RawConfig): Structure {
         channels,
         routes,
         warning,
-        successNotice,
+        signals,
         critical,
         p1,
         pagerDuty,

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ChannelSpec } from "../channels/registry";
 import type { SecretKey } from "../channels/kind";
-import type { criticalSchema, environmentSchema, p1Schema, pagerDutySchema, routeSchema, successNoticeSchema, warningSchema } from "./schema";
+import type { criticalSchema, environmentSchema, p1Schema, pagerDutySchema, routeSchema, warningSchema } from "./schema";
 
 /**
  * The validated stack, as the rules and components see it. Every field's type
@@ -27,7 +27,6 @@ export type Severity = "warning" | "critical" | "p1" | "info";
 type Resolved<T> = Omit<T, "routes" | "channels"> & { routes: string[]; channels: string[] };
 
 export type WarningConfig = Resolved<Out<typeof warningSchema>>;
-export type SuccessNoticeConfig = Omit<Out<typeof successNoticeSchema>, "channels"> & { channels: string[] };
 export type CriticalConfig = Omit<Resolved<Out<typeof criticalSchema>>, "windowHours"> & { windowSeconds: number };
 export type P1Config = Omit<Resolved<Out<typeof p1Schema>>, "noSuccessMinutes"> & { noSuccessSeconds?: number };
 
@@ -48,7 +47,8 @@ export interface StackConfig {
     channels: Channel[];
     routes: Route[];
     warning: WarningConfig;
-    successNotice: SuccessNoticeConfig;
+    /** Each signal's own section (signals/*.ts `settings`), parsed by its schema, by config key. */
+    signals: Record<string, unknown>;
     critical: CriticalConfig;
     p1: P1Config;
     pagerDuty?: PagerDutyConfig;

@@ -1,56 +1,15 @@
 import { z } from "zod";
 import { channelSchema } from "../channels/registry";
+import { SIGNALS } from "../signals/table";
+import { NAME_RULE, bool, channelName, channelRefs, fromText, nonEmptyText, prefectName, range, routeName, routeRefs, uniqueList } from "./fields";
+
+export { NAME_RULE, channelName, routeName };
 
 /**
  * The shape of one stack's non-secret configuration (Pulumi.<stack>.yaml,
  * namespace `prefect-alerting`). Every `error` string says what was expected;
  * the loader turns the first problem into a ConfigError naming the key.
  */
-
-const NAME = /^[a-z][a-zA-Z0-9]{0,39}$/;
-/** The rule, in words, for channel and route names (block, automation and secret key names are built from them). */
-export const NAME_RULE = "a name of 1 to 40 letters and digits starting with a lower-case letter (e.g. alerts, dlt, pagerP1)";
-const nameError = NAME_RULE;
-
-/**
- * `pulumi config set --path a.b 0.5` stores "0.5" (only integers and true/false
- * become YAML numbers and booleans; `--type string` keeps anything a string), so
- * a number or boolean written as text is read as one.
- */
-const fromText = (value: unknown): unknown => {
-    if (typeof value !== "string") return value;
-    const t = value.trim();
-    if (t === "true") return true;
-    if (t === "false") return false;
-    return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : value;
-};
-const bool = () => z.preprocess(fromText, z.boolean({ error: "true or false" }));
-/** A number (or one written as text) from lo to hi; `whole` refuses fractions. */
-const range = (lo: number, hi: number, error: string, whole = false) => {
-    const n = z.number({ error }).min(lo, { error }).max(hi, { error });
-    return z.preprocess(fromText, whole ? n.int({ error }) : n);
-};
-
-export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError });
-export const routeName = channelName;
-
-const nonEmptyText = (what: string) =>
-    z.string({ error: what }).trim().min(1, { error: what });
-
-const uniqueList = <T extends z.ZodType>(item: T, what: string) =>
-    z
-        .array(item, { error: `a list of ${what}` })
-        .refine((xs) => new Set(xs).size === xs.length, { error: `a list of ${what} without duplicates` });
-
-/** Prefect tag / flow / deployment names as labels carry them. No wildcards: a route names flows exactly. */
-const prefectName = (what: string) =>
-    z
-        .string({ error: `${what} as text` })
-        .trim()
-        .min(1, { error: `a non-empty ${what}` })
-        .refine((s) => !/[*!]/.test(s[0] ?? "") && !s.endsWith("*"), {
-            error: `${what} without a leading "!" or trailing "*" (routes name flows exactly)`,
-        });
 
 export const routeSchema = z
     .strictObject({
@@ -62,20 +21,12 @@ export const routeSchema = z
         error: "a route with at least one of tags, flows or deployments",
     });
 
-const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at least one channel name" });
-const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });
-
 export const warningSchema = z.strictObject({
     enabled: bool().default(true),
     routes: routeRefs.optional(),
     channels: channelRefs.optional(),
 });
 
-export const successNoticeSchema = z.strictObject({
-    enabled: bool().default(false),
-    flows: uniqueList(prefectName("flow name"), "flow names").default([]),
-    channels: channelRefs.optional(),
-});
 
 export const criticalSchema = z.strictObject({
     enabled: bool().default(false),
@@ -201,12 +152,17 @@ export const projectKeys = {
         .optional(),
     // prefault: a missing key and `{}` both take the inner defaults, which are written once, in the schemas above.
     warning: warningSchema.prefault({}),
-    successNotice: successNoticeSchema.prefault({}),
     critical: criticalSchema.prefault({}),
     p1: p1Schema.prefault({}),
     pagerDuty: pagerDutySchema.optional(),
     secretsManager: secretsManagerSchema.prefault({}),
+    // Signals that bring their own section (successNotice, ...), as their modules define it.
+    ...signalSettings(),
 } as const;
+
+function signalSettings(): Record<string, z.ZodType> {
+    return Object.fromEntries(SIGNALS.flatMap((s) => (s.settings ? [[s.settings.key, s.settings.schema]] : [])));
+}
 
 export type RouteSpec = z.infer<typeof routeSchema>;
 const settingsObject = z.object(projectKeys);
@@ -238,7 +194,7 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
     }
     const routeNames = Object.keys(p.routes ?? DEFAULT_ROUTES);
     const pagerDutyEnabled = p.pagerDuty?.enabled === true;
-    const channelRefs = (tier: string, names: string[] | undefined): Problem | undefined => {
+    const checkChannels = (tier: string, names: string[] | undefined): Problem | undefined => {
         if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
         for (const [i, name] of names.entries()) {
             const channel = channels.get(name);
@@ -247,23 +203,32 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 return { path: [tier, "channels", i], expected: `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")` };
         }
     };
-    const routeRefs = (tier: string, names: string[] | undefined): Problem | undefined => {
+    const checkRoutes = (tier: string, names: string[] | undefined): Problem | undefined => {
         for (const [i, name] of (names ?? []).entries())
             if (!routeNames.includes(name)) return { path: [tier, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
     };
     const checks: (() => Problem | undefined)[] = [
-        () => (p.warning.enabled ? routeRefs("warning", p.warning.routes) ?? channelRefs("warning", p.warning.channels) : undefined),
-        () =>
-            p.successNotice.enabled && p.successNotice.flows.length === 0
-                ? { path: ["successNotice", "flows"], expected: "at least one flow name when successNotice.enabled is true" }
-                : undefined,
-        () => (p.successNotice.enabled ? channelRefs("successNotice", p.successNotice.channels) : undefined),
-        () => (p.critical.enabled ? routeRefs("critical", p.critical.routes) ?? channelRefs("critical", p.critical.channels) : undefined),
+        () => (p.warning.enabled ? checkRoutes("warning", p.warning.routes) ?? checkChannels("warning", p.warning.channels) : undefined),
+        // A signal's own section: its own checks, then the channels and routes it names, as for the tiers.
+        ...SIGNALS.flatMap((signal) => {
+            const settings = signal.settings;
+            if (!settings) return [];
+            const value = (p as Record<string, unknown>)[settings.key];
+            const refs = settings.refs(value);
+            return [
+                () => {
+                    const own = settings.problem?.(value);
+                    return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
+                },
+                () => (refs.enabled ? checkChannels(settings.key, refs.channels) ?? checkRoutes(settings.key, refs.routes) : undefined),
+            ];
+        }),
+        () => (p.critical.enabled ? checkRoutes("critical", p.critical.routes) ?? checkChannels("critical", p.critical.channels) : undefined),
         () =>
             p.p1.enabled && p.p1.workPools.length === 0 && p.p1.noSuccessMinutes === undefined
                 ? { path: ["p1"], expected: "at least one P1 signal when p1.enabled is true: workPools or noSuccessMinutes" }
                 : undefined,
-        () => (p.p1.enabled ? channelRefs("p1", p.p1.channels) ?? routeRefs("p1", p.p1.routes) : undefined),
+        () => (p.p1.enabled ? checkChannels("p1", p.p1.channels) ?? checkRoutes("p1", p.p1.routes) : undefined),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;

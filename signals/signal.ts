@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Route, Severity, StackConfig } from "../config/model";
 import type { EventTriggerSpec } from "../prefect/vocabulary";
 import type { Message } from "../rules/messages";
@@ -17,7 +18,23 @@ export interface Signal {
     severity: Severity;
     /** What it means, for the README. */
     summary: string;
+    /** Its own config section, when none of the tiers' sections (warning, critical, p1) tunes it. */
+    settings?: SignalSettings;
     automations(cfg: StackConfig, ctx: SignalContext): AutomationSpec[];
+}
+
+/**
+ * A signal's own config section: the schema (defaults included) joins the
+ * project's (config/schema.ts), the channels and routes it names are checked
+ * like a tier's, and its parsed value reaches the signal as `cfg.signals[key]`.
+ */
+export interface SignalSettings {
+    key: string;
+    schema: z.ZodType;
+    /** Whether it is on, and the channels and routes it names (routes: every route when undefined). */
+    refs(value: any): { enabled: boolean; channels?: string[]; routes?: string[] };
+    /** Its own cross-check, the first problem (path inside the section, and what was expected). */
+    problem?(value: any): { path: (string | number)[]; expected: string } | undefined;
 }
 
 export interface SignalContext {

@@ -13,6 +13,7 @@ import { PROVIDER_CONFIG, PULUMI_NAMESPACE, providerKeys } from "../config/provi
 import { isCalendarDate, isTimeZone, projectKeys } from "../config/schema";
 import { mirroredSecrets, planAlerting } from "../rules/plan";
 import { MARK, redact, sentinelStack } from "./helpers/sentinels";
+import { successNotice as successNoticeSignal } from "../signals/successNotice";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const STACKS = ["dev", "prod", "local"] as const;
@@ -31,7 +32,10 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     };
     const channelNames = cfg.channels.map((c) => c.name);
     const routeNames = cfg.routes.map((r) => r.name);
-    const tiers = { warning: cfg.warning, successNotice: cfg.successNotice, critical: cfg.critical, p1: cfg.p1 };
+    // Success notices are a signal with its own section: its resolved references, as the program reads them.
+    const notice = cfg.signals.successNotice as { enabled: boolean; flows: string[] };
+    const successNotice = { ...notice, channels: successNoticeSignal.settings!.refs(notice).channels ?? [] };
+    const tiers = { warning: cfg.warning, successNotice, critical: cfg.critical, p1: cfg.p1 };
 
     check(cfg.stack === raw.stack && cfg.project === PROJECT, "stack and project are the ones given");
     check(new Set(channelNames).size === channelNames.length, "channel names are unique");
@@ -49,7 +53,7 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     }
     check(!cfg.warning.enabled || cfg.warning.routes.length > 0, "warning: enabled means at least one route");
     check(!cfg.critical.enabled || cfg.critical.routes.length > 0, "critical: enabled means at least one route");
-    check(!cfg.successNotice.enabled || cfg.successNotice.flows.length > 0, "successNotice: enabled means at least one flow");
+    check(!successNotice.enabled || successNotice.flows.length > 0, "successNotice: enabled means at least one flow");
     check(Number.isInteger(cfg.critical.threshold) && cfg.critical.threshold >= 2 && cfg.critical.threshold <= 100, "critical.threshold in 2..100");
     check(cfg.critical.windowSeconds >= 360 && cfg.critical.windowSeconds <= 720 * 3600, "critical window in 0.1..720 h");
     check(cfg.p1.noSuccessSeconds === undefined || (cfg.p1.noSuccessSeconds >= 30 && cfg.p1.noSuccessSeconds <= 10080 * 60), "P1 silence >= 30 s (Prefect needs >= 10 s)");
