@@ -47,12 +47,15 @@ interface Case {
 
 const SLACK_FORM = /a Slack incoming webhook URL of the form https:\/\/hooks\.slack\.com\/services\//;
 const URL_FORM = /an http:\/\/ or https:\/\/ URL/;
+const TEAMS_FORM = /a Microsoft Teams webhook URL \(https\)/;
 
 const cases: Case[] = [
     // Secret URLs and tokens (the bad values are sentinels: the message must not echo them).
     { title: "Slack webhook over http://", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `http://hooks.slack.com/services/T00000000/B00000000/${MARK}http` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
     { title: "non-Slack host on a Slack channel", raw: () => set(base("prod"), { [k("criticalWebhookUrl")]: `https://hooks.example.com/services/T00000000/B00000000/${MARK}host` }), key: k("criticalWebhookUrl"), expected: SLACK_FORM },
     { title: "Slack URL with a trailing space", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}space ` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
+    { title: "Teams webhook on the local loopback receiver", raw: () => editKey(set(base("local"), { [k("alertsWebhookUrl")]: `http://127.0.0.1:8787/${MARK}-teams` }), "channels", (c) => ({ ...c, alerts: { type: "teams" } })), key: k("alertsWebhookUrl"), expected: TEAMS_FORM },
+    { title: "Teams path on a look-alike host", raw: () => editKey(set(base("dev"), { [k("alertsWebhookUrl")]: `https://contoso.webhook.office.com.example.net/webhookb2/${MARK}` }), "channels", () => ({ alerts: { type: "teams" } })), key: k("alertsWebhookUrl"), expected: TEAMS_FORM },
     { title: "webhook with an ftp:// scheme", raw: () => set(base("local"), { [k("criticalWebhookUrl")]: `ftp://127.0.0.1/${MARK}-ftp` }), key: k("criticalWebhookUrl"), expected: URL_FORM },
     { title: "webhook that is not a URL", raw: () => set(base("local"), { [k("infoWebhookUrl")]: `${MARK}-not-a-url` }), key: k("infoWebhookUrl"), expected: URL_FORM },
     { title: "webhook URL with a leading space", raw: () => set(base("local"), { [k("pagerWebhookUrl")]: ` http://127.0.0.1:8787/${MARK}-space` }), key: k("pagerWebhookUrl"), expected: URL_FORM },
@@ -132,7 +135,7 @@ const cases: Case[] = [
     { title: "route with only empty lists", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: [], flows: [] } })), key: k("routes.dlt"), expected: /a route with at least one of tags, flows or deployments/ },
     { title: "wildcard flow name", raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: ["products-*"] })), key: k("successNotice.flows[0]"), expected: /flow name without a leading "!" or trailing "\*"/ },
     { title: "negated tag", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["!dlt"] } })), key: k("routes.dlt.tags[0]"), expected: /tag without a leading "!"/ },
-    { title: "unknown channel type", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "teams" } })), key: k("channels.alerts.type"), expected: /a channel with type "slack", "webhook" or "pagerduty"/ },
+    { title: "unknown channel type", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })), key: k("channels.alerts.type"), expected: /a channel with type "slack", "webhook", "pagerduty" or "teams"/ },
     { title: "Slack channel without #", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "data-alerts" } })), key: k("channels.alerts.slackChannel"), expected: /a Slack channel name such as "#data-alerts"/ },
     { title: "channel name with a hyphen", raw: () => editKey(base("dev"), "channels", (c) => ({ ...c, "data-alerts": { type: "slack", slackChannel: "#x" } })), key: k("channels.data-alerts"), expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/ },
     { title: "channels as a single name", raw: () => set(base("dev"), { [k("channels")]: "alerts" }), key: k("channels"), expected: /a map of channel name to channel/ },
@@ -145,7 +148,7 @@ const cases: Case[] = [
     { title: "non-UUID Prefect Cloud workspace id", raw: () => set(base("dev"), { "prefect:workspaceId": "my-workspace" }), key: "prefect:workspaceId", expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/ },
     { title: "Prefect Cloud without an account id", raw: () => set(base("prod"), { "prefect:accountId": undefined }), key: "prefect:accountId", expected: /a UUID/ },
     { title: "Prefect endpoint without a scheme", raw: () => set(base("local"), { "prefect:endpoint": "127.0.0.1:4200/api" }), key: "prefect:endpoint", expected: /the Prefect API URL/ },
-    { title: "webhook secret for a channel that does not exist", raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true), key: k("alertWebhookUrl"), expected: /a <channel>WebhookUrl key for a slack or webhook channel defined under channels \(alerts\)/ },
+    { title: "webhook secret for a channel that does not exist", raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true), key: k("alertWebhookUrl"), expected: /a <channel>WebhookUrl key for a slack, webhook or teams channel defined under channels \(alerts\)/ },
     { title: "webhook URL of an unused channel committed as plain config", raw: () => editKey(set(base("dev"), { [k("infoWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}plain` }), "channels", (c) => ({ ...c, info: { type: "slack", slackChannel: "#data-info" } })), key: k("infoWebhookUrl"), expected: /a secret value, not plain config/ },
     { title: "Secrets Manager on without aws:region", raw: () => set(base("prod"), { "aws:region": undefined }), key: "aws:region", expected: /an AWS region such as "eu-west-1" when secretsManager\.enabled is true/ },
     { title: "a placeholder (all-zero) Prefect Cloud account id", raw: () => set(base("dev"), { "prefect:accountId": "00000000-0000-0000-0000-000000000000" }), key: "prefect:accountId", expected: /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>/ },

@@ -1,0 +1,296 @@
+/**
+ * The `teams` channel kind (issue 9, item 1): config, secret form, block data,
+ * how the rules' messages read on Teams, the preview's stand-in, and the real
+ * program with a Teams channel under mocks (sentinel secrets included).
+ */
+import { describe, expect, it, vi } from "vitest";
+import { SECRET_FIELDS, SECRET_FORMS, blockData, channelSchema, kindOf } from "../channels/registry";
+import { TEAMS_CARD, TEAMS_EMOJI, isTeamsWebhookUrl, teams, teamsMarkdown, teamsWebhookUrl } from "../channels/teams";
+import { WEBHOOK_URL_SECRET } from "../channels/webhook";
+import { ConfigError } from "../config/errors";
+import { PROJECT, RawConfig, parseStackConfig, requiredSecrets, parseStructure } from "../config/load";
+import { offlineConfig } from "../config/offline";
+import { isSecretMarker } from "../harness/runProgram";
+import { unknownTemplateNames } from "../prefect/vocabulary";
+import { finalFailureMessage, noSuccessMessage } from "../rules/messages";
+import { blockFor, planAlerting } from "../rules/plan";
+import { renderSample } from "../rules/templates";
+import { T, ofType, plain, runStack } from "./helpers/program";
+import { sentinelFor, unwrappedSentinels } from "./helpers/sentinels";
+import { STACK_SECRETS, editKey, stackConfig } from "./helpers/stacks";
+import { NASTY } from "./helpers/templateSyntax";
+
+const k = (key: string) => `${PROJECT}:${key}`;
+/** Made-up Teams webhook URLs of the forms Teams hands out (no real tenant, workflow or signature). */
+const WORKFLOW_URL =
+    "https://default0000000000000000000000000000.00.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/00000000000000000000000000000000/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+const LOGIC_APPS_URL =
+    "https://prod-00.westeurope.logic.azure.com:443/workflows/00000000000000000000000000000000/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+const CONNECTOR_URL =
+    "https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@00000000-0000-0000-0000-000000000000/IncomingWebhook/00000000000000000000000000000000/00000000-0000-0000-0000-000000000000";
+
+/** prod with its warning channel (`alerts`) on Microsoft Teams. */
+function teamsProd(url = WORKFLOW_URL, spec: Record<string, unknown> = { type: "teams", description: "Data team / Alerts" }): RawConfig {
+    const raw = stackConfig("prod", {}, { ...STACK_SECRETS.prod, [k("alertsWebhookUrl")]: url });
+    return editKey(raw, "channels", (c) => ({ ...c, alerts: spec }));
+}
+
+function configError(raw: RawConfig): ConfigError {
+    try {
+        parseStackConfig(raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+    }
+    throw new Error("accepted");
+}
+
+/** Slack mrkdwn the rules write that Teams would show as is. */
+const SLACK_SYNTAX: [string, RegExp][] = [
+    ["<url|text> link", /<[^<>\n]*\|[^<>\n]*>/],
+    ["*bold*", /(^|[^*])\*(?!\s|\*)[^*\n]+(?<!\s|\*)\*(?!\*)/],
+    // Emoji names start with a letter (a time such as 06:02:11 is not one).
+    [":emoji: code", /:[a-z][a-z0-9_+-]*:/],
+    ["`code`", /`/],
+    ["single line break", /[^\n]\n(?!\n)/],
+];
+const slackSyntaxIn = (text: string) => SLACK_SYNTAX.filter(([, re]) => re.test(text)).map(([what]) => what);
+const jinjaTags = (t: string) => t.match(/\{\{(?:"(?:[^"\\]|\\.)*"|[^"])*?\}\}|\{%[\s\S]*?%\}/g) ?? [];
+
+describe("config", () => {
+    it("channels.<name>: {type: teams, description?} is a channel; unknown keys are refused", () => {
+        expect(channelSchema.safeParse({ type: "teams" }).success).toBe(true);
+        expect(channelSchema.safeParse({ type: "teams", description: "Data team / Alerts" }).success).toBe(true);
+        expect(channelSchema.safeParse({ type: "teams", url: WORKFLOW_URL }).success).toBe(false);
+        expect(channelSchema.safeParse({ type: "teams", description: 3 }).success).toBe(false);
+    });
+
+    it("a stack with a Teams channel parses; the channel reads <name>WebhookUrl, in the teams-webhook-url form", () => {
+        const cfg = parseStackConfig(teamsProd());
+        expect(cfg.channels.find((c) => c.name === "alerts")?.spec).toEqual({ type: "teams", description: "Data team / Alerts" });
+        expect(cfg.secrets.find((s) => s.key === k("alertsWebhookUrl"))).toEqual({
+            key: k("alertsWebhookUrl"),
+            form: "teams-webhook-url",
+            purpose: 'Microsoft Teams webhook URL of channel "alerts"',
+        });
+        expect(SECRET_FORMS["teams-webhook-url"]).toBe(teamsWebhookUrl);
+    });
+
+    it("an unknown key under a Teams channel is one ConfigError naming it", () => {
+        const e = configError(teamsProd(WORKFLOW_URL, { type: "teams", webhookUrl: "x" }));
+        expect({ stack: e.stack, key: e.key }).toEqual({ stack: "prod", key: k("channels.alerts.webhookUrl") });
+    });
+});
+
+describe("the Teams webhook URL form", () => {
+    it.each([
+        ["a Workflows URL on Power Platform (today's form)", WORKFLOW_URL],
+        ["the same without :443", WORKFLOW_URL.replace(":443", "")],
+        ["a Workflows URL on Logic Apps", LOGIC_APPS_URL],
+        ["an Office 365 connector URL", CONNECTOR_URL],
+    ])("accepts %s", (_what, url) => {
+        expect(isTeamsWebhookUrl(url)).toBe(true);
+        expect(parseStackConfig(teamsProd(url)).channels.map((c) => c.spec.type)).toContain("teams");
+    });
+
+    it.each([
+        ["http://", WORKFLOW_URL.replace("https:", "http:")],
+        ["the loopback receiver of the local stack", "http://127.0.0.1:8787/teams"],
+        ["https loopback", "https://localhost/webhookb2/x"],
+        ["another host with a Teams path", "https://hooks.example.com/webhookb2/x"],
+        ["a look-alike host", "https://contoso.webhook.office.com.example.com/webhookb2/x"],
+        ["the bare Teams host", "https://webhook.office.com/webhookb2/x"],
+        ["a Slack URL", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+        ["another port", LOGIC_APPS_URL.replace(":443", ":8443")],
+        ["user info", CONNECTOR_URL.replace("https://", "https://user:pass@")],
+        ["a Teams host without the webhook path", "https://contoso.webhook.office.com/"],
+        ["a Logic Apps host with another path", "https://prod-00.westeurope.logic.azure.com/subscriptions/x"],
+        ["a trailing space", `${WORKFLOW_URL} `],
+        ["no URL", "teams"],
+    ])("refuses %s", (_what, url) => {
+        expect(isTeamsWebhookUrl(url)).toBe(false);
+        const e = configError(teamsProd(url));
+        expect({ stack: e.stack, key: e.key }).toEqual({ stack: "prod", key: k("alertsWebhookUrl") });
+        expect(e.expected).toBe(teamsWebhookUrl.expected);
+        expect(e.message).not.toContain(url.trim());
+    });
+
+    it("the form's placeholder passes the form", () => {
+        const key = { key: k("alertsWebhookUrl"), form: "teams-webhook-url", purpose: "p" };
+        expect(teamsWebhookUrl.valid(teamsWebhookUrl.placeholder(key))).toBe(true);
+    });
+});
+
+describe("block", () => {
+    const block = blockFor("prod", { name: "alerts", spec: { type: "teams" } }, PROJECT);
+
+    it("is a custom-webhook block whose URL is only in its secrets, the card its json_data", () => {
+        expect(block.typeSlug).toBe("custom-webhook");
+        expect(block.sources).toEqual({ url: { configKey: k("alertsWebhookUrl") } });
+        const data = blockData(block, { url: WORKFLOW_URL }) as Record<string, any>;
+        expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: WORKFLOW_URL });
+        const { secrets: _, ...rest } = data;
+        expect(JSON.stringify(rest)).not.toContain(new URL(WORKFLOW_URL).hostname);
+        expect(rest).toEqual({ name: "prod-alerts", url: `{{${WEBHOOK_URL_SECRET}}}`, method: "POST", json_data: TEAMS_CARD, timeout: 10 });
+        // Prefect masks every key under secrets (the block schema's secret_fields).
+        expect(SECRET_FIELDS["custom-webhook"]).toEqual(["secrets.*"]);
+    });
+
+    it("the card is an Adaptive Card in a message envelope: the subject its title, the body below", () => {
+        expect(TEAMS_CARD.type).toBe("message");
+        const [attachment] = TEAMS_CARD.attachments;
+        expect(attachment.contentType).toBe("application/vnd.microsoft.card.adaptive");
+        expect(attachment.content.type).toBe("AdaptiveCard");
+        expect(attachment.content.body.map((b) => b.text)).toEqual(["{{subject}}", "{{body}}"]);
+        // Only what custom-webhook fills in (its block_initialization refuses any other placeholder).
+        expect(JSON.stringify(TEAMS_CARD).match(/\{\{[^}]*\}\}/g)).toEqual(["{{subject}}", "{{body}}"]);
+    });
+
+    it("each block gets its own copy of the card", () => {
+        const a = blockData(block, { url: WORKFLOW_URL }) as Record<string, any>;
+        a.json_data.attachments[0].content.body[0].text = "changed";
+        expect((blockData(block, { url: WORKFLOW_URL }) as Record<string, any>).json_data).toEqual(TEAMS_CARD);
+    });
+
+    it("is mirrored as teams-webhook-url-<kebab> and described by its description, else as Microsoft Teams", () => {
+        const c = { name: "dataTeam", spec: { type: "teams" as const } };
+        expect(teams.mirror(c, { stack: "prod", kebab: "data-team", project: PROJECT })).toEqual([
+            { name: "teams-webhook-url-data-team", description: "Microsoft Teams webhook URL of alert channel dataTeam (stack prod)", source: { configKey: k("dataTeamWebhookUrl") } },
+        ]);
+        expect(teams.describe({ type: "teams" })).toBe("Microsoft Teams");
+        expect(teams.describe({ type: "teams", description: "Data team / Alerts" })).toBe("Data team / Alerts");
+        expect(kindOf({ type: "teams" })).toBe(teams);
+    });
+});
+
+describe("messages on Teams", () => {
+    // Every message the rules write: each signal on its own Teams channel (local stack, all tiers and notices on).
+    const raw = editKey(stackConfig("local", {}, { ...Object.fromEntries(["alerts", "critical", "pager", "info"].map((c) => [k(`${c}WebhookUrl`), WORKFLOW_URL])) }), "channels", (c) =>
+        Object.fromEntries(Object.keys(c).map((name) => [name, { type: "teams" }])),
+    );
+    const plan = planAlerting(parseStackConfig(raw));
+    const actions = plan.automations.flatMap((a) => a.actions.map((action) => ({ key: a.key, message: a.message, action })));
+
+    it("covers every signal of the stack", () => {
+        expect([...new Set(actions.map((a) => a.key))].sort()).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready", "success-notice", "warning-dlt"]);
+    });
+
+    it("each action carries the message rendered for Teams; its Jinja tags are unchanged and name only what Prefect provides", () => {
+        for (const { key, message, action } of actions) {
+            expect(action.subject, key).toBe(message.subject);
+            expect(action.body, key).toBe(teamsMarkdown(message.body));
+            // The same tags (a link's URL now follows its text, so not in the same order).
+            expect(jinjaTags(action.body).sort(), key).toEqual(jinjaTags(message.body).sort());
+            expect(unknownTemplateNames(action.body), key).toEqual([]);
+        }
+    });
+
+    it("rendered, no Slack syntax is left, and every Slack link is a markdown link", () => {
+        let links = 0;
+        for (const { key, message, action } of actions) {
+            const slack = renderSample(message.body, "http://127.0.0.1:4200");
+            const text = renderSample(action.body, "http://127.0.0.1:4200");
+            expect(slackSyntaxIn(text), key).toEqual([]);
+            const slackLinks = [...slack.matchAll(/<([^<>|\n]+)\|([^<>\n]+)>/g)].map(([, url, label]) => `[${label}](${url})`);
+            for (const link of slackLinks) expect(text, key).toContain(link);
+            links += slackLinks.length;
+            expect(text, key).toMatch(/\*\*[^*\n]+\*\*/);
+        }
+        // Run and work pool links: the failure, critical, work-pool and success messages have one each.
+        expect(links).toBe(actions.filter((a) => a.message.body.includes("|ui_url }}|")).length);
+        expect(links).toBeGreaterThanOrEqual(4);
+    });
+
+    it("a failure reads as Teams markdown: bold labels, Unicode emoji, a blank line between lines, the run's link", () => {
+        const text = renderSample(teamsMarkdown(finalFailureMessage(true).body), "http://127.0.0.1:4200");
+        expect(text.split("\n\n").slice(0, 4)).toEqual([
+            "\u274C **Pipeline failed**: exchange-rates-daily",
+            "**Flow**: exchange-rates-daily",
+            "**Deployment**: exchange-rates-daily-prod",
+            "**Run**: crimson-okapi (0f1e2d3c-4b5a-4968-8776-655443322110)",
+        ]);
+        expect(text).toContain("**Logs and history**: [open the flow run in Prefect](http://127.0.0.1:4200/runs/flow-run/0f1e2d3c-4b5a-4968-8776-655443322110)");
+        expect(text).not.toMatch(/\n{3}/);
+        // A run without a deployment: the line goes, no empty paragraph is left.
+        const bare = renderSample(teamsMarkdown(finalFailureMessage(true).body), "http://ui", {
+            flow: { name: "f" },
+            flow_run: { id: "1", name: "r", state: { name: "Crashed", message: "m", timestamp: "t" } },
+        });
+        expect(bare).not.toContain("Deployment");
+        expect(bare).not.toMatch(/\n{3}/);
+    });
+
+    it("every emoji code the rules use has a Unicode character", () => {
+        const codes = new Set(actions.flatMap(({ message }) => [...message.body.matchAll(/:([a-z0-9_+-]+):/g)].map((m) => m[1])));
+        expect(codes.size).toBeGreaterThan(0);
+        for (const code of codes) expect(TEAMS_EMOJI[code], code).toBeDefined();
+    });
+
+    it("Jinja passes through byte for byte, markup inside tags included", () => {
+        const template = "*a {{ 2 * 3 }}* `{{ x }}` {% if y %}<{{ u|ui_url }}|go>{% endif %}\n{# *c* :x: #}{{ \"*b* <x|y> :x:\\n\" }}";
+        expect(teamsMarkdown(template)).toBe("**a {{ 2 * 3 }}** {{ x }} {% if y %}[go]({{ u|ui_url }}){% endif %}\n\n{# *c* :x: #}{{ \"*b* <x|y> :x:\\n\" }}");
+    });
+
+    it("route text with template syntax still renders exactly as written", () => {
+        for (const nasty of NASTY.filter((t) => /[{}]/.test(t))) {
+            const text = renderSample(teamsMarkdown(noSuccessMessage(`flow runs tagged ${nasty}`, 1800).body), "http://ui");
+            expect(text, nasty).toContain(`flow runs tagged ${nasty} reached Completed`);
+        }
+    });
+
+    it("text that happens to hold the private-use characters used as tag tokens is kept as it is", () => {
+        const template = "\uE000 0\uE000 *{{ a }}* \uE0010\uE001";
+        expect(teamsMarkdown(template)).toBe("\uE000 0\uE000 **{{ a }}** \uE0010\uE001");
+    });
+});
+
+describe("the real program under mocks: prod with its warning channel on Teams", () => {
+    it("registers a custom-webhook block with the card, and the warning action's body is Teams markdown", async () => {
+        vi.resetModules();
+        const run = await runStack("prod", teamsProd());
+        const block = ofType(run, T.block).find((b) => b.name === "block-alerts")!;
+        expect(plain(block).typeSlug).toBe("custom-webhook");
+        // The block's data is a secret as a whole.
+        expect(isSecretMarker(block.rawInputs.data)).toBe(true);
+        const data = JSON.parse(plain(block).data);
+        expect(data.json_data).toEqual(TEAMS_CARD);
+        expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: WORKFLOW_URL });
+
+        const warning = plain(ofType(run, T.automation).find((a) => a.name === "warning-dlt")!);
+        expect(warning.actions).toHaveLength(1);
+        const [action] = warning.actions;
+        expect(action.subject).toBe("Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})");
+        expect(action.body).toBe(teamsMarkdown(finalFailureMessage(true).body));
+        expect(action.body).toContain("**Flow**: {{ flow.name }}");
+        expect(action.body).toContain("[open the flow run in Prefect]({{ flow_run|ui_url }})");
+        // The other channels still get the Slack text.
+        const critical = plain(ofType(run, T.automation).find((a) => a.name === "critical-dlt")!);
+        expect(critical.actions[0].body).toContain("*Flow*: {{ flow.name }}\n");
+    });
+
+    it("a sentinel Teams URL reaches only secret inputs: the block and its Secrets Manager copy teams-webhook-url-alerts", async () => {
+        vi.resetModules();
+        const keys = requiredSecrets(parseStructure(teamsProd()));
+        const sentinel = sentinelFor("prod", keys.find((s) => s.key === k("alertsWebhookUrl"))!);
+        expect(parseStackConfig(teamsProd(sentinel.value)).secrets.map((s) => s.form)).toContain("teams-webhook-url");
+        const run = await runStack("prod", teamsProd(sentinel.value));
+        expect(run.resources.flatMap((r) => unwrappedSentinels(r.rawInputs, [sentinel], `${r.type} ${r.name}`))).toEqual([]);
+        const holders = run.resources.filter((r) => JSON.stringify(r.rawInputs).includes(sentinel.value)).map((r) => r.type);
+        expect(holders.sort()).toEqual([T.secretVersion, T.block]);
+        const secret = ofType(run, T.secret).map((r) => plain(r).name);
+        expect(secret).toContain("prod/prefect/teams-webhook-url-alerts");
+    });
+});
+
+describe("the offline preview", () => {
+    it("stands in for a missing Teams URL with a value of Teams' form, and lists it", () => {
+        const raw = teamsProd();
+        const values = { ...raw.values };
+        delete values[k("alertsWebhookUrl")];
+        const { raw: offline, placeholders } = offlineConfig("prod", { values, encrypted: [...raw.secretKeys].filter((key) => key !== k("alertsWebhookUrl")) });
+        const stand = placeholders.find((p) => p.key === k("alertsWebhookUrl"))!;
+        expect(stand).toMatchObject({ mustSet: true, command: "pulumi config set --secret alertsWebhookUrl <value>" });
+        expect(isTeamsWebhookUrl(stand.value)).toBe(true);
+        expect(parseStackConfig(offline).channels.map((c) => c.spec.type)).toContain("teams");
+    });
+});
