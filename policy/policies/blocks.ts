@@ -60,4 +60,27 @@ export const notificationBlockData: ResourceValidationPolicy = {
     }),
 };
 
-export const blockPolicies = [blockDataSecret, notificationBlockData];
+/** A custom-webhook field that is exactly one `{{key}}` placeholder. */
+const PLACEHOLDER = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
+export const webhookUrlInSecrets: ResourceValidationPolicy = {
+    name: "webhook-url-in-secrets",
+    description:
+        "A custom-webhook block keeps its URL in `secrets` and its `url` only names it (`{{webhook_url}}`): Prefect returns `url` in clear to anyone who reads the block, shows it in the UI and copies it into its block-document events, while `secrets` are masked.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onBlocks((props, report) => {
+        if (props.typeSlug !== "custom-webhook") return;
+        const raw = known(() => props.data);
+        if (raw === UNKNOWN) return;
+        const data = jsonObject(raw);
+        if (!data || typeof data.url !== "string" || data.url === "") return;
+        const key = PLACEHOLDER.exec(data.url)?.[1];
+        const secrets = jsonObject(data.secrets) ?? {};
+        if (!key) report(`Block "${props.name}" (custom-webhook) holds its URL in the plain url field: put it in the block's secrets and set url to a {{placeholder}} naming it.`);
+        else if (typeof secrets[key] !== "string" || secrets[key] === "")
+            report(`Block "${props.name}" (custom-webhook) has url {{${key}}}, but no secret "${key}" to fill it: notifications through it fail.`);
+    }),
+};
+
+export const blockPolicies = [blockDataSecret, notificationBlockData, webhookUrlInSecrets];

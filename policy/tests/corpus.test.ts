@@ -349,6 +349,24 @@ const cases: Case[] = [
         build: (b) => replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "R0UTINGKEY0000000000000000000000", api_key: "" })))),
         reports: ["notification-block-data"],
     },
+    // --- webhook-url-in-secrets
+    {
+        name: "a custom-webhook block with its URL in the plain url field",
+        build: (b) => replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "https://hooks.example.com/T0/alerts", json_data: { text: "{{body}}" } }))))),
+        reports: ["webhook-url-in-secrets"],
+    },
+    {
+        name: "a custom-webhook block whose url names a secret it does not have",
+        build: (b) =>
+            replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { other: "x" } }))))),
+        reports: ["webhook-url-in-secrets"],
+    },
+    {
+        name: "a custom-webhook block whose url names its secret: passes",
+        build: (b) =>
+            replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { webhook_url: "https://hooks.example.com/T0" } }))))),
+        reports: [],
+    },
     // --- automation-notifies-stack-block
     {
         name: "an action pointing at a block id this stack does not manage",
