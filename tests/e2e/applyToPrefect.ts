@@ -29,6 +29,14 @@ export interface ApplyOptions {
     file?: string;
     /** Edits to the stack's project keys, e.g. { p1: (p1) => ({ ...p1, noSuccessMinutes: 0.5 }) }. */
     edit?: Record<string, (current: any) => unknown>;
+    /** Further secret config values, e.g. a Teams channel's URL (which the program only accepts in Teams' own form). */
+    secrets?: Record<string, string>;
+    /**
+     * Where a block really sends: a secret value in a block's `data.secrets` that is a key here is replaced by
+     * its value when the block is created on the server (a Teams-form URL -> the loopback receiver), the way a
+     * test resolver would point that host at the receiver. Everything else is the program's own data.
+     */
+    deliverTo?: Record<string, string>;
 }
 
 export interface Created {
@@ -70,6 +78,10 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
         values[`${PROJECT}:${name}WebhookUrl`] = channelUrls[name];
         secretKeys.push(`${PROJECT}:${name}WebhookUrl`);
     }
+    for (const [key, value] of Object.entries(opts.secrets ?? {})) {
+        values[key] = value;
+        secretKeys.push(key);
+    }
 
     const blocks: Created[] = [];
     const automations: Created[] = [];
@@ -85,7 +97,7 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
             newResource: async ({ type, name, inputs, custom }) => {
                 try {
                     if (custom && type === BLOCK) {
-                        const created = await createBlock(opts.api, name, inputs);
+                        const created = await createBlock(opts.api, name, inputs, opts.deliverTo);
                         blocks.push(created);
                         return { id: created.id, state: inputs };
                     }
@@ -115,10 +127,12 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
 }
 
 /** prefect_block create: block type by slug, its newest schema, then the block document. */
-async function createBlock(api: string, name: string, inputs: Record<string, unknown>): Promise<Created> {
+async function createBlock(api: string, name: string, inputs: Record<string, unknown>, deliverTo: Record<string, string> = {}): Promise<Created> {
     const { name: blockName, typeSlug, data, ...rest } = unwrapSecrets(inputs) as Record<string, any>;
     noOtherKeys(rest, `block ${name}`);
-    const { id, sent } = await createBlockDocument(api, blockName, typeSlug, JSON.parse(data));
+    const parsed = JSON.parse(data);
+    if (parsed.secrets) parsed.secrets = Object.fromEntries(Object.entries(parsed.secrets).map(([k, v]) => [k, typeof v === "string" && Object.hasOwn(deliverTo, v) ? deliverTo[v] : v]));
+    const { id, sent } = await createBlockDocument(api, blockName, typeSlug, parsed);
     return { type: BLOCK, name, id, sent };
 }
 
