@@ -22,7 +22,10 @@ export type TeamsSpec = { type: "teams"; description?: string };
  * Apps (before late 2025), and the retired Office 365 connector form.
  */
 const TEAMS_ENDPOINTS: readonly { host: RegExp; path: RegExp }[] = [
-    { host: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.environment\.api\.powerplatform\.com$/, path: /^\/powerautomate\/automations\/direct\/workflows\/[^/]+/ },
+    {
+        host: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.environment\.api\.powerplatform\.com$/,
+        path: /^\/powerautomate\/automations\/direct\/workflows\/[^/]+/,
+    },
     { host: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.logic\.azure\.com$/, path: /^\/workflows\/[^/]+/ },
     { host: /^[a-z0-9-]+\.webhook\.office\.com$/, path: /^\/webhookb2\/[^/]+/ },
 ];
@@ -40,13 +43,17 @@ export function isTeamsWebhookUrl(text: string): boolean {
     return TEAMS_ENDPOINTS.some((e) => e.host.test(u.hostname) && e.path.test(u.pathname));
 }
 
+const POWER_PLATFORM_PLACEHOLDER = "https://placeholder.environment.api.powerplatform.com/powerautomate/automations/direct/workflows";
+
 export const teamsWebhookUrl: SecretForm = {
     noun: "Microsoft Teams webhook URL",
-    expected:
-        "a Microsoft Teams webhook URL (https): a Workflows URL such as https://….environment.api.powerplatform.com/powerautomate/automations/direct/workflows/… or https://….logic.azure.com/workflows/…, or https://….webhook.office.com/webhookb2/…",
+    expected: [
+        "a Microsoft Teams webhook URL (https): a Workflows URL such as",
+        "https://….environment.api.powerplatform.com/powerautomate/automations/direct/workflows/…",
+        "or https://….logic.azure.com/workflows/…, or https://….webhook.office.com/webhookb2/…",
+    ].join(" "),
     valid: isTeamsWebhookUrl,
-    placeholder: (s) =>
-        `https://placeholder.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/placeholder-${s.key.split(":")[1]}/triggers/manual/paths/invoke`,
+    placeholder: (s) => `${POWER_PLATFORM_PLACEHOLDER}/placeholder-${s.key.split(":")[1]}/triggers/manual/paths/invoke`,
 };
 
 /**
@@ -126,7 +133,9 @@ export const teams: ChannelKind<TeamsSpec> & { forms: Record<string, SecretForm>
     }),
     forms: { "teams-webhook-url": teamsWebhookUrl },
     secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [{ key: webhookUrlKey(project, c.name), form: "teams-webhook-url", purpose: `Microsoft Teams webhook URL of channel "${c.name}"` }],
+    secrets: (c, project) => [
+        { key: webhookUrlKey(project, c.name), form: "teams-webhook-url", purpose: `Microsoft Teams webhook URL of channel "${c.name}"` },
+    ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],

@@ -22,12 +22,15 @@ import { NASTY } from "./helpers/templateSyntax";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 /** Made-up Teams webhook URLs of the forms Teams hands out (no real tenant, workflow or signature). */
-const WORKFLOW_URL =
-    "https://default0000000000000000000000000000.00.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/00000000000000000000000000000000/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-const LOGIC_APPS_URL =
-    "https://prod-00.westeurope.logic.azure.com:443/workflows/00000000000000000000000000000000/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-const CONNECTOR_URL =
-    "https://contoso.webhook.office.com/webhookb2/00000000-0000-0000-0000-000000000000@00000000-0000-0000-0000-000000000000/IncomingWebhook/00000000000000000000000000000000/00000000-0000-0000-0000-000000000000";
+const SIGNED = "?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+const WORKFLOW_ID = "00000000000000000000000000000000";
+const WORKFLOW_URL = [
+    "https://default0000000000000000000000000000.00.environment.api.powerplatform.com:443",
+    `/powerautomate/automations/direct/workflows/${WORKFLOW_ID}/triggers/manual/paths/invoke${SIGNED}`,
+].join("");
+const LOGIC_APPS_URL = `https://prod-00.westeurope.logic.azure.com:443/workflows/${WORKFLOW_ID}/triggers/manual/paths/invoke${SIGNED}`;
+const GUID = "00000000-0000-0000-0000-000000000000";
+const CONNECTOR_URL = `https://contoso.webhook.office.com/webhookb2/${GUID}@${GUID}/IncomingWebhook/${WORKFLOW_ID}/${GUID}`;
 
 /** prod with its warning channel (`alerts`) on Microsoft Teams. */
 function teamsProd(url = WORKFLOW_URL, spec: Record<string, unknown> = { type: "teams", description: "Data team / Alerts" }): RawConfig {
@@ -155,7 +158,11 @@ describe("block", () => {
     it("is mirrored as teams-webhook-url-<kebab> and described by its description, else as Microsoft Teams", () => {
         const c = { name: "dataTeam", spec: { type: "teams" as const } };
         expect(teams.mirror(c, { stack: "prod", kebab: "data-team", project: PROJECT })).toEqual([
-            { name: "teams-webhook-url-data-team", description: "Microsoft Teams webhook URL of alert channel dataTeam (stack prod)", source: { configKey: k("dataTeamWebhookUrl") } },
+            {
+                name: "teams-webhook-url-data-team",
+                description: "Microsoft Teams webhook URL of alert channel dataTeam (stack prod)",
+                source: { configKey: k("dataTeamWebhookUrl") },
+            },
         ]);
         expect(teams.describe({ type: "teams" })).toBe("Microsoft Teams");
         expect(teams.describe({ type: "teams", description: "Data team / Alerts" })).toBe("Data team / Alerts");
@@ -165,14 +172,26 @@ describe("block", () => {
 
 describe("messages on Teams", () => {
     // Every message the rules write: each signal on its own Teams channel (local stack, all tiers and notices on).
-    const raw = editKey(stackConfig("local", {}, { ...Object.fromEntries(["alerts", "critical", "pager", "info"].map((c) => [k(`${c}WebhookUrl`), WORKFLOW_URL])) }), "channels", (c) =>
-        Object.fromEntries(Object.keys(c).map((name) => [name, { type: "teams" }])),
+    const raw = editKey(
+        stackConfig(
+            "local",
+            {},
+            { ...Object.fromEntries(["alerts", "critical", "pager", "info"].map((c) => [k(`${c}WebhookUrl`), WORKFLOW_URL])) },
+        ),
+        "channels",
+        (c) => Object.fromEntries(Object.keys(c).map((name) => [name, { type: "teams" }])),
     );
     const plan = planAlerting(parseStackConfig(raw));
     const actions = plan.automations.flatMap((a) => a.actions.map((action) => ({ key: a.key, message: a.message, action })));
 
     it("covers every signal of the stack", () => {
-        expect([...new Set(actions.map((a) => a.key))].sort()).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready", "success-notice", "warning-dlt"]);
+        expect([...new Set(actions.map((a) => a.key))].sort()).toEqual([
+            "critical-dlt",
+            "p1-no-success-dlt",
+            "p1-work-pool-not-ready",
+            "success-notice",
+            "warning-dlt",
+        ]);
     });
 
     it("each action carries the message rendered for Teams; its Jinja tags are unchanged and name only what Prefect provides", () => {
@@ -209,7 +228,8 @@ describe("messages on Teams", () => {
             "**Deployment**: exchange-rates-daily-prod",
             "**Run**: crimson-okapi (0f1e2d3c-4b5a-4968-8776-655443322110)",
         ]);
-        expect(text).toContain("**Logs and history**: [open the flow run in Prefect](http://127.0.0.1:4200/runs/flow-run/0f1e2d3c-4b5a-4968-8776-655443322110)");
+        const run = "http://127.0.0.1:4200/runs/flow-run/0f1e2d3c-4b5a-4968-8776-655443322110";
+        expect(text).toContain(`**Logs and history**: [open the flow run in Prefect](${run})`);
         expect(text).not.toMatch(/\n{3}/);
         // A run without a deployment: the line goes, no empty paragraph is left.
         const bare = renderSample(teamsMarkdown(finalFailureMessage(true).body), "http://ui", {
@@ -227,8 +247,10 @@ describe("messages on Teams", () => {
     });
 
     it("Jinja passes through byte for byte, markup inside tags included", () => {
-        const template = "*a {{ 2 * 3 }}* `{{ x }}` {% if y %}<{{ u|ui_url }}|go>{% endif %}\n{# *c* :x: #}{{ \"*b* <x|y> :x:\\n\" }}";
-        expect(teamsMarkdown(template)).toBe("**a {{ 2 * 3 }}** {{ x }} {% if y %}[go]({{ u|ui_url }}){% endif %}\n\n{# *c* :x: #}{{ \"*b* <x|y> :x:\\n\" }}");
+        const template = '*a {{ 2 * 3 }}* `{{ x }}` {% if y %}<{{ u|ui_url }}|go>{% endif %}\n{# *c* :x: #}{{ "*b* <x|y> :x:\\n" }}';
+        expect(teamsMarkdown(template)).toBe(
+            '**a {{ 2 * 3 }}** {{ x }} {% if y %}[go]({{ u|ui_url }}){% endif %}\n\n{# *c* :x: #}{{ "*b* <x|y> :x:\\n" }}',
+        );
     });
 
     it("route text with template syntax still renders exactly as written", () => {
@@ -271,7 +293,10 @@ describe("the real program under mocks: prod with its warning channel on Teams",
     it("a sentinel Teams URL reaches only secret inputs: the block and its Secrets Manager copy teams-webhook-url-alerts", async () => {
         vi.resetModules();
         const keys = requiredSecrets(parseStructure(teamsProd()));
-        const sentinel = sentinelFor("prod", keys.find((s) => s.key === k("alertsWebhookUrl"))!);
+        const sentinel = sentinelFor(
+            "prod",
+            keys.find((s) => s.key === k("alertsWebhookUrl"))!,
+        );
         expect(parseStackConfig(teamsProd(sentinel.value)).secrets.map((s) => s.form)).toContain("teams-webhook-url");
         const run = await runStack("prod", teamsProd(sentinel.value));
         expect(run.resources.flatMap((r) => unwrappedSentinels(r.rawInputs, [sentinel], `${r.type} ${r.name}`))).toEqual([]);
@@ -287,7 +312,10 @@ describe("the offline preview", () => {
         const raw = teamsProd();
         const values = { ...raw.values };
         delete values[k("alertsWebhookUrl")];
-        const { raw: offline, placeholders } = offlineConfig("prod", { values, encrypted: [...raw.secretKeys].filter((key) => key !== k("alertsWebhookUrl")) });
+        const { raw: offline, placeholders } = offlineConfig("prod", {
+            values,
+            encrypted: [...raw.secretKeys].filter((key) => key !== k("alertsWebhookUrl")),
+        });
         const stand = placeholders.find((p) => p.key === k("alertsWebhookUrl"))!;
         expect(stand).toMatchObject({ mustSet: true, command: "pulumi config set --secret alertsWebhookUrl <value>" });
         expect(isTeamsWebhookUrl(stand.value)).toBe(true);

@@ -25,7 +25,10 @@ const TAG = "teams-e2e";
 const FLOW = "e2e-teams-fails";
 
 /** Made up, Teams' Workflows form; a fresh workflow id per run, no signature. */
-const TEAMS_URL = `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/e2e-${randomUUID()}/triggers/manual/paths/invoke`;
+const TEAMS_URL = [
+    "https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows",
+    `/e2e-${randomUUID()}/triggers/manual/paths/invoke`,
+].join("");
 
 let receiver: Receiver;
 let delivered: string;
@@ -85,7 +88,9 @@ describe("a Teams channel on the real server", () => {
         expect(title).toBe(`Pipeline failed: ${FLOW} (Failed)`);
         expect(text).toContain(`**Flow**: ${FLOW}`);
         expect(text).toContain("**State**: Failed at ");
-        expect(text).toContain(`**Error**: Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (${FLOW})`);
+        expect(text).toContain(
+            `**Error**: Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (${FLOW})`,
+        );
         expect(text).toContain(`[open the flow run in Prefect](${url}/runs/flow-run/${run.flow_run_id})`);
         // Teams markdown: no Slack link or bold left, a blank line between lines.
         expect(text).not.toMatch(/<[^<>\n]*\|[^<>\n]*>/);
@@ -101,13 +106,15 @@ describe("a Teams channel on the real server", () => {
     it("the block as the API reads it holds neither URL, and Prefect executed the action without a failure", async () => {
         const [block] = applied.blocks;
         const read = JSON.stringify(await get(apiUrl, `/block_documents/${block.id}`));
-        for (const secret of [TEAMS_URL, new URL(TEAMS_URL).pathname, delivered, new URL(delivered).search]) expect(read.includes(secret)).toBe(false);
+        for (const secret of [TEAMS_URL, new URL(TEAMS_URL).pathname, delivered, new URL(delivered).search])
+            expect(read.includes(secret)).toBe(false);
         const full = await get(apiUrl, `/block_documents/${block.id}?include_secrets=true`);
         expect(full.data.secrets[WEBHOOK_URL_SECRET] === delivered).toBe(true);
 
         const automation = applied.automations[0].id;
         const about = (e: { related: Record<string, string>[]; resource: Record<string, string> }) =>
-            e.resource["prefect.resource.id"] === `prefect.automation.${automation}` || e.related.some((r) => r["prefect.resource.id"] === `prefect.automation.${automation}`);
+            e.resource["prefect.resource.id"] === `prefect.automation.${automation}` ||
+            e.related.some((r) => r["prefect.resource.id"] === `prefect.automation.${automation}`);
         expect((await events(apiUrl, ["prefect.automation.action.failed"])).filter(about)).toEqual([]);
         expect((await events(apiUrl, ["prefect.automation.action.executed"])).filter(about).length).toBeGreaterThanOrEqual(1);
     });
