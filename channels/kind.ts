@@ -26,6 +26,8 @@ export interface ChannelKind<Spec extends { type: string } = { type: string }> {
     mirror(channel: ChannelRef<Spec>, ctx: { stack: string; kebab: string; project: string }): MirrorSource[];
     /** The channel in a few words for the preview, e.g. `#data-alerts`. */
     describe(spec: Spec): string;
+    /** The secret forms (SecretKey.form) its secrets use, by name. */
+    forms?: Record<string, SecretForm>;
 }
 
 export interface BlockKind<Spec> {

@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
 import type { ChannelKind, SecretForm, SecretKey, SecretSource } from "./kind";
 import { pagerduty } from "./pagerduty";
-import { slack, slackWebhookUrl } from "./slack";
+import { slack } from "./slack";
 import { teams } from "./teams";
-import { webhook, webhookUrl } from "./webhook";
+import { webhook } from "./webhook";
 
 /** Every channel kind the program knows. A new kind is one module and one line here. */
 export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams] as const;
@@ -35,10 +35,8 @@ const token: SecretForm = {
 
 /** The forms SecretKey.form names. */
 export const SECRET_FORMS: Record<string, SecretForm> = {
-    "slack-webhook-url": slackWebhookUrl,
-    "webhook-url": webhookUrl,
     token,
-    ...Object.fromEntries(CHANNEL_KINDS.flatMap((k) => Object.entries((k as { forms?: Record<string, SecretForm> }).forms ?? {}))),
+    ...Object.fromEntries(CHANNEL_KINDS.flatMap((k: ChannelKind<any>) => Object.entries(k.forms ?? {}))),
 };
 
 export const formOf = (s: SecretKey): SecretForm => SECRET_FORMS[s.form] ?? token;

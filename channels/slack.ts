@@ -40,4 +40,5 @@ export const slack: ChannelKind<SlackSpec> = {
         },
     ],
     describe: (spec) => spec.slackChannel,
+    forms: { "slack-webhook-url": slackWebhookUrl },
 };

@@ -123,7 +123,7 @@ export function teamsMarkdown(template: string): string {
     return text.replace(new RegExp(`${mark}(\\d+)${mark}`, "g"), (_, i: string) => tags[Number(i)]);
 }
 
-export const teams: ChannelKind<TeamsSpec> & { forms: Record<string, SecretForm> } = {
+export const teams: ChannelKind<TeamsSpec> = {
     type: "teams",
     summary: "a Microsoft Teams channel's Workflows webhook, an Adaptive Card in Teams markdown (`custom-webhook` block)",
     schema: z.strictObject({

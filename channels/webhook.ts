@@ -62,4 +62,5 @@ export const webhook: ChannelKind<WebhookSpec> = {
         { name: `webhook-url-${kebab}`, description: `Webhook URL of alert channel ${c.name} (stack ${stack})`, source: { configKey: webhookUrlKey(project, c.name) } },
     ],
     describe: (spec) => spec.description ?? "webhook",
+    forms: { "webhook-url": webhookUrl },
 };

@@ -62,7 +62,7 @@ export function parseStructure(raw: RawConfig): Structure {
     const result = projectSchema.safeParse(input);
     if (!result.success) {
         const issue = result.error.issues[0];
-        fail(keyOf(project, issue), expectedOf(issue));
+        fail(keyOf(project, issue), expectedOf(issue, input));
     }
     const p = result.data as ProjectSettings;
 
@@ -294,10 +294,10 @@ function keyOf(project: string, issue: z.core.$ZodIssue): string {
     return `${project}:${String(top)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }
 
-function expectedOf(issue: z.core.$ZodIssue): string {
+function expectedOf(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
     if (issue.code === "unrecognized_keys") {
         const [top, ...rest] = issue.path;
-        const known = knownKeysAt(projectKeys[top as keyof typeof projectKeys] as z.ZodType, rest);
+        const known = knownKeysAt(projectKeys[top as keyof typeof projectKeys] as z.ZodType, rest, input[top as string]);
         return `one of the settings ${known.join(", ")}${suggest(issue.keys[0], known)}`;
     }
     // A bad map key (e.g. a channel name): say what a name must look like, not what the map is.
@@ -306,12 +306,16 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** The setting names an object schema accepts at `path`, for "did you mean" messages. */
-function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
+function knownKeysAt(schema: z.ZodType, path: PropertyKey[], input: unknown): string[] {
     let node: any = schema;
+    let value: any = input;
     const unwrap = () => {
         while (node?._zod?.def && !["object", "record", "array"].includes(node._zod.def.type)) {
             const def = node._zod.def;
-            node = def.innerType ?? def.in ?? def.schema;
+            // A discriminated union (a channel): the option the value's own discriminator chose.
+            if (def.type === "union" && def.discriminator)
+                node = def.options.find((o: any) => o._zod.def.shape?.[def.discriminator]?._zod.def.values?.includes(value?.[def.discriminator]));
+            else node = def.innerType ?? def.in ?? def.schema;
         }
     };
     unwrap();
@@ -319,6 +323,7 @@ function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
         const def = node?._zod?.def;
         if (!def) return [];
         node = def.type === "object" ? def.shape[step as string] : def.type === "record" ? def.valueType : def.element;
+        value = value?.[step as string];
         unwrap();
     }
     return node?._zod?.def?.type === "object" ? Object.keys(node._zod.def.shape) : [];
