@@ -16,7 +16,9 @@ const channels = new NotificationChannels("channels", { blocks: plan.blocks, sec
 const tiers = alertTiers(plan.automations, channels.blockIds);
 const mirror = plan.mirror ? new SecretsMirror("secrets", { plan: plan.mirror, secrets }) : undefined;
 
-export const blocks = pulumi.output(Object.fromEntries(plan.blocks.map((b) => [b.channel, { name: b.name, type: b.typeSlug, id: channels.blockIds[b.channel] }])));
+export const blocks = pulumi.output(
+    Object.fromEntries(plan.blocks.map((b) => [b.channel, { name: b.name, type: b.typeSlug, id: channels.blockIds[b.channel] }])),
+);
 export const automations = pulumi.output(Object.assign({}, ...tiers.map((t) => t.automationIds)) as Record<string, pulumi.Output<string>>);
 export const pagerDutyServices = pagerDuty ? pulumi.output(pagerDuty.serviceIds) : undefined;
 export const escalationPolicies = pagerDuty ? pulumi.output(pagerDuty.escalationPolicyIds) : undefined;

@@ -23,7 +23,9 @@ export const pagerduty: ChannelKind<PagerDutySpec> = {
     }),
     // The API key is one per stack (pagerDutyApiKey), the integration key comes from PagerDuty itself.
     secretKeyNames: () => [],
-    secrets: (_c, project) => [{ key: apiKey(project), form: "token", purpose: "PagerDuty API key the Prefect pager-duty-webhook block requires" }],
+    secrets: (_c, project) => [
+        { key: apiKey(project), form: "token", purpose: "PagerDuty API key the Prefect pager-duty-webhook block requires" },
+    ],
     block: {
         typeSlug: "pager-duty-webhook",
         secretFields: ["integration_key", "api_key"],

@@ -15,9 +15,13 @@ export type ChannelSpec = Kinds extends ChannelKind<infer S> ? S : never;
 export type ChannelType = ChannelSpec["type"];
 
 const quoted = CHANNEL_KINDS.map((k) => `"${k.type}"`);
-export const channelSchema = z.discriminatedUnion("type", CHANNEL_KINDS.map((k) => k.schema) as unknown as [z.ZodObject, ...z.ZodObject[]], {
-    error: `a channel with type ${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`,
-}) as unknown as z.ZodType<ChannelSpec>;
+export const channelSchema = z.discriminatedUnion(
+    "type",
+    CHANNEL_KINDS.map((k) => k.schema) as unknown as [z.ZodObject, ...z.ZodObject[]],
+    {
+        error: `a channel with type ${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`,
+    },
+) as unknown as z.ZodType<ChannelSpec>;
 
 export function kindOf(spec: { type: string }): ChannelKind<any> {
     const kind = CHANNEL_KINDS.find((k) => k.type === spec.type);
@@ -49,7 +53,10 @@ export const formOf = (s: SecretKey): SecretForm => SECRET_FORMS[s.form] ?? toke
  * a kind hands Prefect sits in one of them (tests/blockData.test.ts; the
  * end-to-end suite checks this table against the real server's schemas).
  */
-export const SECRET_FIELDS = Object.fromEntries(CHANNEL_KINDS.map((k) => [k.block.typeSlug, [...k.block.secretFields]])) as Record<BlockTypeSlug, string[]>;
+export const SECRET_FIELDS = Object.fromEntries(CHANNEL_KINDS.map((k) => [k.block.typeSlug, [...k.block.secretFields]])) as Record<
+    BlockTypeSlug,
+    string[]
+>;
 
 /** One planned Prefect notification block. */
 export interface BlockPlan {

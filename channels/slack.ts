@@ -24,7 +24,9 @@ export const slack: ChannelKind<SlackSpec> = {
         slackChannel: z.string({ error: channelError }).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { error: channelError }),
     }),
     secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [{ key: webhookUrlKey(project, c.name), form: "slack-webhook-url", purpose: `Slack incoming webhook for ${c.spec.slackChannel}` }],
+    secrets: (c, project) => [
+        { key: webhookUrlKey(project, c.name), form: "slack-webhook-url", purpose: `Slack incoming webhook for ${c.spec.slackChannel}` },
+    ],
     block: {
         typeSlug: "slack-webhook",
         secretFields: ["url"],

@@ -59,7 +59,11 @@ export const webhook: ChannelKind<WebhookSpec> = {
     },
     render: (m) => m,
     mirror: (c, { stack, kebab, project }) => [
-        { name: `webhook-url-${kebab}`, description: `Webhook URL of alert channel ${c.name} (stack ${stack})`, source: { configKey: webhookUrlKey(project, c.name) } },
+        {
+            name: `webhook-url-${kebab}`,
+            description: `Webhook URL of alert channel ${c.name} (stack ${stack})`,
+            source: { configKey: webhookUrlKey(project, c.name) },
+        },
     ],
     describe: (spec) => spec.description ?? "webhook",
     forms: { "webhook-url": webhookUrl },

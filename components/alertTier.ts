@@ -18,7 +18,12 @@ const SEVERITIES = Object.keys(TIER_COMPONENTS) as Severity[];
 export class AlertTier extends pulumi.ComponentResource {
     readonly automationIds: Record<string, pulumi.Output<string>> = {};
 
-    constructor(severity: Severity, automations: PlannedAutomation[], blockIds: Record<string, pulumi.Input<string>>, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        severity: Severity,
+        automations: PlannedAutomation[],
+        blockIds: Record<string, pulumi.Input<string>>,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super(TIER_COMPONENTS[severity], severity, {}, opts);
         for (const spec of automations) {
             const automation = new prefect.Automation(

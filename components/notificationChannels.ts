@@ -12,9 +12,15 @@ export class NotificationChannels extends pulumi.ComponentResource {
     constructor(name: string, args: { blocks: BlockPlan[]; secrets: SecretValues }, opts?: pulumi.ComponentResourceOptions) {
         super("alerting:index:NotificationChannels", name, {}, opts);
         for (const block of args.blocks) {
-            const values = pulumi.all(Object.fromEntries(Object.entries(block.sources).map(([field, source]) => [field, resolveSource(source, args.secrets)])));
+            const values = pulumi.all(
+                Object.fromEntries(Object.entries(block.sources).map(([field, source]) => [field, resolveSource(source, args.secrets)])),
+            );
             const data = values.apply((v) => JSON.stringify(blockData(block, v)));
-            const resource = new prefect.Block(`block-${block.channel}`, { name: block.name, typeSlug: block.typeSlug, data: pulumi.secret(data) }, { parent: this });
+            const resource = new prefect.Block(
+                `block-${block.channel}`,
+                { name: block.name, typeSlug: block.typeSlug, data: pulumi.secret(data) },
+                { parent: this },
+            );
             this.blockIds[block.channel] = resource.id;
             this.blockNames[block.channel] = block.name;
         }

@@ -30,17 +30,27 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
         const team = plan.team ? new pagerduty.Team("team", { name: plan.team.name }, { parent: this }) : undefined;
         plan.team?.members.forEach(({ user, role }, i) => {
             // Named by user; the alias adopts a membership created when names were list positions.
-            new pagerduty.TeamMembership(membershipKey(user), { teamId: team!.id, userId: userId(user), role }, { parent: this, aliases: [{ name: `team-member-${i}` }] });
+            new pagerduty.TeamMembership(
+                membershipKey(user),
+                { teamId: team!.id, userId: userId(user), role },
+                { parent: this, aliases: [{ name: `team-member-${i}` }] },
+            );
         });
 
         const schedule = new pagerduty.Schedule(
             "on-call",
-            { name: plan.schedule.name, timeZone: plan.schedule.timeZone, teams: team ? [team.id] : undefined, layers: [{ ...plan.schedule.layer, users: plan.schedule.users.map(userId) }] },
+            {
+                name: plan.schedule.name,
+                timeZone: plan.schedule.timeZone,
+                teams: team ? [team.id] : undefined,
+                layers: [{ ...plan.schedule.layer, users: plan.schedule.users.map(userId) }],
+            },
             { parent: this },
         );
         this.scheduleId = schedule.id;
 
-        const target = (r: Responder) => (r.kind === "schedule" ? { type: "schedule_reference", id: schedule.id } : { type: "user_reference", id: userId(r.user) });
+        const target = (r: Responder) =>
+            r.kind === "schedule" ? { type: "schedule_reference", id: schedule.id } : { type: "user_reference", id: userId(r.user) };
         const policies = Object.fromEntries(
             plan.escalationPolicies.map((p) => [
                 p.service,
@@ -51,7 +61,10 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
                         description: p.description,
                         numLoops: p.ladder.loops,
                         teams: team?.id,
-                        rules: p.ladder.rules.map((rule) => ({ escalationDelayInMinutes: rule.delayMinutes, targets: rule.targets.map(target) })),
+                        rules: p.ladder.rules.map((rule) => ({
+                            escalationDelayInMinutes: rule.delayMinutes,
+                            targets: rule.targets.map(target),
+                        })),
                     },
                     { parent: this },
                 ),

@@ -33,8 +33,7 @@ export const range = (lo: number, hi: number, error: string, whole = false) => {
 export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError });
 export const routeName = channelName;
 
-export const nonEmptyText = (what: string) =>
-    z.string({ error: what }).trim().min(1, { error: what });
+export const nonEmptyText = (what: string) => z.string({ error: what }).trim().min(1, { error: what });
 
 export const uniqueList = <T extends z.ZodType>(item: T, what: string) =>
     z
@@ -53,4 +52,3 @@ export const prefectName = (what: string) =>
 
 export const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at least one channel name" });
 export const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });
-

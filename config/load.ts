@@ -72,8 +72,12 @@ export function parseStructure(raw: RawConfig): Structure {
         const [ns, name] = splitKey(key);
         if (ns !== project || !(name.endsWith(WEBHOOK_URL_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
         if (name !== PAGERDUTY_API_KEY && !declared.has(name))
-            fail(key, `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} channel defined under channels (${Object.keys(p.channels).join(", ")})`);
-        if (!raw.secretKeys.has(key)) fail(key, `a secret value, not plain config; set it with: pulumi config set --secret ${name} <value>`);
+            fail(
+                key,
+                `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} channel defined under channels (${Object.keys(p.channels).join(", ")})`,
+            );
+        if (!raw.secretKeys.has(key))
+            fail(key, `a secret value, not plain config; set it with: pulumi config set --secret ${name} <value>`);
     }
 
     const routes: Route[] = Object.entries(p.routes ?? DEFAULT_ROUTES).map(([name, r]) => ({
@@ -129,7 +133,8 @@ export function parseStructure(raw: RawConfig): Structure {
         .map(([name, spec]) => ({ name, spec }));
 
     const endpoint = raw.values["prefect:endpoint"];
-    if (endpoint !== undefined && !isHttpUrl(endpoint)) fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
+    if (endpoint !== undefined && !isHttpUrl(endpoint))
+        fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
     const cloud = isPrefectCloud(endpoint);
     if (cloud) {
         for (const id of PREFECT_CLOUD_IDS) {
@@ -144,7 +149,8 @@ export function parseStructure(raw: RawConfig): Structure {
         }
     }
 
-    if (p.secretsManager.enabled && !raw.values["aws:region"]) fail("aws:region", 'an AWS region such as "eu-west-1" when secretsManager.enabled is true');
+    if (p.secretsManager.enabled && !raw.values["aws:region"])
+        fail("aws:region", 'an AWS region such as "eu-west-1" when secretsManager.enabled is true');
     const secretsManager = p.secretsManager.enabled
         ? { prefix: p.secretsManager.prefix ?? `${stack}/prefect`, recoveryWindowInDays: p.secretsManager.recoveryWindowInDays }
         : undefined;
@@ -169,8 +175,14 @@ export function parseStructure(raw: RawConfig): Structure {
 export function requiredSecrets(s: Structure): SecretKey[] {
     const keys = new Map<string, SecretKey>();
     for (const c of s.channels) for (const key of kindOf(c.spec).secrets(c, s.project)) if (!keys.has(key.key)) keys.set(key.key, key);
-    if (s.pagerDuty) keys.set("pagerduty:token", { key: "pagerduty:token", form: "token", purpose: "PagerDuty REST API token for the pagerduty provider" });
-    if (s.prefect.cloud) keys.set("prefect:apiKey", { key: "prefect:apiKey", form: "token", purpose: "Prefect Cloud API key for the prefect provider" });
+    if (s.pagerDuty)
+        keys.set("pagerduty:token", {
+            key: "pagerduty:token",
+            form: "token",
+            purpose: "PagerDuty REST API token for the pagerduty provider",
+        });
+    if (s.prefect.cloud)
+        keys.set("prefect:apiKey", { key: "prefect:apiKey", form: "token", purpose: "Prefect Cloud API key for the prefect provider" });
     return [...keys.values()];
 }
 
@@ -226,23 +238,36 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
     const known = Object.keys(projectKeys);
     const namespaces = [project, ...Object.keys(PROVIDER_CONFIG), PULUMI_NAMESPACE];
     const isKnown = (ns: string, name: string): boolean => {
-        if (ns === project) return known.includes(name) || name === PAGERDUTY_API_KEY || (name.endsWith(WEBHOOK_URL_SUFFIX) && name.length > WEBHOOK_URL_SUFFIX.length);
+        if (ns === project)
+            return (
+                known.includes(name) ||
+                name === PAGERDUTY_API_KEY ||
+                (name.endsWith(WEBHOOK_URL_SUFFIX) && name.length > WEBHOOK_URL_SUFFIX.length)
+            );
         if (ns === PULUMI_NAMESPACE) return name !== "";
         return ns in PROVIDER_CONFIG && (PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[]).includes(name);
     };
     /** The known key this one most likely meant: same name in the nearest namespace, else the nearest full key. */
     const meant = (ns: string, name: string): string => {
         const sameName = namespaces.filter((n) => isKnown(n, name)).map((n) => `${n}:${name}`);
-        const all = [...sameName, ...known.map((k) => `${project}:${k}`), ...Object.entries(PROVIDER_CONFIG).flatMap(([n, p]) => p.keys.map((k) => `${n}:${k}`))];
+        const all = [
+            ...sameName,
+            ...known.map((k) => `${project}:${k}`),
+            ...Object.entries(PROVIDER_CONFIG).flatMap(([n, p]) => p.keys.map((k) => `${n}:${k}`)),
+        ];
         const best = all.map((k) => [k, distance(`${ns}:${name}`.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-        if (sameName.length) return ` (did you mean "${sameName.sort((a, b) => distance(ns, splitKey(a)[0]) - distance(ns, splitKey(b)[0]))[0]}"?)`;
+        if (sameName.length)
+            return ` (did you mean "${sameName.sort((a, b) => distance(ns, splitKey(a)[0]) - distance(ns, splitKey(b)[0]))[0]}"?)`;
         return best && best[1] <= 3 ? ` (did you mean "${best[0]}"?)` : "";
     };
     for (const key of Object.keys(raw.values).sort()) {
         const colon = key.indexOf(":");
         const [ns, name] = splitKey(key);
         if (colon < 0)
-            fail(key, `a key with a namespace, <namespace>:<name>, where the namespace is one of ${namespaces.join(", ")}${meant(project, name)}`);
+            fail(
+                key,
+                `a key with a namespace, <namespace>:<name>, where the namespace is one of ${namespaces.join(", ")}${meant(project, name)}`,
+            );
         if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
             if (isKnown(ns, name)) continue;
@@ -250,9 +275,13 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
         }
         if (ns in PROVIDER_CONFIG) {
             const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];
-            if (!isKnown(ns, name)) fail(key, `a known provider key (${keys.map((p) => `${ns}:${p}`).join(", ")})${suggest(name, [...keys], `${ns}:`)}`);
+            if (!isKnown(ns, name))
+                fail(key, `a known provider key (${keys.map((p) => `${ns}:${p}`).join(", ")})${suggest(name, [...keys], `${ns}:`)}`);
             if (SENSITIVE_PROVIDER_KEYS.has(key) && !raw.secretKeys.has(key))
-                fail(key, `a secret value, not plain config (the ${ns} provider's credential ${name}); set it with: pulumi config set --secret ${key} <value>`);
+                fail(
+                    key,
+                    `a secret value, not plain config (the ${ns} provider's credential ${name}); set it with: pulumi config set --secret ${key} <value>`,
+                );
         }
     }
 }
@@ -314,7 +343,9 @@ function knownKeysAt(schema: z.ZodType, path: PropertyKey[], input: unknown): st
             const def = node._zod.def;
             // A discriminated union (a channel): the option the value's own discriminator chose.
             if (def.type === "union" && def.discriminator)
-                node = def.options.find((o: any) => o._zod.def.shape?.[def.discriminator]?._zod.def.values?.includes(value?.[def.discriminator]));
+                node = def.options.find((o: any) =>
+                    o._zod.def.shape?.[def.discriminator]?._zod.def.values?.includes(value?.[def.discriminator]),
+                );
             else node = def.innerType ?? def.in ?? def.schema;
         }
     };

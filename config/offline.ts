@@ -60,7 +60,13 @@ export function offlineConfig(
         for (const [key, value] of Object.entries(CLOUD_ID_PLACEHOLDERS)) {
             if (values[key] !== undefined && !unread.has(key)) continue;
             values[key] = value;
-            placeholders.push({ key, value, purpose: `Prefect Cloud ${key === "prefect:accountId" ? "account" : "workspace"} id`, command: setCommand(key, false, project, "<uuid>"), mustSet: !encrypted.has(key) });
+            placeholders.push({
+                key,
+                value,
+                purpose: `Prefect Cloud ${key === "prefect:accountId" ? "account" : "workspace"} id`,
+                command: setCommand(key, false, project, "<uuid>"),
+                mustSet: !encrypted.has(key),
+            });
         }
     }
 
@@ -71,7 +77,13 @@ export function offlineConfig(
         const isSet = unread.has(s.key);
         values[s.key] = placeholderFor(s);
         encrypted.add(s.key);
-        placeholders.push({ key: s.key, value: values[s.key], purpose: s.purpose, command: setCommand(s.key, true, project), mustSet: !isSet });
+        placeholders.push({
+            key: s.key,
+            value: values[s.key],
+            purpose: s.purpose,
+            command: setCommand(s.key, true, project),
+            mustSet: !isSet,
+        });
     }
     return { raw: { ...raw, values, secretKeys: encrypted }, placeholders };
 }

@@ -1,7 +1,19 @@
 import { z } from "zod";
 import { channelSchema } from "../channels/registry";
 import { SIGNALS } from "../signals/table";
-import { NAME_RULE, bool, channelName, channelRefs, fromText, nonEmptyText, prefectName, range, routeName, routeRefs, uniqueList } from "./fields";
+import {
+    NAME_RULE,
+    bool,
+    channelName,
+    channelRefs,
+    fromText,
+    nonEmptyText,
+    prefectName,
+    range,
+    routeName,
+    routeRefs,
+    uniqueList,
+} from "./fields";
 
 export { NAME_RULE, channelName, routeName };
 
@@ -27,7 +39,6 @@ export const warningSchema = z.strictObject({
     channels: channelRefs.optional(),
 });
 
-
 export const criticalSchema = z.strictObject({
     enabled: bool().default(false),
     routes: routeRefs.optional(),
@@ -46,7 +57,11 @@ export const p1Schema = z.strictObject({
     /** Work pools whose going not-ready (no healthy worker) means nothing can run. */
     workPools: uniqueList(prefectName("work pool name"), "work pool names").default([]),
     /** Page when no watched flow run has completed for this long. 0.5 min minimum: Prefect needs >= 10 s. */
-    noSuccessMinutes: range(0.5, 10080, "a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)").optional(),
+    noSuccessMinutes: range(
+        0.5,
+        10080,
+        "a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)",
+    ).optional(),
     /** Routes whose successful runs count for the silence signal. */
     routes: routeRefs.optional(),
 });
@@ -54,9 +69,7 @@ export const p1Schema = z.strictObject({
 const PD_ID = /^P[A-Z0-9]{5,13}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const userError = 'a PagerDuty user as an e-mail address or a user id such as "PABC123"';
-export const pagerDutyUser = z
-    .string({ error: userError })
-    .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError });
+export const pagerDutyUser = z.string({ error: userError }).refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError });
 
 export const pagerDutySchema = z.strictObject({
     enabled: bool().default(false),
@@ -189,7 +202,11 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
     const folded = new Map<string, string>();
     for (const name of channels.keys()) {
         const other = folded.get(name.toLowerCase());
-        if (other) return { path: ["channels", name], expected: `a channel name that differs from "${other}" by more than letter case (block names are lower-case)` };
+        if (other)
+            return {
+                path: ["channels", name],
+                expected: `a channel name that differs from "${other}" by more than letter case (block names are lower-case)`,
+            };
         folded.set(name.toLowerCase(), name);
     }
     const routeNames = Object.keys(p.routes ?? DEFAULT_ROUTES);
@@ -198,17 +215,25 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
         if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
         for (const [i, name] of names.entries()) {
             const channel = channels.get(name);
-            if (!channel) return { path: [tier, "channels", i], expected: `one of the channels defined under channels (${[...channels.keys()].join(", ") || "none defined"})` };
+            if (!channel)
+                return {
+                    path: [tier, "channels", i],
+                    expected: `one of the channels defined under channels (${[...channels.keys()].join(", ") || "none defined"})`,
+                };
             if (channel.type === "pagerduty" && !pagerDutyEnabled)
-                return { path: [tier, "channels", i], expected: `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")` };
+                return {
+                    path: [tier, "channels", i],
+                    expected: `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")`,
+                };
         }
     };
     const checkRoutes = (tier: string, names: string[] | undefined): Problem | undefined => {
         for (const [i, name] of (names ?? []).entries())
-            if (!routeNames.includes(name)) return { path: [tier, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
+            if (!routeNames.includes(name))
+                return { path: [tier, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
     };
     const checks: (() => Problem | undefined)[] = [
-        () => (p.warning.enabled ? checkRoutes("warning", p.warning.routes) ?? checkChannels("warning", p.warning.channels) : undefined),
+        () => (p.warning.enabled ? (checkRoutes("warning", p.warning.routes) ?? checkChannels("warning", p.warning.channels)) : undefined),
         // A signal's own section: its own checks, then the channels and routes it names, as for the tiers.
         ...SIGNALS.flatMap((signal) => {
             const settings = signal.settings;
@@ -220,22 +245,36 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                     const own = settings.problem?.(value);
                     return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
                 },
-                () => (refs.enabled ? checkChannels(settings.key, refs.channels) ?? checkRoutes(settings.key, refs.routes) : undefined),
+                () => (refs.enabled ? (checkChannels(settings.key, refs.channels) ?? checkRoutes(settings.key, refs.routes)) : undefined),
             ];
         }),
-        () => (p.critical.enabled ? checkRoutes("critical", p.critical.routes) ?? checkChannels("critical", p.critical.channels) : undefined),
+        () =>
+            p.critical.enabled ? (checkRoutes("critical", p.critical.routes) ?? checkChannels("critical", p.critical.channels)) : undefined,
         () =>
             p.p1.enabled && p.p1.workPools.length === 0 && p.p1.noSuccessMinutes === undefined
                 ? { path: ["p1"], expected: "at least one P1 signal when p1.enabled is true: workPools or noSuccessMinutes" }
                 : undefined,
-        () => (p.p1.enabled ? checkChannels("p1", p.p1.channels) ?? checkRoutes("p1", p.p1.routes) : undefined),
+        () => (p.p1.enabled ? (checkChannels("p1", p.p1.channels) ?? checkRoutes("p1", p.p1.routes)) : undefined),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;
-            if (!pd.schedule) return { path: ["pagerDuty", "schedule"], expected: "an on-call schedule with rotationStart and users when pagerDuty.enabled is true" };
-            if (!pd.teamLead) return { path: ["pagerDuty", "teamLead"], expected: "the team lead's PagerDuty e-mail or user id when pagerDuty.enabled is true" };
-            if (!pd.manager) return { path: ["pagerDuty", "manager"], expected: "the manager's PagerDuty e-mail or user id when pagerDuty.enabled is true" };
-            if (pd.serviceName === pd.p1ServiceName) return { path: ["pagerDuty", "p1ServiceName"], expected: "a name different from pagerDuty.serviceName" };
+            if (!pd.schedule)
+                return {
+                    path: ["pagerDuty", "schedule"],
+                    expected: "an on-call schedule with rotationStart and users when pagerDuty.enabled is true",
+                };
+            if (!pd.teamLead)
+                return {
+                    path: ["pagerDuty", "teamLead"],
+                    expected: "the team lead's PagerDuty e-mail or user id when pagerDuty.enabled is true",
+                };
+            if (!pd.manager)
+                return {
+                    path: ["pagerDuty", "manager"],
+                    expected: "the manager's PagerDuty e-mail or user id when pagerDuty.enabled is true",
+                };
+            if (pd.serviceName === pd.p1ServiceName)
+                return { path: ["pagerDuty", "p1ServiceName"], expected: "a name different from pagerDuty.serviceName" };
         },
     ];
     for (const check of checks) {

@@ -27,7 +27,12 @@ export interface ProgramOptions {
     values: Record<string, string>;
     secretKeys: string[];
     /** Creates one resource; defaults to echoing inputs as state with a made-up id. */
-    newResource?: (r: { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }) => Promise<{ id: string; state: Record<string, unknown> }>;
+    newResource?: (r: {
+        type: string;
+        name: string;
+        inputs: Record<string, unknown>;
+        custom: boolean;
+    }) => Promise<{ id: string; state: Record<string, unknown> }>;
     call?: (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
 }
 
@@ -54,7 +59,15 @@ export async function runProgram(opts: ProgramOptions): Promise<ProgramRun> {
                 const result = opts.newResource
                     ? await opts.newResource({ type: args.type, name: args.name, inputs: args.inputs, custom })
                     : { id: `${args.name}-id`, state: defaultState(args.type, args.name, args.inputs) };
-                resources.push({ type: args.type, name: args.name, urn: "", parent: "", custom, rawInputs: args.inputs, id: custom ? result.id : undefined });
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    urn: "",
+                    parent: "",
+                    custom,
+                    rawInputs: args.inputs,
+                    id: custom ? result.id : undefined,
+                });
                 return result;
             },
             call: (args) => {
@@ -141,5 +154,8 @@ export function isSecretMarker(value: unknown): boolean {
 
 /** The made-up PagerDuty user id the default mock returns for an e-mail lookup. */
 export function mockUserId(email: string): string {
-    return `PMOCK${email.split("@")[0].replace(/[^A-Za-z0-9]/g, "").toUpperCase()}`;
+    return `PMOCK${email
+        .split("@")[0]
+        .replace(/[^A-Za-z0-9]/g, "")
+        .toUpperCase()}`;
 }

@@ -9,7 +9,9 @@ export function readStackFile(root: string, stack: string): { values: Record<str
 
 /** The stack a `Pulumi.<stack>.yaml` path names. */
 export function stackOfFile(file: string): string {
-    return basename(file).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+    return basename(file)
+        .replace(/^Pulumi\./, "")
+        .replace(/\.ya?ml$/, "");
 }
 
 export function readStackFileAt(file: string): { values: Record<string, string>; encrypted: string[] } {

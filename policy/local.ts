@@ -23,7 +23,10 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 /** CrossGuard internals this helper borrows, pinned by the exact @pulumi/policy version. */
 const internals = {
-    deserializeProperties: (deserialize as any).deserializeProperties as (struct: { toJavaScript(): unknown }, proxySecrets: boolean) => Record<string, any>,
+    deserializeProperties: (deserialize as any).deserializeProperties as (
+        struct: { toJavaScript(): unknown },
+        proxySecrets: boolean,
+    ) => Record<string, any>,
     unknownCheckingProxy: (proxy as any).unknownCheckingProxy as <V>(v: V) => V,
     /** The sentinel the engine sends for a string that is unknown during preview. */
     unknownString: (proxy as any).unknownStringValue as string,
@@ -80,7 +83,7 @@ function isStruct(v: unknown): v is { toJavaScript(): unknown } {
 }
 
 const levelOf = (policy: { name: string; enforcementLevel?: EnforcementLevel }, options: RunOptions): EnforcementLevel =>
-    ((options.config?.[policy.name]?.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "mandatory");
+    (options.config?.[policy.name]?.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "mandatory";
 
 function configOf(name: string, options: RunOptions) {
     return <T extends object>(): T => {
@@ -124,7 +127,12 @@ export async function runPolicies(policies: Policies, resources: EngineResource[
             } catch (e) {
                 if (e instanceof NotApplicable) result.notApplicable.push({ policy: policy.name, reason: e.reason });
                 else if (isUnknownValueError(e))
-                    result.violations.push({ policy: policy.name, level: "advisory", message: `can't run policy '${policy.name}' during preview: ${(e as Error).message}`, urn });
+                    result.violations.push({
+                        policy: policy.name,
+                        level: "advisory",
+                        message: `can't run policy '${policy.name}' during preview: ${(e as Error).message}`,
+                        urn,
+                    });
                 else throw e;
             }
         };
@@ -134,7 +142,12 @@ export async function runPolicies(policies: Policies, resources: EngineResource[
 
         if ("validateStack" in policy) {
             const stackPolicy = policy as StackValidationPolicy;
-            const args: StackValidationArgs = { resources: stackView(resources), stackTags, getConfig: configOf(policy.name, options), notApplicable };
+            const args: StackValidationArgs = {
+                resources: stackView(resources),
+                stackTags,
+                getConfig: configOf(policy.name, options),
+                notApplicable,
+            };
             await settle(() => stackPolicy.validateStack(args, (message, urn) => collect(message, urn)));
             continue;
         }

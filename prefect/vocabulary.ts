@@ -137,7 +137,25 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 export const TEMPLATE_FILTERS = ["ui_url", "ui_resource_events_url", "tojson", "default", "truncate", "length", "upper", "lower"] as const;
 
-const KEYWORDS = new Set(["if", "elif", "else", "endif", "not", "and", "or", "in", "is", "true", "false", "none", "True", "False", "None", "for", "endfor"]);
+const KEYWORDS = new Set([
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "not",
+    "and",
+    "or",
+    "in",
+    "is",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "for",
+    "endfor",
+]);
 
 /** A Jinja string literal, escapes included (its content is never code, and a `}}` in it does not end the tag). */
 const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;

@@ -33,11 +33,25 @@ export function planPagerDuty(pd: PagerDutyConfig, stack: string): PagerDutyPlan
     return {
         stack,
         team: pd.teamName
-            ? { name: pd.teamName, members: members.map((user) => ({ user, role: user === pd.manager || user === pd.teamLead ? "manager" : "responder" })) }
+            ? {
+                  name: pd.teamName,
+                  members: members.map((user) => ({ user, role: user === pd.manager || user === pd.teamLead ? "manager" : "responder" })),
+              }
             : undefined,
-        schedule: { name: pd.schedule.name, timeZone: pd.schedule.timeZone, layer: { name: "Primary rotation", ...scheduleLayer(pd) }, users: pd.schedule.users },
+        schedule: {
+            name: pd.schedule.name,
+            timeZone: pd.schedule.timeZone,
+            layer: { name: "Primary rotation", ...scheduleLayer(pd) },
+            users: pd.schedule.users,
+        },
         escalationPolicies: [
-            { key: "critical-escalation", service: "critical", name: `Data pipelines critical (${stack})`, description: managed, ladder: criticalLadder(pd) },
+            {
+                key: "critical-escalation",
+                service: "critical",
+                name: `Data pipelines critical (${stack})`,
+                description: managed,
+                ladder: criticalLadder(pd),
+            },
             { key: "p1-escalation", service: "p1", name: `Data pipelines P1 (${stack})`, description: managed, ladder: p1Ladder(pd) },
         ],
         services: (

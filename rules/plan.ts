@@ -34,7 +34,10 @@ export function blockFor(stack: string, channel: Channel, project: string): Bloc
     const kind = kindOf(channel.spec);
     return {
         channel: channel.name,
-        name: `${stack}-${channel.name}`.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase().replace(/[^a-z0-9-]/g, "-"),
+        name: `${stack}-${channel.name}`
+            .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, "-"),
         typeSlug: kind.block.typeSlug,
         stack,
         spec: channel.spec,
@@ -68,17 +71,28 @@ export function mirroredSecrets(cfg: StackConfig): MirrorSource[] {
         return kindOf(c.spec).mirror(c, { stack: cfg.stack, kebab: name, project: cfg.project });
     });
     if (cfg.pagerDuty) {
-        specs.push({ name: "pagerduty-integration-key", description: `PagerDuty Events API v2 key of "${cfg.pagerDuty.serviceName}"`, source: { pagerDutyService: "critical" } });
-        specs.push({ name: "pagerduty-integration-key-p1", description: `PagerDuty Events API v2 key of "${cfg.pagerDuty.p1ServiceName}"`, source: { pagerDutyService: "p1" } });
+        specs.push({
+            name: "pagerduty-integration-key",
+            description: `PagerDuty Events API v2 key of "${cfg.pagerDuty.serviceName}"`,
+            source: { pagerDutyService: "critical" },
+        });
+        specs.push({
+            name: "pagerduty-integration-key-p1",
+            description: `PagerDuty Events API v2 key of "${cfg.pagerDuty.p1ServiceName}"`,
+            source: { pagerDutyService: "p1" },
+        });
     }
     return specs;
 }
-
 
 /** What each route costs in automations: its own ones, and those it shares with other routes (one for the stack). */
 export function automationsPerRoute(plan: AlertPlan, routes: string[]): { route: string; own: string[]; shared: string[] }[] {
     return routes.map((route) => {
         const watching = plan.automations.filter((a) => a.routes.includes(route));
-        return { route, own: watching.filter((a) => a.routes.length === 1).map((a) => a.key), shared: watching.filter((a) => a.routes.length > 1).map((a) => a.key) };
+        return {
+            route,
+            own: watching.filter((a) => a.routes.length === 1).map((a) => a.key),
+            shared: watching.filter((a) => a.routes.length > 1).map((a) => a.key),
+        };
     });
 }

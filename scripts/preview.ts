@@ -56,7 +56,17 @@ async function main(): Promise<number> {
     print(stack, placeholders, file.encrypted, run.resources, run.invokes);
     // The program ran, so the config parses; the same plan it built, in numbers per route.
     const cfg = parseStackConfig(raw);
-    console.log(["", ...describeRouteCosts(automationsPerRoute(planAlerting(cfg), cfg.routes.map((r) => r.name)))].join("\n"));
+    console.log(
+        [
+            "",
+            ...describeRouteCosts(
+                automationsPerRoute(
+                    planAlerting(cfg),
+                    cfg.routes.map((r) => r.name),
+                ),
+            ),
+        ].join("\n"),
+    );
     // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
     const policies = await checkPolicies(resources, environmentOf(raw.values));
     console.log(["", ...policies.lines].join("\n"));
@@ -67,7 +77,9 @@ async function main(): Promise<number> {
 export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>): string[] {
     const lines = ["Automations per route (each route adds its own; shared ones are counted once for the stack)"];
     for (const c of costs)
-        lines.push(`  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`);
+        lines.push(
+            `  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`,
+        );
     return lines;
 }
 
@@ -84,7 +96,8 @@ function print(
     invokes: { token: string; inputs: Record<string, unknown> }[],
 ): void {
     const out: string[] = [];
-    const of = (type: string) => resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: unwrapSecrets(r.rawInputs) as Record<string, any> }));
+    const of = (type: string) =>
+        resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: unwrapSecrets(r.rawInputs) as Record<string, any> }));
     out.push(`Offline preview of stack "${stack}": the real program under Pulumi's runtime mocks; nothing is created.`);
     if (encrypted.length) out.push(`Encrypted in the stack file (not decrypted here): ${encrypted.join(", ")}`);
     const mustSet = placeholders.filter((p) => p.mustSet);
@@ -120,7 +133,8 @@ function print(
     if (policies.length) {
         const names = new Map<string, string>();
         for (const s of of("pagerduty:index/schedule:Schedule")) names.set(s.id!, `on-call schedule "${s.inputs.name}"`);
-        for (const i of invokes.filter((x) => x.token === "pagerduty:index/getUser:getUser")) names.set(mockUserId(String(i.inputs.email)), String(i.inputs.email));
+        for (const i of invokes.filter((x) => x.token === "pagerduty:index/getUser:getUser"))
+            names.set(mockUserId(String(i.inputs.email)), String(i.inputs.email));
         out.push("", "PagerDuty");
         for (const svc of of("pagerduty:index/service:Service").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name))) {
             const policy = policies.find((p) => p.id === svc.inputs.escalationPolicy);
@@ -134,13 +148,16 @@ function print(
             out.push(`    unacknowledged, the ladder runs ${policy?.inputs.numLoops ?? 0} more time(s)`);
         }
         for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration").sort((a, b) => a.name.localeCompare(b.name)))
-            out.push(`  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: its key goes into the Prefect pager-duty-webhook block (secret)`);
+            out.push(
+                `  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: its key goes into the Prefect pager-duty-webhook block (secret)`,
+            );
     }
 
     const mirrored = of("aws:secretsmanager/secret:Secret").sort((a, b) => a.inputs.name.localeCompare(b.inputs.name));
     if (mirrored.length) {
         out.push("", "AWS Secrets Manager (values are Pulumi secrets)");
-        for (const s of mirrored) out.push(`  ${s.inputs.name}  (recovery window ${s.inputs.recoveryWindowInDays} days): ${s.inputs.description}`);
+        for (const s of mirrored)
+            out.push(`  ${s.inputs.name}  (recovery window ${s.inputs.recoveryWindowInDays} days): ${s.inputs.description}`);
     }
 
     const counts = new Map<string, number>();

@@ -25,7 +25,9 @@ export async function checkPolicies(resources: EngineResource[], environment: st
 export function describeFindings(result: PackResult, policyCount: number): PolicyCheck {
     const mandatory = result.violations.filter((v) => v.level === "mandatory");
     const advisory = result.violations.filter((v) => v.level === "advisory");
-    const lines = [`Policy pack (${policyCount} policies, as Pulumi Deployments runs it): ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`];
+    const lines = [
+        `Policy pack (${policyCount} policies, as Pulumi Deployments runs it): ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`,
+    ];
     for (const v of [...mandatory, ...advisory]) {
         const where = v.urn ? `  [${v.urn.split("::").at(-1)}]` : "";
         lines.push(`  ${v.level === "mandatory" ? "BLOCKED" : "advice "}  ${v.policy}${where}: ${v.message}`);

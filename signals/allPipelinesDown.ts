@@ -39,4 +39,3 @@ export const allPipelinesDown: Signal = {
         return [spec("p1-no-success", names.length <= 3 ? names.join(", ") : `${names.length} routes`, union, names)];
     },
 };
-

@@ -24,7 +24,10 @@ export const successNotice: Signal = {
         schema,
         // Disabled, it sends nowhere (its channels get no block).
         refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
-        problem: (s: Settings) => (s.enabled && s.flows.length === 0 ? { path: ["flows"], expected: "at least one flow name when successNotice.enabled is true" } : undefined),
+        problem: (s: Settings) =>
+            s.enabled && s.flows.length === 0
+                ? { path: ["flows"], expected: "at least one flow name when successNotice.enabled is true" }
+                : undefined,
     },
     automations: (cfg, { label }) => {
         const s = cfg.signals.successNotice as Settings;

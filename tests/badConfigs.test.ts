@@ -51,125 +51,599 @@ const TEAMS_FORM = /a Microsoft Teams webhook URL \(https\)/;
 
 const cases: Case[] = [
     // Secret URLs and tokens (the bad values are sentinels: the message must not echo them).
-    { title: "Slack webhook over http://", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `http://hooks.slack.com/services/T00000000/B00000000/${MARK}http` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
-    { title: "non-Slack host on a Slack channel", raw: () => set(base("prod"), { [k("criticalWebhookUrl")]: `https://hooks.example.com/services/T00000000/B00000000/${MARK}host` }), key: k("criticalWebhookUrl"), expected: SLACK_FORM },
-    { title: "Slack URL with a trailing space", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}space ` }), key: k("alertsWebhookUrl"), expected: SLACK_FORM },
-    { title: "Teams webhook on the local loopback receiver", raw: () => editKey(set(base("local"), { [k("alertsWebhookUrl")]: `http://127.0.0.1:8787/${MARK}-teams` }), "channels", (c) => ({ ...c, alerts: { type: "teams" } })), key: k("alertsWebhookUrl"), expected: TEAMS_FORM },
-    { title: "Teams path on a look-alike host", raw: () => editKey(set(base("dev"), { [k("alertsWebhookUrl")]: `https://contoso.webhook.office.com.example.net/webhookb2/${MARK}` }), "channels", () => ({ alerts: { type: "teams" } })), key: k("alertsWebhookUrl"), expected: TEAMS_FORM },
-    { title: "webhook with an ftp:// scheme", raw: () => set(base("local"), { [k("criticalWebhookUrl")]: `ftp://127.0.0.1/${MARK}-ftp` }), key: k("criticalWebhookUrl"), expected: URL_FORM },
-    { title: "webhook that is not a URL", raw: () => set(base("local"), { [k("infoWebhookUrl")]: `${MARK}-not-a-url` }), key: k("infoWebhookUrl"), expected: URL_FORM },
-    { title: "webhook URL with a leading space", raw: () => set(base("local"), { [k("pagerWebhookUrl")]: ` http://127.0.0.1:8787/${MARK}-space` }), key: k("pagerWebhookUrl"), expected: URL_FORM },
-    { title: "empty Slack secret", raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: "" }), key: k("alertsWebhookUrl"), expected: /a secret Slack incoming webhook URL .*pulumi config set --secret alertsWebhookUrl/ },
-    { title: "blank Prefect Cloud API key", raw: () => set(base("dev"), { "prefect:apiKey": "   " }), key: "prefect:apiKey", expected: /a secret token \(Prefect Cloud API key/ },
-    { title: "webhook secret missing", raw: () => set(base("local"), { [k("infoWebhookUrl")]: undefined }), key: k("infoWebhookUrl"), expected: /a secret webhook URL \(webhook URL of channel "info"\)/ },
-    { title: "Slack URL given as plain config", raw: () => asPlain(base("dev"), k("alertsWebhookUrl")), key: k("alertsWebhookUrl"), expected: /a secret value, not plain config/ },
-    { title: "PagerDuty token given as plain config", raw: () => asPlain(base("prod"), "pagerduty:token"), key: "pagerduty:token", expected: /a secret value, not plain config .*pulumi config set --secret pagerduty:token/ },
-    { title: "a plain setting stored as a secret", raw: () => asSecret(base("prod"), k("critical")), key: k("critical"), expected: /a plain \(non-secret\) value/ },
+    {
+        title: "Slack webhook over http://",
+        raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `http://hooks.slack.com/services/T00000000/B00000000/${MARK}http` }),
+        key: k("alertsWebhookUrl"),
+        expected: SLACK_FORM,
+    },
+    {
+        title: "non-Slack host on a Slack channel",
+        raw: () => set(base("prod"), { [k("criticalWebhookUrl")]: `https://hooks.example.com/services/T00000000/B00000000/${MARK}host` }),
+        key: k("criticalWebhookUrl"),
+        expected: SLACK_FORM,
+    },
+    {
+        title: "Slack URL with a trailing space",
+        raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}space ` }),
+        key: k("alertsWebhookUrl"),
+        expected: SLACK_FORM,
+    },
+    {
+        title: "Teams webhook on the local loopback receiver",
+        raw: () =>
+            editKey(set(base("local"), { [k("alertsWebhookUrl")]: `http://127.0.0.1:8787/${MARK}-teams` }), "channels", (c) => ({
+                ...c,
+                alerts: { type: "teams" },
+            })),
+        key: k("alertsWebhookUrl"),
+        expected: TEAMS_FORM,
+    },
+    {
+        title: "Teams path on a look-alike host",
+        raw: () =>
+            editKey(
+                set(base("dev"), { [k("alertsWebhookUrl")]: `https://contoso.webhook.office.com.example.net/webhookb2/${MARK}` }),
+                "channels",
+                () => ({ alerts: { type: "teams" } }),
+            ),
+        key: k("alertsWebhookUrl"),
+        expected: TEAMS_FORM,
+    },
+    {
+        title: "webhook with an ftp:// scheme",
+        raw: () => set(base("local"), { [k("criticalWebhookUrl")]: `ftp://127.0.0.1/${MARK}-ftp` }),
+        key: k("criticalWebhookUrl"),
+        expected: URL_FORM,
+    },
+    {
+        title: "webhook that is not a URL",
+        raw: () => set(base("local"), { [k("infoWebhookUrl")]: `${MARK}-not-a-url` }),
+        key: k("infoWebhookUrl"),
+        expected: URL_FORM,
+    },
+    {
+        title: "webhook URL with a leading space",
+        raw: () => set(base("local"), { [k("pagerWebhookUrl")]: ` http://127.0.0.1:8787/${MARK}-space` }),
+        key: k("pagerWebhookUrl"),
+        expected: URL_FORM,
+    },
+    {
+        title: "empty Slack secret",
+        raw: () => set(base("dev"), { [k("alertsWebhookUrl")]: "" }),
+        key: k("alertsWebhookUrl"),
+        expected: /a secret Slack incoming webhook URL .*pulumi config set --secret alertsWebhookUrl/,
+    },
+    {
+        title: "blank Prefect Cloud API key",
+        raw: () => set(base("dev"), { "prefect:apiKey": "   " }),
+        key: "prefect:apiKey",
+        expected: /a secret token \(Prefect Cloud API key/,
+    },
+    {
+        title: "webhook secret missing",
+        raw: () => set(base("local"), { [k("infoWebhookUrl")]: undefined }),
+        key: k("infoWebhookUrl"),
+        expected: /a secret webhook URL \(webhook URL of channel "info"\)/,
+    },
+    {
+        title: "Slack URL given as plain config",
+        raw: () => asPlain(base("dev"), k("alertsWebhookUrl")),
+        key: k("alertsWebhookUrl"),
+        expected: /a secret value, not plain config/,
+    },
+    {
+        title: "PagerDuty token given as plain config",
+        raw: () => asPlain(base("prod"), "pagerduty:token"),
+        key: "pagerduty:token",
+        expected: /a secret value, not plain config .*pulumi config set --secret pagerduty:token/,
+    },
+    {
+        title: "a plain setting stored as a secret",
+        raw: () => asSecret(base("prod"), k("critical")),
+        key: k("critical"),
+        expected: /a plain \(non-secret\) value/,
+    },
 
     // Numbers out of range.
-    { title: "zero threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 0 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
-    { title: "negative threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: -3 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
-    { title: "fractional threshold", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 2.5 })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
-    { title: "threshold as words", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "three" })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
-    { title: "window of zero hours", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 0 })), key: k("critical.windowHours"), expected: /a number of hours from 0\.1 to 720/ },
-    { title: "window over 30 days", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 721 })), key: k("critical.windowHours"), expected: /a number of hours from 0\.1 to 720/ },
-    { title: "P1 silence under Prefect's 10 s minimum", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.1 })), key: k("p1.noSuccessMinutes"), expected: /a number of minutes from 0\.5 to 10080 \(a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires\)/ },
-    { title: "negative escalation delay", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: -15 } })), key: k("pagerDuty.escalation.onCallAckMinutes"), expected: /a whole number of minutes from 1 to 1440/ },
-    { title: "ten repeats of the escalation ladder", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, repeat: 10 } })), key: k("pagerDuty.escalation.repeat"), expected: /a whole number of repeats from 0 to 9/ },
-    { title: "rotation turn of zero hours", raw: () => schedule((s) => ({ ...s, turnLengthHours: 0 })), key: k("pagerDuty.schedule.turnLengthHours"), expected: /a whole number of hours from 1 to 2160/ },
-    { title: "recovery window of 3 days", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, recoveryWindowInDays: 3 })), key: k("secretsManager.recoveryWindowInDays"), expected: /0 or a whole number of days from 7 to 30/ },
+    {
+        title: "zero threshold",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 0 })),
+        key: k("critical.threshold"),
+        expected: /a whole number of failures from 2 to 100/,
+    },
+    {
+        title: "negative threshold",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: -3 })),
+        key: k("critical.threshold"),
+        expected: /a whole number of failures from 2 to 100/,
+    },
+    {
+        title: "fractional threshold",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: 2.5 })),
+        key: k("critical.threshold"),
+        expected: /a whole number of failures from 2 to 100/,
+    },
+    {
+        title: "threshold as words",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "three" })),
+        key: k("critical.threshold"),
+        expected: /a whole number of failures from 2 to 100/,
+    },
+    {
+        title: "window of zero hours",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 0 })),
+        key: k("critical.windowHours"),
+        expected: /a number of hours from 0\.1 to 720/,
+    },
+    {
+        title: "window over 30 days",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, windowHours: 721 })),
+        key: k("critical.windowHours"),
+        expected: /a number of hours from 0\.1 to 720/,
+    },
+    {
+        title: "P1 silence under Prefect's 10 s minimum",
+        raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.1 })),
+        key: k("p1.noSuccessMinutes"),
+        expected:
+            /a number of minutes from 0\.5 to 10080 \(a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires\)/,
+    },
+    {
+        title: "negative escalation delay",
+        raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: -15 } })),
+        key: k("pagerDuty.escalation.onCallAckMinutes"),
+        expected: /a whole number of minutes from 1 to 1440/,
+    },
+    {
+        title: "ten repeats of the escalation ladder",
+        raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, repeat: 10 } })),
+        key: k("pagerDuty.escalation.repeat"),
+        expected: /a whole number of repeats from 0 to 9/,
+    },
+    {
+        title: "rotation turn of zero hours",
+        raw: () => schedule((s) => ({ ...s, turnLengthHours: 0 })),
+        key: k("pagerDuty.schedule.turnLengthHours"),
+        expected: /a whole number of hours from 1 to 2160/,
+    },
+    {
+        title: "recovery window of 3 days",
+        raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, recoveryWindowInDays: 3 })),
+        key: k("secretsManager.recoveryWindowInDays"),
+        expected: /0 or a whole number of days from 7 to 30/,
+    },
 
     // References between settings.
-    { title: "unknown channel in the warning tier", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, channels: ["alert"] })), key: k("warning.channels[0]"), expected: /one of the channels defined under channels \(alerts\)/ },
-    { title: "unknown channel in the P1 tier", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, channels: ["critical", "pagerP2"] })), key: k("p1.channels[1]"), expected: /one of the channels defined under channels \(alerts, critical, pager, pagerP1\)/ },
-    { title: "unknown route in the critical tier", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, routes: ["etl"] })), key: k("critical.routes[0]"), expected: /one of the routes defined under routes \(dlt\)/ },
-    { title: "PagerDuty channel while PagerDuty is off", raw: () => pd((p) => ({ ...p, enabled: false })), key: k("critical.channels[1]"), expected: /a channel that is not PagerDuty while pagerDuty\.enabled is false/ },
-    { title: "warning tier on without channels", raw: () => editKey(base("dev"), "warning", () => ({ enabled: true })), key: k("warning.channels"), expected: /at least one channel name/ },
-    { title: "empty channel list", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: [] })), key: k("critical.channels"), expected: /at least one channel name/ },
+    {
+        title: "unknown channel in the warning tier",
+        raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, channels: ["alert"] })),
+        key: k("warning.channels[0]"),
+        expected: /one of the channels defined under channels \(alerts\)/,
+    },
+    {
+        title: "unknown channel in the P1 tier",
+        raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, channels: ["critical", "pagerP2"] })),
+        key: k("p1.channels[1]"),
+        expected: /one of the channels defined under channels \(alerts, critical, pager, pagerP1\)/,
+    },
+    {
+        title: "unknown route in the critical tier",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, routes: ["etl"] })),
+        key: k("critical.routes[0]"),
+        expected: /one of the routes defined under routes \(dlt\)/,
+    },
+    {
+        title: "PagerDuty channel while PagerDuty is off",
+        raw: () => pd((p) => ({ ...p, enabled: false })),
+        key: k("critical.channels[1]"),
+        expected: /a channel that is not PagerDuty while pagerDuty\.enabled is false/,
+    },
+    {
+        title: "warning tier on without channels",
+        raw: () => editKey(base("dev"), "warning", () => ({ enabled: true })),
+        key: k("warning.channels"),
+        expected: /at least one channel name/,
+    },
+    {
+        title: "empty channel list",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: [] })),
+        key: k("critical.channels"),
+        expected: /at least one channel name/,
+    },
 
     // Duplicates.
-    { title: "the same channel twice in a tier", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: ["critical", "critical"] })), key: k("critical.channels"), expected: /a list of channel names without duplicates/ },
-    { title: "the same tag twice in a route", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["dlt", "dlt"] } })), key: k("routes.dlt.tags"), expected: /a list of tags without duplicates/ },
-    { title: "the same on-call user twice", raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example.com", "oncall-one@example.com"] })), key: k("pagerDuty.schedule.users"), expected: /without duplicates/ },
-    { title: "the same work pool twice", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, workPools: ["default-work-pool", "default-work-pool"] })), key: k("p1.workPools"), expected: /a list of work pool names without duplicates/ },
+    {
+        title: "the same channel twice in a tier",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, channels: ["critical", "critical"] })),
+        key: k("critical.channels"),
+        expected: /a list of channel names without duplicates/,
+    },
+    {
+        title: "the same tag twice in a route",
+        raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["dlt", "dlt"] } })),
+        key: k("routes.dlt.tags"),
+        expected: /a list of tags without duplicates/,
+    },
+    {
+        title: "the same on-call user twice",
+        raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example.com", "oncall-one@example.com"] })),
+        key: k("pagerDuty.schedule.users"),
+        expected: /without duplicates/,
+    },
+    {
+        title: "the same work pool twice",
+        raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, workPools: ["default-work-pool", "default-work-pool"] })),
+        key: k("p1.workPools"),
+        expected: /a list of work pool names without duplicates/,
+    },
     {
         title: "two channel names that differ only in case (same block name)",
         raw: () =>
             editKey(
-                editKey(set(base("dev"), { [k("alertsTeamWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")], [k("alertsTEAMWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")] }, true), "channels", () => ({
-                    alertsTeam: { type: "slack", slackChannel: "#data-alerts" },
-                    alertsTEAM: { type: "slack", slackChannel: "#data-alerts-2" },
-                })),
+                editKey(
+                    set(
+                        base("dev"),
+                        {
+                            [k("alertsTeamWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")],
+                            [k("alertsTEAMWebhookUrl")]: base("dev").values[k("alertsWebhookUrl")],
+                        },
+                        true,
+                    ),
+                    "channels",
+                    () => ({
+                        alertsTeam: { type: "slack", slackChannel: "#data-alerts" },
+                        alertsTEAM: { type: "slack", slackChannel: "#data-alerts-2" },
+                    }),
+                ),
                 "warning",
                 (w) => ({ ...w, channels: ["alertsTeam", "alertsTEAM"] }),
             ),
         key: k("channels.alertsTEAM"),
         expected: /a channel name that differs from "alertsTeam" by more than letter case/,
     },
-    { title: "the same name for both PagerDuty services", raw: () => pd((p) => ({ ...p, p1ServiceName: p.serviceName })), key: k("pagerDuty.p1ServiceName"), expected: /a name different from pagerDuty\.serviceName/ },
+    {
+        title: "the same name for both PagerDuty services",
+        raw: () => pd((p) => ({ ...p, p1ServiceName: p.serviceName })),
+        key: k("pagerDuty.p1ServiceName"),
+        expected: /a name different from pagerDuty\.serviceName/,
+    },
 
     // PagerDuty.
-    { title: "PagerDuty on without its token", raw: () => set(base("prod"), { "pagerduty:token": undefined }), key: "pagerduty:token", expected: /a secret token \(PagerDuty REST API token/ },
-    { title: "PagerDuty channel without the block's API key", raw: () => set(base("prod"), { [k("pagerDutyApiKey")]: undefined }), key: k("pagerDutyApiKey"), expected: /a secret token \(PagerDuty API key the Prefect pager-duty-webhook block requires\)/ },
-    { title: "PagerDuty on without on-call users", raw: () => schedule((s) => ({ ...s, users: [] })), key: k("pagerDuty.schedule.users"), expected: /at least one PagerDuty user/ },
-    { title: "PagerDuty on without a team lead", raw: () => pd(({ teamLead: _, ...p }) => p), key: k("pagerDuty.teamLead"), expected: /the team lead's PagerDuty e-mail or user id/ },
-    { title: "PagerDuty on without a manager", raw: () => pd(({ manager: _, ...p }) => p), key: k("pagerDuty.manager"), expected: /the manager's PagerDuty e-mail or user id/ },
-    { title: "PagerDuty on without a schedule", raw: () => pd(({ schedule: _, ...p }) => p), key: k("pagerDuty.schedule"), expected: /an on-call schedule with rotationStart and users/ },
-    { title: "PagerDuty channel for an unknown service", raw: () => editKey(base("prod"), "channels", (c) => ({ ...c, pager: { type: "pagerduty", service: "p2" } })), key: k("channels.pager.service"), expected: /"critical" or "p1"/ },
-    { title: "on-call e-mail without a domain", raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example", "oncall-two@example.com"] })), key: k("pagerDuty.schedule.users[0]"), expected: /a PagerDuty user as an e-mail address or a user id/ },
-    { title: "manager e-mail with a space", raw: () => pd((p) => ({ ...p, manager: "data manager@example.com" })), key: k("pagerDuty.manager"), expected: /a PagerDuty user as an e-mail address or a user id/ },
-    { title: "team lead as a lower-case user id", raw: () => pd((p) => ({ ...p, teamLead: "pabc123" })), key: k("pagerDuty.teamLead"), expected: /a PagerDuty user as an e-mail address or a user id/ },
-    { title: "misspelled time zone", raw: () => schedule((s) => ({ ...s, timeZone: "Europe/Londn" })), key: k("pagerDuty.schedule.timeZone"), expected: /an IANA time zone such as "Europe\/London"/ },
-    { title: "UTC offset instead of a time zone", raw: () => schedule((s) => ({ ...s, timeZone: "+01:00" })), key: k("pagerDuty.schedule.timeZone"), expected: /an IANA time zone/ },
-    { title: "rotation start without an offset", raw: () => schedule((s) => ({ ...s, rotationStart: "2026-01-05T09:00:00" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
-    { title: "rotation start on a day that does not exist", raw: () => schedule((s) => ({ ...s, rotationStart: "2026-02-30T09:00:00Z" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
-    { title: "rotation start in words", raw: () => schedule((s) => ({ ...s, rotationStart: "next Monday 9am" })), key: k("pagerDuty.schedule.rotationStart"), expected: /an ISO 8601 date-time with offset/ },
+    {
+        title: "PagerDuty on without its token",
+        raw: () => set(base("prod"), { "pagerduty:token": undefined }),
+        key: "pagerduty:token",
+        expected: /a secret token \(PagerDuty REST API token/,
+    },
+    {
+        title: "PagerDuty channel without the block's API key",
+        raw: () => set(base("prod"), { [k("pagerDutyApiKey")]: undefined }),
+        key: k("pagerDutyApiKey"),
+        expected: /a secret token \(PagerDuty API key the Prefect pager-duty-webhook block requires\)/,
+    },
+    {
+        title: "PagerDuty on without on-call users",
+        raw: () => schedule((s) => ({ ...s, users: [] })),
+        key: k("pagerDuty.schedule.users"),
+        expected: /at least one PagerDuty user/,
+    },
+    {
+        title: "PagerDuty on without a team lead",
+        raw: () => pd(({ teamLead: _, ...p }) => p),
+        key: k("pagerDuty.teamLead"),
+        expected: /the team lead's PagerDuty e-mail or user id/,
+    },
+    {
+        title: "PagerDuty on without a manager",
+        raw: () => pd(({ manager: _, ...p }) => p),
+        key: k("pagerDuty.manager"),
+        expected: /the manager's PagerDuty e-mail or user id/,
+    },
+    {
+        title: "PagerDuty on without a schedule",
+        raw: () => pd(({ schedule: _, ...p }) => p),
+        key: k("pagerDuty.schedule"),
+        expected: /an on-call schedule with rotationStart and users/,
+    },
+    {
+        title: "PagerDuty channel for an unknown service",
+        raw: () => editKey(base("prod"), "channels", (c) => ({ ...c, pager: { type: "pagerduty", service: "p2" } })),
+        key: k("channels.pager.service"),
+        expected: /"critical" or "p1"/,
+    },
+    {
+        title: "on-call e-mail without a domain",
+        raw: () => schedule((s) => ({ ...s, users: ["oncall-one@example", "oncall-two@example.com"] })),
+        key: k("pagerDuty.schedule.users[0]"),
+        expected: /a PagerDuty user as an e-mail address or a user id/,
+    },
+    {
+        title: "manager e-mail with a space",
+        raw: () => pd((p) => ({ ...p, manager: "data manager@example.com" })),
+        key: k("pagerDuty.manager"),
+        expected: /a PagerDuty user as an e-mail address or a user id/,
+    },
+    {
+        title: "team lead as a lower-case user id",
+        raw: () => pd((p) => ({ ...p, teamLead: "pabc123" })),
+        key: k("pagerDuty.teamLead"),
+        expected: /a PagerDuty user as an e-mail address or a user id/,
+    },
+    {
+        title: "misspelled time zone",
+        raw: () => schedule((s) => ({ ...s, timeZone: "Europe/Londn" })),
+        key: k("pagerDuty.schedule.timeZone"),
+        expected: /an IANA time zone such as "Europe\/London"/,
+    },
+    {
+        title: "UTC offset instead of a time zone",
+        raw: () => schedule((s) => ({ ...s, timeZone: "+01:00" })),
+        key: k("pagerDuty.schedule.timeZone"),
+        expected: /an IANA time zone/,
+    },
+    {
+        title: "rotation start without an offset",
+        raw: () => schedule((s) => ({ ...s, rotationStart: "2026-01-05T09:00:00" })),
+        key: k("pagerDuty.schedule.rotationStart"),
+        expected: /an ISO 8601 date-time with offset/,
+    },
+    {
+        title: "rotation start on a day that does not exist",
+        raw: () => schedule((s) => ({ ...s, rotationStart: "2026-02-30T09:00:00Z" })),
+        key: k("pagerDuty.schedule.rotationStart"),
+        expected: /an ISO 8601 date-time with offset/,
+    },
+    {
+        title: "rotation start in words",
+        raw: () => schedule((s) => ({ ...s, rotationStart: "next Monday 9am" })),
+        key: k("pagerDuty.schedule.rotationStart"),
+        expected: /an ISO 8601 date-time with offset/,
+    },
 
     // Keys and shapes.
-    { title: "misspelled top-level key", raw: () => set(base("prod"), { [k("critcal")]: '{"enabled":true}' }), key: k("critcal"), expected: /a known key .*did you mean "critical"\?/ },
-    { title: "misspelled nested key", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, chanels: w.channels })), key: k("warning.chanels"), expected: /one of the settings enabled, routes, channels \(did you mean "channels"\?\)/ },
-    { title: "misspelled key two levels down", raw: () => schedule(({ timeZone, ...s }) => ({ ...s, timezone: timeZone })), key: k("pagerDuty.schedule.timezone"), expected: /one of the settings name, timeZone, rotationStart, turnLengthHours, users \(did you mean "timeZone"\?\)/ },
-    { title: "misspelled provider key", raw: () => set(base("dev"), { "prefect:workspace": "00000000-0000-0000-0000-000000000000" }), key: "prefect:workspace", expected: /a known provider key \(prefect:accountId, .*prefect:workspaceId\) \(did you mean "prefect:workspaceId"\?\)/ },
-    { title: "route with no criteria", raw: () => editKey(base("dev"), "routes", () => ({ dlt: {} })), key: k("routes.dlt"), expected: /a route with at least one of tags, flows or deployments/ },
-    { title: "an empty routes map (the warning tier would watch nothing)", raw: () => editKey(base("prod"), "routes", () => ({})), key: k("routes"), expected: /at least one route \(or no routes key, for the default dlt tag route\)/ },
-    { title: "route with only empty lists", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: [], flows: [] } })), key: k("routes.dlt"), expected: /a route with at least one of tags, flows or deployments/ },
-    { title: "wildcard flow name", raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: ["products-*"] })), key: k("successNotice.flows[0]"), expected: /flow name without a leading "!" or trailing "\*"/ },
-    { title: "negated tag", raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["!dlt"] } })), key: k("routes.dlt.tags[0]"), expected: /tag without a leading "!"/ },
-    { title: "unknown setting inside a channel (names that kind's settings)", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "#data-alerts", url: "x" } })), key: k("channels.alerts.url"), expected: /one of the settings type, slackChannel\.?$/ },
-    { title: "unknown channel type", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })), key: k("channels.alerts.type"), expected: /a channel with type "slack", "webhook", "pagerduty" or "teams"/ },
-    { title: "Slack channel without #", raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "data-alerts" } })), key: k("channels.alerts.slackChannel"), expected: /a Slack channel name such as "#data-alerts"/ },
-    { title: "channel name with a hyphen", raw: () => editKey(base("dev"), "channels", (c) => ({ ...c, "data-alerts": { type: "slack", slackChannel: "#x" } })), key: k("channels.data-alerts"), expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/ },
-    { title: "channels as a single name", raw: () => set(base("dev"), { [k("channels")]: "alerts" }), key: k("channels"), expected: /a map of channel name to channel/ },
-    { title: "unknown environment", raw: () => set(base("prod"), { [k("environment")]: "prod" }), key: k("environment"), expected: /"development", "staging" or "production"/ },
-    { title: "enabled as text", raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, enabled: "yes" })), key: k("warning.enabled"), expected: /true or false/ },
-    { title: "success notices on without flows", raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: [] })), key: k("successNotice.flows"), expected: /at least one flow name when successNotice\.enabled is true/ },
-    { title: "P1 on without a signal", raw: () => editKey(base("prod"), "p1", ({ workPools: _, noSuccessMinutes: __, ...p }) => p), key: k("p1"), expected: /at least one P1 signal when p1\.enabled is true/ },
+    {
+        title: "misspelled top-level key",
+        raw: () => set(base("prod"), { [k("critcal")]: '{"enabled":true}' }),
+        key: k("critcal"),
+        expected: /a known key .*did you mean "critical"\?/,
+    },
+    {
+        title: "misspelled nested key",
+        raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, chanels: w.channels })),
+        key: k("warning.chanels"),
+        expected: /one of the settings enabled, routes, channels \(did you mean "channels"\?\)/,
+    },
+    {
+        title: "misspelled key two levels down",
+        raw: () => schedule(({ timeZone, ...s }) => ({ ...s, timezone: timeZone })),
+        key: k("pagerDuty.schedule.timezone"),
+        expected: /one of the settings name, timeZone, rotationStart, turnLengthHours, users \(did you mean "timeZone"\?\)/,
+    },
+    {
+        title: "misspelled provider key",
+        raw: () => set(base("dev"), { "prefect:workspace": "00000000-0000-0000-0000-000000000000" }),
+        key: "prefect:workspace",
+        expected: /a known provider key \(prefect:accountId, .*prefect:workspaceId\) \(did you mean "prefect:workspaceId"\?\)/,
+    },
+    {
+        title: "route with no criteria",
+        raw: () => editKey(base("dev"), "routes", () => ({ dlt: {} })),
+        key: k("routes.dlt"),
+        expected: /a route with at least one of tags, flows or deployments/,
+    },
+    {
+        title: "an empty routes map (the warning tier would watch nothing)",
+        raw: () => editKey(base("prod"), "routes", () => ({})),
+        key: k("routes"),
+        expected: /at least one route \(or no routes key, for the default dlt tag route\)/,
+    },
+    {
+        title: "route with only empty lists",
+        raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: [], flows: [] } })),
+        key: k("routes.dlt"),
+        expected: /a route with at least one of tags, flows or deployments/,
+    },
+    {
+        title: "wildcard flow name",
+        raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: ["products-*"] })),
+        key: k("successNotice.flows[0]"),
+        expected: /flow name without a leading "!" or trailing "\*"/,
+    },
+    {
+        title: "negated tag",
+        raw: () => editKey(base("dev"), "routes", () => ({ dlt: { tags: ["!dlt"] } })),
+        key: k("routes.dlt.tags[0]"),
+        expected: /tag without a leading "!"/,
+    },
+    {
+        title: "unknown setting inside a channel (names that kind's settings)",
+        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "#data-alerts", url: "x" } })),
+        key: k("channels.alerts.url"),
+        expected: /one of the settings type, slackChannel\.?$/,
+    },
+    {
+        title: "unknown channel type",
+        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })),
+        key: k("channels.alerts.type"),
+        expected: /a channel with type "slack", "webhook", "pagerduty" or "teams"/,
+    },
+    {
+        title: "Slack channel without #",
+        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "slack", slackChannel: "data-alerts" } })),
+        key: k("channels.alerts.slackChannel"),
+        expected: /a Slack channel name such as "#data-alerts"/,
+    },
+    {
+        title: "channel name with a hyphen",
+        raw: () => editKey(base("dev"), "channels", (c) => ({ ...c, "data-alerts": { type: "slack", slackChannel: "#x" } })),
+        key: k("channels.data-alerts"),
+        expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/,
+    },
+    {
+        title: "channels as a single name",
+        raw: () => set(base("dev"), { [k("channels")]: "alerts" }),
+        key: k("channels"),
+        expected: /a map of channel name to channel/,
+    },
+    {
+        title: "unknown environment",
+        raw: () => set(base("prod"), { [k("environment")]: "prod" }),
+        key: k("environment"),
+        expected: /"development", "staging" or "production"/,
+    },
+    {
+        title: "enabled as text",
+        raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, enabled: "yes" })),
+        key: k("warning.enabled"),
+        expected: /true or false/,
+    },
+    {
+        title: "success notices on without flows",
+        raw: () => editKey(base("local"), "successNotice", (s) => ({ ...s, flows: [] })),
+        key: k("successNotice.flows"),
+        expected: /at least one flow name when successNotice\.enabled is true/,
+    },
+    {
+        title: "P1 on without a signal",
+        raw: () => editKey(base("prod"), "p1", ({ workPools: _, noSuccessMinutes: __, ...p }) => p),
+        key: k("p1"),
+        expected: /at least one P1 signal when p1\.enabled is true/,
+    },
 
     // Prefect and AWS.
-    { title: "non-UUID Prefect Cloud workspace id", raw: () => set(base("dev"), { "prefect:workspaceId": "my-workspace" }), key: "prefect:workspaceId", expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/ },
-    { title: "Prefect Cloud without an account id", raw: () => set(base("prod"), { "prefect:accountId": undefined }), key: "prefect:accountId", expected: /a UUID/ },
-    { title: "Prefect endpoint without a scheme", raw: () => set(base("local"), { "prefect:endpoint": "127.0.0.1:4200/api" }), key: "prefect:endpoint", expected: /the Prefect API URL/ },
-    { title: "webhook secret for a channel that does not exist", raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true), key: k("alertWebhookUrl"), expected: /a <channel>WebhookUrl key for a slack, webhook or teams channel defined under channels \(alerts\)/ },
-    { title: "webhook URL of an unused channel committed as plain config", raw: () => editKey(set(base("dev"), { [k("infoWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}plain` }), "channels", (c) => ({ ...c, info: { type: "slack", slackChannel: "#data-info" } })), key: k("infoWebhookUrl"), expected: /a secret value, not plain config/ },
-    { title: "Secrets Manager on without aws:region", raw: () => set(base("prod"), { "aws:region": undefined }), key: "aws:region", expected: /an AWS region such as "eu-west-1" when secretsManager\.enabled is true/ },
-    { title: "a placeholder (all-zero) Prefect Cloud account id", raw: () => set(base("dev"), { "prefect:accountId": "00000000-0000-0000-0000-000000000000" }), key: "prefect:accountId", expected: /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>/ },
-    { title: "an all-zero Prefect Cloud workspace id written without dashes", raw: () => set(base("prod"), { "prefect:workspaceId": "00000000000000000000000000000000" }), key: "prefect:workspaceId", expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/ },
+    {
+        title: "non-UUID Prefect Cloud workspace id",
+        raw: () => set(base("dev"), { "prefect:workspaceId": "my-workspace" }),
+        key: "prefect:workspaceId",
+        expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/,
+    },
+    {
+        title: "Prefect Cloud without an account id",
+        raw: () => set(base("prod"), { "prefect:accountId": undefined }),
+        key: "prefect:accountId",
+        expected: /a UUID/,
+    },
+    {
+        title: "Prefect endpoint without a scheme",
+        raw: () => set(base("local"), { "prefect:endpoint": "127.0.0.1:4200/api" }),
+        key: "prefect:endpoint",
+        expected: /the Prefect API URL/,
+    },
+    {
+        title: "webhook secret for a channel that does not exist",
+        raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true),
+        key: k("alertWebhookUrl"),
+        expected: /a <channel>WebhookUrl key for a slack, webhook or teams channel defined under channels \(alerts\)/,
+    },
+    {
+        title: "webhook URL of an unused channel committed as plain config",
+        raw: () =>
+            editKey(
+                set(base("dev"), { [k("infoWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}plain` }),
+                "channels",
+                (c) => ({ ...c, info: { type: "slack", slackChannel: "#data-info" } }),
+            ),
+        key: k("infoWebhookUrl"),
+        expected: /a secret value, not plain config/,
+    },
+    {
+        title: "Secrets Manager on without aws:region",
+        raw: () => set(base("prod"), { "aws:region": undefined }),
+        key: "aws:region",
+        expected: /an AWS region such as "eu-west-1" when secretsManager\.enabled is true/,
+    },
+    {
+        title: "a placeholder (all-zero) Prefect Cloud account id",
+        raw: () => set(base("dev"), { "prefect:accountId": "00000000-0000-0000-0000-000000000000" }),
+        key: "prefect:accountId",
+        expected:
+            /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>/,
+    },
+    {
+        title: "an all-zero Prefect Cloud workspace id written without dashes",
+        raw: () => set(base("prod"), { "prefect:workspaceId": "00000000000000000000000000000000" }),
+        key: "prefect:workspaceId",
+        expected: /the Prefect Cloud account \/ workspace id \(a UUID\)/,
+    },
 
     // Namespaces and provider credentials (issue 8, item 4).
-    { title: "a misspelled project namespace", raw: () => set(base("dev"), { "prefect_alerting:critical": '{"enabled":true,"channels":["alerts"]}' }), key: "prefect_alerting:critical", expected: /a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi \(did you mean "prefect-alerting:critical"\?\)/ },
-    { title: "a key without a namespace", raw: () => set(base("dev"), { critical: '{"enabled":true}' }), key: "critical", expected: /a key with a namespace, <namespace>:<name>.* \(did you mean "prefect-alerting:critical"\?\)/ },
-    { title: "a misspelled provider namespace", raw: () => set(base("prod"), { "pagerduty2:token": `${MARK}-pd` }, true), key: "pagerduty2:token", expected: /a key in one of the namespaces .* \(did you mean "pagerduty:token"\?\)/ },
-    { title: "Prefect basic-auth key in plain config", raw: () => set(base("local"), { "prefect:basicAuthKey": `${MARK}-basic-auth` }), key: "prefect:basicAuthKey", expected: /a secret value, not plain config \(the prefect provider's credential basicAuthKey\); set it with: pulumi config set --secret prefect:basicAuthKey <value>/ },
-    { title: "AWS secret key in plain config", raw: () => set(base("prod"), { "aws:secretKey": `${MARK}-aws-secret` }), key: "aws:secretKey", expected: /a secret value, not plain config \(the aws provider's credential secretKey\)/ },
+    {
+        title: "a misspelled project namespace",
+        raw: () => set(base("dev"), { "prefect_alerting:critical": '{"enabled":true,"channels":["alerts"]}' }),
+        key: "prefect_alerting:critical",
+        expected:
+            /a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi \(did you mean "prefect-alerting:critical"\?\)/,
+    },
+    {
+        title: "a key without a namespace",
+        raw: () => set(base("dev"), { critical: '{"enabled":true}' }),
+        key: "critical",
+        expected: /a key with a namespace, <namespace>:<name>.* \(did you mean "prefect-alerting:critical"\?\)/,
+    },
+    {
+        title: "a misspelled provider namespace",
+        raw: () => set(base("prod"), { "pagerduty2:token": `${MARK}-pd` }, true),
+        key: "pagerduty2:token",
+        expected: /a key in one of the namespaces .* \(did you mean "pagerduty:token"\?\)/,
+    },
+    {
+        title: "Prefect basic-auth key in plain config",
+        raw: () => set(base("local"), { "prefect:basicAuthKey": `${MARK}-basic-auth` }),
+        key: "prefect:basicAuthKey",
+        expected:
+            /a secret value, not plain config \(the prefect provider's credential basicAuthKey\); set it with: pulumi config set --secret prefect:basicAuthKey <value>/,
+    },
+    {
+        title: "AWS secret key in plain config",
+        raw: () => set(base("prod"), { "aws:secretKey": `${MARK}-aws-secret` }),
+        key: "aws:secretKey",
+        expected: /a secret value, not plain config \(the aws provider's credential secretKey\)/,
+    },
 
     // Values the providers would truncate or refuse (issue 8, item 5).
-    { title: "an escalation delay of 1.5 minutes", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, teamLeadAckMinutes: 1.5 } })), key: k("pagerDuty.escalation.teamLeadAckMinutes"), expected: /a whole number of minutes from 1 to 1440 \(PagerDuty escalation delays are whole minutes\)/ },
-    { title: "a P1 escalation delay of 2.5 minutes, written as text", raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, p1AckMinutes: "2.5" } })), key: k("pagerDuty.escalation.p1AckMinutes"), expected: /a whole number of minutes from 1 to 60 \(PagerDuty escalation delays are whole minutes\)/ },
-    { title: "a P1 silence window of zero (Proactive within 0)", raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0 })), key: k("p1.noSuccessMinutes"), expected: /Prefect refuses one under 10 s, and 0 never fires/ },
-    { title: "a threshold written as text, out of range", raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "1" })), key: k("critical.threshold"), expected: /a whole number of failures from 2 to 100/ },
-    { title: "a route name over 40 characters", raw: () => editKey(base("dev"), "routes", () => ({ [`d${"l".repeat(40)}`]: { tags: ["dlt"] } })), key: k(`routes.d${"l".repeat(40)}`), expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/ },
-    { title: "an empty stack file (no config: at all)", raw: () => ({ project: PROJECT, stack: "dev", values: {}, secretKeys: new Set<string>() }), key: k("channels"), expected: /Pulumi\.dev\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\)/ },
-    { title: "secret name prefix with a space", raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })), key: k("secretsManager.prefix"), expected: /a secret name prefix such as "prod\/prefect"/ },
+    {
+        title: "an escalation delay of 1.5 minutes",
+        raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, teamLeadAckMinutes: 1.5 } })),
+        key: k("pagerDuty.escalation.teamLeadAckMinutes"),
+        expected: /a whole number of minutes from 1 to 1440 \(PagerDuty escalation delays are whole minutes\)/,
+    },
+    {
+        title: "a P1 escalation delay of 2.5 minutes, written as text",
+        raw: () => pd((p) => ({ ...p, escalation: { ...p.escalation, p1AckMinutes: "2.5" } })),
+        key: k("pagerDuty.escalation.p1AckMinutes"),
+        expected: /a whole number of minutes from 1 to 60 \(PagerDuty escalation delays are whole minutes\)/,
+    },
+    {
+        title: "a P1 silence window of zero (Proactive within 0)",
+        raw: () => editKey(base("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0 })),
+        key: k("p1.noSuccessMinutes"),
+        expected: /Prefect refuses one under 10 s, and 0 never fires/,
+    },
+    {
+        title: "a threshold written as text, out of range",
+        raw: () => editKey(base("prod"), "critical", (c) => ({ ...c, threshold: "1" })),
+        key: k("critical.threshold"),
+        expected: /a whole number of failures from 2 to 100/,
+    },
+    {
+        title: "a route name over 40 characters",
+        raw: () => editKey(base("dev"), "routes", () => ({ [`d${"l".repeat(40)}`]: { tags: ["dlt"] } })),
+        key: k(`routes.d${"l".repeat(40)}`),
+        expected: /a name of 1 to 40 letters and digits starting with a lower-case letter/,
+    },
+    {
+        title: "an empty stack file (no config: at all)",
+        raw: () => ({ project: PROJECT, stack: "dev", values: {}, secretKeys: new Set<string>() }),
+        key: k("channels"),
+        expected: /Pulumi\.dev\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\)/,
+    },
+    {
+        title: "secret name prefix with a space",
+        raw: () => editKey(base("prod"), "secretsManager", (s) => ({ ...s, prefix: "prod prefect" })),
+        key: k("secretsManager.prefix"),
+        expected: /a secret name prefix such as "prod\/prefect"/,
+    },
 ];
 
 /** Runs the real program once, counting every resource and invoke it registers, with its output captured. */
@@ -201,7 +675,9 @@ const MESSAGE = /^Invalid configuration for stack "([^"]+)": (\S+): expected (.+
 describe.each(cases.map((c) => [c.title, c] as const))("%s", (_title, c) => {
     const raw = c.raw();
     const secrets = [...raw.secretKeys].map((key) => ({ label: key, value: raw.values[key] ?? "" })).filter((s) => s.value.includes(MARK));
-    const valuesWithMark = Object.entries(raw.values).filter(([, v]) => v.includes(MARK)).map(([label, value]) => ({ label, value }));
+    const valuesWithMark = Object.entries(raw.values)
+        .filter(([, v]) => v.includes(MARK))
+        .map(([label, value]) => ({ label, value }));
 
     it("the parser refuses it with one ConfigError naming stack, key and expected form", () => {
         let error: unknown;
@@ -253,6 +729,10 @@ describe("the committed stacks, unchanged, through the same harness", () => {
         const automations = resources.filter((r) => r.startsWith("prefect:index/automation:Automation "));
         const blocks = resources.filter((r) => r.startsWith("prefect:index/block:Block "));
         expect(blocks).toHaveLength(cfg.channels.length);
-        expect(automations.map((r) => r.split(" ")[1]).sort()).toEqual(planAlerting(cfg).automations.map((a) => a.key).sort());
+        expect(automations.map((r) => r.split(" ")[1]).sort()).toEqual(
+            planAlerting(cfg)
+                .automations.map((a) => a.key)
+                .sort(),
+        );
     });
 });

@@ -41,7 +41,8 @@ describe("secrets handed to Prefect blocks", () => {
             const data = blockData(block, SECRETS);
             const holding = leaves(data).filter((l) => Object.values(SECRETS).some((s) => l.value.includes(s)));
             expect(holding.length).toBeGreaterThan(0);
-            for (const l of holding) expect(isSecretPath(l.path, SECRET_FIELDS[block.typeSlug]), `${l.path.join(".")} holds a secret in clear`).toBe(true);
+            for (const l of holding)
+                expect(isSecretPath(l.path, SECRET_FIELDS[block.typeSlug]), `${l.path.join(".")} holds a secret in clear`).toBe(true);
         });
     }
 

@@ -35,7 +35,13 @@ describe("committed stacks parse", () => {
         expect(cfg.environment).toBe("production");
         expect(cfg.critical).toMatchObject({ enabled: true, threshold: 3, windowSeconds: 86400, channels: ["critical", "pager"] });
         expect(cfg.p1).toMatchObject({ enabled: true, workPools: ["default-work-pool"], noSuccessSeconds: 21600 });
-        expect(cfg.pagerDuty?.escalation).toEqual({ onCallAckMinutes: 15, teamLeadAckMinutes: 30, managerAckMinutes: 30, p1AckMinutes: 5, repeat: 2 });
+        expect(cfg.pagerDuty?.escalation).toEqual({
+            onCallAckMinutes: 15,
+            teamLeadAckMinutes: 30,
+            managerAckMinutes: 30,
+            p1AckMinutes: 5,
+            repeat: 2,
+        });
         expect(cfg.secretsManager).toEqual({ prefix: "prod/prefect", recoveryWindowInDays: 7 });
         expect(cfg.secrets.map((s) => s.key).sort()).toEqual(
             [k("alertsWebhookUrl"), k("criticalWebhookUrl"), k("pagerDutyApiKey"), "pagerduty:token", "prefect:apiKey"].sort(),
@@ -55,7 +61,15 @@ describe("committed stacks parse", () => {
 
     it("a disabled part needs none of its secrets", () => {
         const raw = editKey(stackConfig("prod"), "pagerDuty", (pd) => ({ ...pd, enabled: false }));
-        const noPd = editKey(editKey(editKey(raw, "critical", (c) => ({ ...c, channels: ["critical"] })), "p1", (p) => ({ ...p, enabled: false })), "secretsManager", () => ({ enabled: false }));
+        const noPd = editKey(
+            editKey(
+                editKey(raw, "critical", (c) => ({ ...c, channels: ["critical"] })),
+                "p1",
+                (p) => ({ ...p, enabled: false }),
+            ),
+            "secretsManager",
+            () => ({ enabled: false }),
+        );
         delete noPd.values["pagerduty:token"];
         delete noPd.values[k("pagerDutyApiKey")];
         const cfg = parseStackConfig(noPd);
@@ -66,21 +80,91 @@ describe("committed stacks parse", () => {
 
 describe("bad config stops with one error naming stack, key and expected form", () => {
     const cases: [string, () => ReturnType<typeof stackConfig>, string, RegExp][] = [
-        ["missing Slack secret", () => stackConfig("dev", { [k("alertsWebhookUrl")]: undefined }), k("alertsWebhookUrl"), /secret Slack incoming webhook URL/],
-        ["Slack URL in plain config", () => ({ ...stackConfig("dev"), secretKeys: new Set(["prefect:apiKey"]) }), k("alertsWebhookUrl"), /secret value, not plain config/],
-        ["non-Slack host on a Slack channel", () => stackConfig("dev", { [k("alertsWebhookUrl")]: "https://example.com/hook" }), k("alertsWebhookUrl"), /hooks\.slack\.com/],
-        ["zero threshold", () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, threshold: 0 })), k("critical.threshold"), /from 2 to 100/],
-        ["window out of range", () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, windowHours: 1000 })), k("critical.windowHours"), /0\.1 to 720/],
-        ["unknown channel", () => editKey(stackConfig("dev"), "warning", (w) => ({ ...w, channels: ["alert"] })), k("warning.channels[0]"), /one of the channels defined/],
-        ["unknown route", () => editKey(stackConfig("dev"), "warning", (w) => ({ ...w, routes: ["dl"] })), k("warning.routes[0]"), /one of the routes/],
-        ["misspelled top-level key", () => ({ ...stackConfig("dev"), values: { ...stackConfig("dev").values, [k("warnings")]: "{}" } }), k("warnings"), /did you mean "warning"/],
-        ["misspelled nested key", () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, treshold: 3 })), k("critical.treshold"), /one of the settings .*threshold.* \(did you mean "threshold"\?\)/],
-        ["PagerDuty without users", () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, schedule: { ...p.schedule, users: [] } })), k("pagerDuty.schedule.users"), /at least one PagerDuty user/],
+        [
+            "missing Slack secret",
+            () => stackConfig("dev", { [k("alertsWebhookUrl")]: undefined }),
+            k("alertsWebhookUrl"),
+            /secret Slack incoming webhook URL/,
+        ],
+        [
+            "Slack URL in plain config",
+            () => ({ ...stackConfig("dev"), secretKeys: new Set(["prefect:apiKey"]) }),
+            k("alertsWebhookUrl"),
+            /secret value, not plain config/,
+        ],
+        [
+            "non-Slack host on a Slack channel",
+            () => stackConfig("dev", { [k("alertsWebhookUrl")]: "https://example.com/hook" }),
+            k("alertsWebhookUrl"),
+            /hooks\.slack\.com/,
+        ],
+        [
+            "zero threshold",
+            () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, threshold: 0 })),
+            k("critical.threshold"),
+            /from 2 to 100/,
+        ],
+        [
+            "window out of range",
+            () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, windowHours: 1000 })),
+            k("critical.windowHours"),
+            /0\.1 to 720/,
+        ],
+        [
+            "unknown channel",
+            () => editKey(stackConfig("dev"), "warning", (w) => ({ ...w, channels: ["alert"] })),
+            k("warning.channels[0]"),
+            /one of the channels defined/,
+        ],
+        [
+            "unknown route",
+            () => editKey(stackConfig("dev"), "warning", (w) => ({ ...w, routes: ["dl"] })),
+            k("warning.routes[0]"),
+            /one of the routes/,
+        ],
+        [
+            "misspelled top-level key",
+            () => ({ ...stackConfig("dev"), values: { ...stackConfig("dev").values, [k("warnings")]: "{}" } }),
+            k("warnings"),
+            /did you mean "warning"/,
+        ],
+        [
+            "misspelled nested key",
+            () => editKey(stackConfig("prod"), "critical", (c) => ({ ...c, treshold: 3 })),
+            k("critical.treshold"),
+            /one of the settings .*threshold.* \(did you mean "threshold"\?\)/,
+        ],
+        [
+            "PagerDuty without users",
+            () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, schedule: { ...p.schedule, users: [] } })),
+            k("pagerDuty.schedule.users"),
+            /at least one PagerDuty user/,
+        ],
         ["PagerDuty without token", () => stackConfig("prod", { "pagerduty:token": undefined }), "pagerduty:token", /secret token/],
-        ["malformed e-mail", () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, teamLead: "lead@" })), k("pagerDuty.teamLead"), /e-mail address or a user id/],
-        ["PagerDuty channel while PagerDuty is off", () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, enabled: false })), k("critical.channels[1]"), /not PagerDuty while pagerDuty.enabled is false/],
-        ["P1 without a signal", () => editKey(stackConfig("prod"), "p1", (p) => ({ ...p, workPools: [], noSuccessMinutes: undefined })), k("p1"), /at least one P1 signal/],
-        ["Proactive window under 10 s", () => editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.1 })), k("p1.noSuccessMinutes"), /from 0\.5 to 10080/],
+        [
+            "malformed e-mail",
+            () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, teamLead: "lead@" })),
+            k("pagerDuty.teamLead"),
+            /e-mail address or a user id/,
+        ],
+        [
+            "PagerDuty channel while PagerDuty is off",
+            () => editKey(stackConfig("prod"), "pagerDuty", (p) => ({ ...p, enabled: false })),
+            k("critical.channels[1]"),
+            /not PagerDuty while pagerDuty.enabled is false/,
+        ],
+        [
+            "P1 without a signal",
+            () => editKey(stackConfig("prod"), "p1", (p) => ({ ...p, workPools: [], noSuccessMinutes: undefined })),
+            k("p1"),
+            /at least one P1 signal/,
+        ],
+        [
+            "Proactive window under 10 s",
+            () => editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.1 })),
+            k("p1.noSuccessMinutes"),
+            /from 0\.5 to 10080/,
+        ],
     ];
     for (const [title, make, key, expected] of cases) {
         it(title, () => {
@@ -100,12 +184,21 @@ describe("bad config stops with one error naming stack, key and expected form", 
 
 /** Sets flat keys; `secret` also marks them as Pulumi secrets. */
 function withKeys(raw: RawConfig, values: Record<string, string>, secret = false): RawConfig {
-    return { ...raw, values: { ...raw.values, ...values }, secretKeys: secret ? new Set([...raw.secretKeys, ...Object.keys(values)]) : raw.secretKeys };
+    return {
+        ...raw,
+        values: { ...raw.values, ...values },
+        secretKeys: secret ? new Set([...raw.secretKeys, ...Object.keys(values)]) : raw.secretKeys,
+    };
 }
 
 describe("provider keys: every key the providers accept, credentials only as secrets", () => {
     // A value each key's own check (if any) accepts; the providers themselves judge the rest.
-    const sample = (key: string) => (key === "prefect:endpoint" ? "https://api.prefect.cloud/api" : key in stackConfig("dev").values ? stackConfig("dev").values[key] : "x");
+    const sample = (key: string) =>
+        key === "prefect:endpoint"
+            ? "https://api.prefect.cloud/api"
+            : key in stackConfig("dev").values
+              ? stackConfig("dev").values[key]
+              : "x";
     const sensitive = new Set(sensitiveProviderKeys());
     for (const [ns, p] of Object.entries(PROVIDER_CONFIG)) {
         it(`accepts every ${ns}: key (${p.keys.length}), the ${p.sensitive.length} credentials as secrets`, () => {
@@ -117,15 +210,28 @@ describe("provider keys: every key the providers accept, credentials only as sec
     }
 
     it("the issue's examples: pagerduty:serviceRegion for EU accounts, prefect:csrfEnabled, Pulumi's own keys", () => {
-        const raw = withKeys(stackConfig("prod"), { "pagerduty:serviceRegion": "eu", "prefect:csrfEnabled": "true", "pulumi:disable-default-providers": '["aws"]' });
+        const raw = withKeys(stackConfig("prod"), {
+            "pagerduty:serviceRegion": "eu",
+            "prefect:csrfEnabled": "true",
+            "pulumi:disable-default-providers": '["aws"]',
+        });
         expect(parseStackConfig(raw).pagerDuty).toBeDefined();
     });
 
-    for (const key of ["prefect:basicAuthKey", "prefect:customHeaders", "pagerduty:userToken", "aws:secretKey", "aws:accessKey", "aws:token"]) {
+    for (const key of [
+        "prefect:basicAuthKey",
+        "prefect:customHeaders",
+        "pagerduty:userToken",
+        "aws:secretKey",
+        "aws:accessKey",
+        "aws:token",
+    ]) {
         it(`refuses ${key} in plain config`, () => {
             const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: "plain" })));
             expect(e.key).toBe(key);
-            expect(e.expected).toBe(`a secret value, not plain config (the ${key.split(":")[0]} provider's credential ${key.split(":")[1]}); set it with: pulumi config set --secret ${key} <value>`);
+            expect(e.expected).toBe(
+                `a secret value, not plain config (the ${key.split(":")[0]} provider's credential ${key.split(":")[1]}); set it with: pulumi config set --secret ${key} <value>`,
+            );
         });
     }
 });
@@ -135,19 +241,25 @@ describe("every key belongs to a known namespace", () => {
         const raw = withKeys(stackConfig("dev"), { "prefect_alerting:critical": '{"enabled":true}' });
         const e = errorOf(() => parseStackConfig(raw));
         expect(e.key).toBe("prefect_alerting:critical");
-        expect(e.expected).toBe('a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi (did you mean "prefect-alerting:critical"?)');
+        expect(e.expected).toBe(
+            'a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi (did you mean "prefect-alerting:critical"?)',
+        );
     });
 
     it("a key without a namespace is refused with the namespaced key it meant", () => {
         const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { critical: '{"enabled":true}' })));
         expect(e.key).toBe("critical");
         expect(e.expected).toMatch(/^a key with a namespace, <namespace>:<name>, .* \(did you mean "prefect-alerting:critical"\?\)$/);
-        expect(errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { apiKey: "k" }), )).expected).toMatch(/did you mean "prefect:apiKey"/);
+        expect(errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { apiKey: "k" }))).expected).toMatch(
+            /did you mean "prefect:apiKey"/,
+        );
     });
 
     it("a misspelled provider key names the provider's keys and the nearest", () => {
         const e = errorOf(() => parseStackConfig(withKeys(stackConfig("prod"), { "pagerduty:serviceRegian": "eu" })));
-        expect(e.expected).toMatch(/^a known provider key \(pagerduty:apiUrlOverride, pagerduty:serviceRegion, .*\) \(did you mean "pagerduty:serviceRegion"\?\)$/);
+        expect(e.expected).toMatch(
+            /^a known provider key \(pagerduty:apiUrlOverride, pagerduty:serviceRegion, .*\) \(did you mean "pagerduty:serviceRegion"\?\)$/,
+        );
     });
 
     it("an empty stack (no config: at all) says what is missing", () => {
@@ -155,12 +267,14 @@ describe("every key belongs to a known namespace", () => {
         for (const values of [{}, { [k("environment")]: "development" }]) {
             const e = errorOf(() => parseStackConfig({ project: PROJECT, stack: "empty", values, secretKeys: new Set() }));
             expect(e.key).toBe(k("channels"));
-            expect(e.expected).toMatch(/Pulumi\.empty\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\); set at least prefect-alerting:channels/);
+            expect(e.expected).toMatch(
+                /Pulumi\.empty\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\); set at least prefect-alerting:channels/,
+            );
         }
     });
 });
 
-describe("numbers and booleans written as text (pulumi config set --path stores 0.5 as \"0.5\")", () => {
+describe('numbers and booleans written as text (pulumi config set --path stores 0.5 as "0.5")', () => {
     it("are read as numbers and booleans", () => {
         const raw = editKey(stackConfig("prod"), "critical", (c) => ({ ...c, enabled: "true", threshold: "5", windowHours: "0.5" }));
         const cfg = parseStackConfig(editKey(raw, "pagerDuty", (p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: "10" } })));
@@ -190,7 +304,9 @@ describe("values the providers would reject or change", () => {
         expect(proactive.map((a) => a.trigger.within)).toEqual([30]);
         for (const bad of [0, 0.1, -1]) {
             const e = errorOf(() => parseStackConfig(editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: bad }))));
-            expect(e.expected).toBe("a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)");
+            expect(e.expected).toBe(
+                "a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)",
+            );
         }
     });
 
@@ -199,7 +315,9 @@ describe("values the providers would reject or change", () => {
         for (const key of ["prefect:accountId", "prefect:workspaceId"]) {
             const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: zero })));
             expect(e.key).toBe(key);
-            expect(e.expected).toMatch(/not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>$/);
+            expect(e.expected).toMatch(
+                /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>$/,
+            );
         }
         // A self-hosted server needs no Cloud ids at all.
         expect(parseStackConfig(withKeys(stackConfig("local"), { "prefect:accountId": zero })).prefect.cloud).toBe(false);
@@ -208,13 +326,18 @@ describe("values the providers would reject or change", () => {
     it("channel and route names: the rule and its 40-character limit are in the error", () => {
         const long = `a${"b".repeat(40)}`;
         const e = errorOf(() => parseStackConfig(editKey(stackConfig("dev"), "routes", () => ({ [long]: { tags: ["dlt"] } }))));
-        expect([e.key, e.expected]).toEqual([k(`routes.${long}`), "a name of 1 to 40 letters and digits starting with a lower-case letter (e.g. alerts, dlt, pagerP1)"]);
-        expect(parseStackConfig(editKey(stackConfig("dev"), "routes", () => ({ [long.slice(0, 40)]: { tags: ["dlt"] } }))).routes[0].name).toHaveLength(40);
+        expect([e.key, e.expected]).toEqual([
+            k(`routes.${long}`),
+            "a name of 1 to 40 letters and digits starting with a lower-case letter (e.g. alerts, dlt, pagerP1)",
+        ]);
+        expect(
+            parseStackConfig(editKey(stackConfig("dev"), "routes", () => ({ [long.slice(0, 40)]: { tags: ["dlt"] } }))).routes[0].name,
+        ).toHaveLength(40);
     });
 });
 
 describe("PagerDuty names are stack-qualified, so two stacks can share one account", () => {
-    it("prod's names get \" (prod)\"", () => {
+    it('prod\'s names get " (prod)"', () => {
         const pd = parseStackConfig(stackConfig("prod")).pagerDuty!;
         expect([pd.serviceName, pd.p1ServiceName, pd.teamName, pd.schedule.name]).toEqual([
             "Data Pipelines (prod)",

@@ -40,52 +40,87 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     check(cfg.stack === raw.stack && cfg.project === PROJECT, "stack and project are the ones given");
     check(new Set(channelNames).size === channelNames.length, "channel names are unique");
     const used = new Set(Object.values(tiers).flatMap((t) => t.channels));
-    check(channelNames.length === used.size && channelNames.every((n) => used.has(n)), "channels are exactly the ones an enabled tier uses");
+    check(
+        channelNames.length === used.size && channelNames.every((n) => used.has(n)),
+        "channels are exactly the ones an enabled tier uses",
+    );
     for (const [name, t] of Object.entries(tiers)) {
         check(t.enabled || t.channels.length === 0, `${name}: disabled means no channels`);
         check(!t.enabled || t.channels.length > 0, `${name}: enabled means at least one channel`);
-        check(t.channels.every((c) => channelNames.includes(c)), `${name}: every channel exists`);
+        check(
+            t.channels.every((c) => channelNames.includes(c)),
+            `${name}: every channel exists`,
+        );
         check(new Set(t.channels).size === t.channels.length, `${name}: no channel twice`);
         if ("routes" in t) {
-            check(t.routes.every((r) => routeNames.includes(r)), `${name}: every route exists`);
+            check(
+                t.routes.every((r) => routeNames.includes(r)),
+                `${name}: every route exists`,
+            );
             check(t.enabled || t.routes.length === 0, `${name}: disabled means no routes`);
         }
     }
     check(!cfg.warning.enabled || cfg.warning.routes.length > 0, "warning: enabled means at least one route");
     check(!cfg.critical.enabled || cfg.critical.routes.length > 0, "critical: enabled means at least one route");
     check(!successNotice.enabled || successNotice.flows.length > 0, "successNotice: enabled means at least one flow");
-    check(Number.isInteger(cfg.critical.threshold) && cfg.critical.threshold >= 2 && cfg.critical.threshold <= 100, "critical.threshold in 2..100");
+    check(
+        Number.isInteger(cfg.critical.threshold) && cfg.critical.threshold >= 2 && cfg.critical.threshold <= 100,
+        "critical.threshold in 2..100",
+    );
     check(cfg.critical.windowSeconds >= 360 && cfg.critical.windowSeconds <= 720 * 3600, "critical window in 0.1..720 h");
-    check(cfg.p1.noSuccessSeconds === undefined || (cfg.p1.noSuccessSeconds >= 30 && cfg.p1.noSuccessSeconds <= 10080 * 60), "P1 silence >= 30 s (Prefect needs >= 10 s)");
+    check(
+        cfg.p1.noSuccessSeconds === undefined || (cfg.p1.noSuccessSeconds >= 30 && cfg.p1.noSuccessSeconds <= 10080 * 60),
+        "P1 silence >= 30 s (Prefect needs >= 10 s)",
+    );
     check(!cfg.p1.enabled || cfg.p1.workPools.length > 0 || cfg.p1.noSuccessSeconds !== undefined, "p1: enabled means a signal");
 
     for (const r of cfg.routes) {
         const names = [...r.tags, ...r.flows, ...r.deployments];
         check(names.length > 0, `route ${r.name}: at least one criterion`);
-        check(names.every((n) => n.trim() !== "" && !/^[!*]/.test(n) && !n.endsWith("*")), `route ${r.name}: exact names only`);
+        check(
+            names.every((n) => n.trim() !== "" && !/^[!*]/.test(n) && !n.endsWith("*")),
+            `route ${r.name}: exact names only`,
+        );
     }
 
     const pagerDutyChannels = cfg.channels.filter((c) => c.spec.type === "pagerduty");
     check(pagerDutyChannels.length === 0 || cfg.pagerDuty !== undefined, "a PagerDuty channel only while PagerDuty is on");
     if (cfg.pagerDuty) {
         const pd = cfg.pagerDuty;
-        check(pd.schedule.users.length > 0 && new Set(pd.schedule.users).size === pd.schedule.users.length, "PagerDuty: unique on-call users");
+        check(
+            pd.schedule.users.length > 0 && new Set(pd.schedule.users).size === pd.schedule.users.length,
+            "PagerDuty: unique on-call users",
+        );
         check(!!pd.teamLead && !!pd.manager, "PagerDuty: team lead and manager");
         check(pd.serviceName !== pd.p1ServiceName, "PagerDuty: two service names");
         check(isTimeZone(pd.schedule.timeZone), "PagerDuty: an IANA time zone");
         const start = pd.schedule.rotationStart;
         check(!Number.isNaN(Date.parse(start)) && isCalendarDate(start.slice(0, 10)), "PagerDuty: a real rotation start date");
-        check(Object.values(pd.escalation).every((m) => m >= 0), "PagerDuty: escalation numbers not negative");
-        check(Object.values(pd.escalation).every((m) => Number.isInteger(m)), "PagerDuty: escalation delays in whole minutes");
+        check(
+            Object.values(pd.escalation).every((m) => m >= 0),
+            "PagerDuty: escalation numbers not negative",
+        );
+        check(
+            Object.values(pd.escalation).every((m) => Number.isInteger(m)),
+            "PagerDuty: escalation delays in whole minutes",
+        );
         const suffix = ` (${raw.stack})`;
-        check([pd.serviceName, pd.p1ServiceName, pd.schedule.name, pd.teamName ?? suffix].every((n) => n.endsWith(suffix) && !n.endsWith(`${suffix}${suffix}`)), "PagerDuty: names qualified once by the stack");
+        check(
+            [pd.serviceName, pd.p1ServiceName, pd.schedule.name, pd.teamName ?? suffix].every(
+                (n) => n.endsWith(suffix) && !n.endsWith(`${suffix}${suffix}`),
+            ),
+            "PagerDuty: names qualified once by the stack",
+        );
     }
 
     const secretKeys = new Map(cfg.secrets.map((s) => [s.key, s]));
     for (const c of cfg.channels) {
         if (c.spec.type === "pagerduty") continue;
         const s = secretKeys.get(k(`${c.name}WebhookUrl`));
-        check(s?.form === (c.spec.type === "slack" ? "slack-webhook-url" : "webhook-url"), `channel ${c.name}: its URL secret is listed with its form`);
+        check(
+            s?.form === (c.spec.type === "slack" ? "slack-webhook-url" : "webhook-url"),
+            `channel ${c.name}: its URL secret is listed with its form`,
+        );
     }
     check(secretKeys.has(k("pagerDutyApiKey")) === pagerDutyChannels.length > 0, "pagerDutyApiKey listed iff a PagerDuty channel is used");
     check(secretKeys.has("pagerduty:token") === (cfg.pagerDuty !== undefined), "pagerduty:token listed iff PagerDuty is on");
@@ -98,12 +133,16 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     }
     if (cfg.prefect.cloud) {
         const ids = [raw.values["prefect:accountId"] ?? "", raw.values["prefect:workspaceId"] ?? ""];
-        check(ids.every((id) => UUID.test(id) && /[1-9a-f]/i.test(id)), "Prefect Cloud: account and workspace UUIDs, not all zeros");
+        check(
+            ids.every((id) => UUID.test(id) && /[1-9a-f]/i.test(id)),
+            "Prefect Cloud: account and workspace UUIDs, not all zeros",
+        );
     }
     for (const key of Object.keys(raw.values)) {
         const ns = key.includes(":") ? key.slice(0, key.indexOf(":")) : undefined;
         check(ns !== undefined && NAMESPACES.includes(ns), `every key is in a known namespace (${redact(key)})`);
-        if (ns && ns in PROVIDER_CONFIG) check(PROVIDER_KEYS.includes(key), `every provider key is one its provider accepts (${redact(key)})`);
+        if (ns && ns in PROVIDER_CONFIG)
+            check(PROVIDER_KEYS.includes(key), `every provider key is one its provider accepts (${redact(key)})`);
     }
     if (cfg.secretsManager) {
         check(!!raw.values["aws:region"], "Secrets Manager: aws:region set");
@@ -118,9 +157,15 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
         check(new Set(blockNames).size === blockNames.length, "block names are unique");
         const keys = plan.automations.map((a) => a.key);
         check(new Set(keys).size === keys.length, "automation resource names are unique");
-        check(plan.automations.every((a) => a.channels.length > 0 && a.channels.every((c) => channelNames.includes(c))), "every automation notifies existing channels");
+        check(
+            plan.automations.every((a) => a.channels.length > 0 && a.channels.every((c) => channelNames.includes(c))),
+            "every automation notifies existing channels",
+        );
         for (const a of plan.automations) {
-            check(Number.isFinite(a.trigger.threshold) && Number.isFinite(a.trigger.within), `automation ${a.key}: threshold and within set`);
+            check(
+                Number.isFinite(a.trigger.threshold) && Number.isFinite(a.trigger.within),
+                `automation ${a.key}: threshold and within set`,
+            );
             check(a.trigger.posture !== "Proactive" || a.trigger.within >= 10, `automation ${a.key}: a Proactive within of 10 s or more`);
         }
         const mirrored = mirroredSecrets(cfg).map((m) => m.name);
@@ -130,7 +175,6 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     }
     return broken;
 }
-
 
 function isCleanHttpUrl(text: string): boolean {
     try {
@@ -143,7 +187,8 @@ function isCleanHttpUrl(text: string): boolean {
 
 /** What a refusal must look like: ConfigError, this stack, a namespaced key named in the message, no secret echoed. */
 function badRefusal(raw: RawConfig, e: unknown): string[] {
-    if (!(e instanceof ConfigError)) return [`threw ${e instanceof Error ? e.name : typeof e} instead of ConfigError: ${redact(String(e))}`];
+    if (!(e instanceof ConfigError))
+        return [`threw ${e instanceof Error ? e.name : typeof e} instead of ConfigError: ${redact(String(e))}`];
     const broken: string[] = [];
     if (e.stack !== raw.stack || !e.message.includes(`stack "${raw.stack}"`)) broken.push("message does not name the stack");
     // The key named is a namespaced config key, or (a key in an unknown namespace, or without one) a key of the map itself.
@@ -177,7 +222,10 @@ function holds<T>(arb: fc.Arbitrary<T>, toRaw: (t: T) => RawConfig, numRuns: num
         {
             numRuns,
             reporter: (details) => {
-                if (details.failed) throw new Error(redact(`${fc.defaultReportMessage(details) ?? "property failed"}\nCause: ${String(details.errorInstance)}`));
+                if (details.failed)
+                    throw new Error(
+                        redact(`${fc.defaultReportMessage(details) ?? "property failed"}\nCause: ${String(details.errorInstance)}`),
+                    );
             },
         },
     );
@@ -192,7 +240,23 @@ const boundaryNumber = fc.constantFrom(...BOUNDARIES);
 const anyValue = fc.oneof(
     { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
     { weight: 2, arbitrary: boundaryNumber },
-    { weight: 2, arbitrary: fc.constantFrom(...names, "", " ", "*", "dlt*", "!dlt", "#x", "UTC", "Mars/Olympus", "2026-02-30T09:00:00Z", "a@b.c", "PABC123") },
+    {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+            ...names,
+            "",
+            " ",
+            "*",
+            "dlt*",
+            "!dlt",
+            "#x",
+            "UTC",
+            "Mars/Olympus",
+            "2026-02-30T09:00:00Z",
+            "a@b.c",
+            "PABC123",
+        ),
+    },
     { weight: 1, arbitrary: fc.subarray(names) },
     { weight: 1, arbitrary: fc.boolean() },
 );
@@ -219,19 +283,50 @@ type Mutation =
     | { kind: "secret"; key: string; value: string };
 
 const flatKey = fc.oneof(
-    fc.constantFrom(...OBJECT_KEYS.map(k), k("environment"), ...PROVIDER_KEYS, ...names.map((n) => k(`${n}WebhookUrl`)), k("pagerDutyApiKey")),
+    fc.constantFrom(
+        ...OBJECT_KEYS.map(k),
+        k("environment"),
+        ...PROVIDER_KEYS,
+        ...names.map((n) => k(`${n}WebhookUrl`)),
+        k("pagerDutyApiKey"),
+    ),
     fc.string({ maxLength: 12 }).map((s) => k(s)),
     fc.string({ maxLength: 12 }),
 );
 const path = fc.array(fc.nat(20), { maxLength: 4 });
 const mutation = (stack: string): fc.Arbitrary<Mutation> =>
     fc.oneof(
-        { weight: 4, arbitrary: fc.record({ kind: fc.constant("set" as const), key: fc.constantFrom(...OBJECT_KEYS), path, value: anyValue }) },
+        {
+            weight: 4,
+            arbitrary: fc.record({ kind: fc.constant("set" as const), key: fc.constantFrom(...OBJECT_KEYS), path, value: anyValue }),
+        },
         { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), key: fc.constantFrom(...OBJECT_KEYS), path }) },
-        { weight: 1, arbitrary: fc.record({ kind: fc.constant("rename" as const), key: fc.constantFrom(...OBJECT_KEYS), path, suffix: fc.constantFrom("s", "_", "X", "") }) },
-        { weight: 2, arbitrary: fc.record({ kind: fc.constant("flat" as const), key: flatKey, value: fc.option(fc.oneof(fc.string(), fc.json()), { nil: undefined }) }) },
+        {
+            weight: 1,
+            arbitrary: fc.record({
+                kind: fc.constant("rename" as const),
+                key: fc.constantFrom(...OBJECT_KEYS),
+                path,
+                suffix: fc.constantFrom("s", "_", "X", ""),
+            }),
+        },
+        {
+            weight: 2,
+            arbitrary: fc.record({
+                kind: fc.constant("flat" as const),
+                key: flatKey,
+                value: fc.option(fc.oneof(fc.string(), fc.json()), { nil: undefined }),
+            }),
+        },
         { weight: 1, arbitrary: fc.record({ kind: fc.constant("toggleSecret" as const), key: flatKey }) },
-        { weight: 2, arbitrary: fc.record({ kind: fc.constant("secret" as const), key: fc.constantFrom(...committed[stack].sentinels.map((s) => s.label)), value: secretValue(stack) }) },
+        {
+            weight: 2,
+            arbitrary: fc.record({
+                kind: fc.constant("secret" as const),
+                key: fc.constantFrom(...committed[stack].sentinels.map((s) => s.label)),
+                value: secretValue(stack),
+            }),
+        },
     );
 
 /** Follows `path` into a JSON value (each number picks a child, modulo their count); returns the container and the child's key. */
@@ -321,7 +416,8 @@ const channelSpec = fc.oneof(
     fc.record({ type: fc.constant("pagerduty"), service: fc.constant("p1") }),
 );
 const pagerDutyUser = rare("lead@example.com", "bad@", "PABC123", "pabc");
-const ghost = <T>(refs: fc.Arbitrary<T[]>, extra: T) => fc.oneof({ weight: 14, arbitrary: refs }, { weight: 1, arbitrary: refs.map((r) => [...r, extra]) });
+const ghost = <T>(refs: fc.Arbitrary<T[]>, extra: T) =>
+    fc.oneof({ weight: 14, arbitrary: refs }, { weight: 1, arbitrary: refs.map((r) => [...r, extra]) });
 
 /** Channels first, then tiers that mostly reference channels that exist (and that PagerDuty can serve). */
 const plausible = fc
@@ -340,15 +436,40 @@ const plausible = fc
             channels: fc.constant(channels),
             routes: fc.option(
                 fc.oneof(
-                    { weight: 9, arbitrary: fc.dictionary(fc.constantFrom("dlt", "etl"), fc.record({ tags: rare(["dlt"], [], ["dlt", "dlt"], ["x*"], ["!x"]), flows: fc.constantFrom(undefined, ["products-daily"]) }), { minKeys: 1, maxKeys: 2 }) },
+                    {
+                        weight: 9,
+                        arbitrary: fc.dictionary(
+                            fc.constantFrom("dlt", "etl"),
+                            fc.record({
+                                tags: rare(["dlt"], [], ["dlt", "dlt"], ["x*"], ["!x"]),
+                                flows: fc.constantFrom(undefined, ["products-daily"]),
+                            }),
+                            { minKeys: 1, maxKeys: 2 },
+                        ),
+                    },
                     { weight: 1, arbitrary: fc.constant({}) },
                 ),
                 { nil: undefined },
             ),
-            warning: fc.record({ enabled: fc.boolean(), channels: fc.option(channelRefs, { nil: undefined, freq: 8 }), routes: fc.option(routeRefs, { nil: undefined }) }),
+            warning: fc.record({
+                enabled: fc.boolean(),
+                channels: fc.option(channelRefs, { nil: undefined, freq: 8 }),
+                routes: fc.option(routeRefs, { nil: undefined }),
+            }),
             successNotice: fc.record({ enabled: fc.boolean(), flows: rare(["products-daily"], [], ["a*"]), channels: channelRefs }),
-            critical: fc.record({ enabled: fc.boolean(), channels: channelRefs, routes: fc.option(routeRefs, { nil: undefined }), threshold: rare(3, ...BOUNDARIES), windowHours: rare(24, ...BOUNDARIES) }),
-            p1: fc.record({ enabled: fc.boolean(), channels: channelRefs, workPools: fc.constantFrom([], ["pool"]), noSuccessMinutes: fc.option(rare(360, ...BOUNDARIES), { nil: undefined }) }),
+            critical: fc.record({
+                enabled: fc.boolean(),
+                channels: channelRefs,
+                routes: fc.option(routeRefs, { nil: undefined }),
+                threshold: rare(3, ...BOUNDARIES),
+                windowHours: rare(24, ...BOUNDARIES),
+            }),
+            p1: fc.record({
+                enabled: fc.boolean(),
+                channels: channelRefs,
+                workPools: fc.constantFrom([], ["pool"]),
+                noSuccessMinutes: fc.option(rare(360, ...BOUNDARIES), { nil: undefined }),
+            }),
             pagerDuty: fc.option(
                 fc.record(
                     {
@@ -384,7 +505,8 @@ function plausibleRaw(p: Plausible): RawConfig {
         if (v !== undefined) values[k(key)] = JSON.stringify(v);
     };
     values[k("environment")] = "development";
-    for (const key of ["channels", "routes", "warning", "successNotice", "critical", "p1", "pagerDuty", "secretsManager"] as const) json(key, p[key]);
+    for (const key of ["channels", "routes", "warning", "successNotice", "critical", "p1", "pagerDuty", "secretsManager"] as const)
+        json(key, p[key]);
     if (p.endpoint !== undefined) values["prefect:endpoint"] = p.endpoint;
     if (p.ids !== undefined) values["prefect:accountId"] = values["prefect:workspaceId"] = p.ids;
     if (p.region !== undefined) values["aws:region"] = p.region;
@@ -397,7 +519,12 @@ function plausibleRaw(p: Plausible): RawConfig {
         if (spec.type === "pagerduty" || p.urlKind === "missing") continue;
         const slack = `https://hooks.slack.com/services/T00000000/B00000000/${MARK}${name}`;
         const http = `https://example.com/${MARK}-${name}`;
-        const url = { fits: spec.type === "slack" ? slack : http, "slack-for-all": slack, "http-for-all": http, broken: `hooks.slack.com/${MARK}` }[p.urlKind]!;
+        const url = {
+            fits: spec.type === "slack" ? slack : http,
+            "slack-for-all": slack,
+            "http-for-all": http,
+            broken: `hooks.slack.com/${MARK}`,
+        }[p.urlKind]!;
         secret(k(`${name}WebhookUrl`), url);
     }
     secret(k("pagerDutyApiKey"), `${MARK}-api-key`);
@@ -415,7 +542,11 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
         expect(brokenInvariants(raw, cfg)).toEqual([]);
         const broken = { ...cfg, critical: { ...cfg.critical, threshold: 1, channels: ["nowhere"] } };
         expect(brokenInvariants(raw, broken)).toEqual(
-            expect.arrayContaining(["critical.threshold in 2..100", "critical: every channel exists", "channels are exactly the ones an enabled tier uses"]),
+            expect.arrayContaining([
+                "critical.threshold in 2..100",
+                "critical: every channel exists",
+                "channels are exactly the ones an enabled tier uses",
+            ]),
         );
         expect(badRefusal(raw, new TypeError("x"))).toEqual([expect.stringMatching(/^threw TypeError/)]);
         expect(badRefusal(raw, new ConfigError("other", "channels", "a map"))).toEqual(
@@ -424,7 +555,9 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
     });
 
     it("mutations of the committed stacks (1 to 4 edits each)", () => {
-        const arb = fc.constantFrom(...STACKS).chain((stack) => fc.tuple(fc.constant(stack), fc.array(mutation(stack), { minLength: 1, maxLength: 4 })));
+        const arb = fc
+            .constantFrom(...STACKS)
+            .chain((stack) => fc.tuple(fc.constant(stack), fc.array(mutation(stack), { minLength: 1, maxLength: 4 })));
         const counts = holds(arb, ([stack, ms]) => ms.reduce(mutate, committed[stack].raw), 1500);
         // Both outcomes must really be exercised, or the invariants were never checked.
         expect(counts.valid).toBeGreaterThan(100);
@@ -446,7 +579,12 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
         });
         const counts = holds(
             arb,
-            ({ stack, values, secret }) => ({ project: PROJECT, stack, values, secretKeys: new Set(Object.keys(values).filter((_, i) => secret[i])) }),
+            ({ stack, values, secret }) => ({
+                project: PROJECT,
+                stack,
+                values,
+                secretKeys: new Set(Object.keys(values).filter((_, i) => secret[i])),
+            }),
             1000,
         );
         expect(counts.refused).toBeGreaterThan(900);
@@ -454,7 +592,9 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
 
     it("a key outside the known namespaces (misspelled, or none) is always refused, naming a key of the map", () => {
         const stray = fc.oneof(
-            fc.constantFrom("prefect_alerting", "prefectalerting", "Prefect-Alerting", "pager-duty", "aws2").chain((ns) => fc.constantFrom(...OBJECT_KEYS, "token", "region").map((n) => `${ns}:${n}`)),
+            fc
+                .constantFrom("prefect_alerting", "prefectalerting", "Prefect-Alerting", "pager-duty", "aws2")
+                .chain((ns) => fc.constantFrom(...OBJECT_KEYS, "token", "region").map((n) => `${ns}:${n}`)),
             fc.constantFrom(...OBJECT_KEYS, "alertsWebhookUrl", "apiKey", "region"),
         );
         fc.assert(

@@ -30,7 +30,8 @@ function sentinelMocks(stack: string, derived: Sentinel[]) {
             derived.push(key);
             state.integrationKey = key.value;
         }
-        if (type === "aws:secretsmanager/secret:Secret") state.arn = `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${inputs.name}-AbCdEf`;
+        if (type === "aws:secretsmanager/secret:Secret")
+            state.arn = `arn:aws:secretsmanager:eu-west-1:000000000000:secret:${inputs.name}-AbCdEf`;
         return { id: `${name}-id`, state };
     };
 }
@@ -73,7 +74,12 @@ async function runWithSentinels(stack: string): Promise<StackRun> {
     const { raw, sentinels } = sentinelStack(stack);
     const derived: Sentinel[] = [];
     const out = await captureOutput(async () => {
-        const run = await runProgram({ stack, values: raw.values, secretKeys: [...raw.secretKeys], newResource: sentinelMocks(stack, derived) });
+        const run = await runProgram({
+            stack,
+            values: raw.values,
+            secretKeys: [...raw.secretKeys],
+            newResource: sentinelMocks(stack, derived),
+        });
         const program = await import("../index");
         return { run, outputs: (await asStackOutputs({ ...program })) as Record<string, unknown> };
     });
@@ -103,7 +109,10 @@ describe("the leak detector itself", () => {
     const s: Sentinel = { label: "k", value: `${MARK}-x` };
     it("reports an unwrapped sentinel by path and label, and accepts a wrapped one", () => {
         const wrapped = secretMarker(`url=${s.value}`);
-        expect(unwrappedSentinels({ a: [{ b: `see ${s.value}` }], c: wrapped, [s.value]: 1 }, [s])).toEqual(["$.a[0].b: k", "$ (a key): k"]);
+        expect(unwrappedSentinels({ a: [{ b: `see ${s.value}` }], c: wrapped, [s.value]: 1 }, [s])).toEqual([
+            "$.a[0].b: k",
+            "$ (a key): k",
+        ]);
         expect(unwrappedSentinels({ c: wrapped }, [s])).toEqual([]);
         expect(wrappedSentinels({ c: wrapped }, [s])).toEqual(["k"]);
         expect(sentinelsIn(`${MARK}-changed`, [s])).toEqual([`an unrecognised ${MARK} value (a transformed secret?)`]);
@@ -183,7 +192,12 @@ function badSecretConfigs(stack: string): { title: string; key: string; raw: Raw
         cases.push({ title: `${s.label} given as plain config`, key: s.label, raw: { ...raw, secretKeys: plain }, sentinel: s });
         if (/^https?:/.test(s.value)) {
             const wrong = { label: s.label, value: s.value.replace(/^https?:\/\/[^/]+/, "ftp://hooks.example.com") };
-            cases.push({ title: `${s.label} of the wrong form`, key: s.label, raw: { ...raw, values: { ...raw.values, [s.label]: wrong.value } }, sentinel: wrong });
+            cases.push({
+                title: `${s.label} of the wrong form`,
+                key: s.label,
+                raw: { ...raw, values: { ...raw.values, [s.label]: wrong.value } },
+                sentinel: wrong,
+            });
         }
     }
     return cases;
@@ -210,8 +224,15 @@ const firstUrlSentinel = (stack: string): Sentinel => sentinelStack(stack).senti
  * cannot decrypt secrets, so a preload (helpers/previewWithSecrets.cjs) gives
  * it the sentinel stack as if it could, and sentinel integration keys.
  */
-function preview(stack: string, values: Record<string, string>, encrypted: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env, PREVIEW_TEST_CONFIG: JSON.stringify({ values, encrypted, integrationKey: `${MARK}-${stack}-preview-integration-key-` }) };
+function preview(
+    stack: string,
+    values: Record<string, string>,
+    encrypted: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = {
+        ...process.env,
+        PREVIEW_TEST_CONFIG: JSON.stringify({ values, encrypted, integrationKey: `${MARK}-${stack}-preview-integration-key-` }),
+    };
     const args = ["--require", resolve(__dirname, "helpers/previewWithSecrets.cjs"), "scripts/preview.ts", stack];
     return new Promise((done) => {
         execFile(resolve(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
@@ -258,7 +279,9 @@ describe("the offline preview never prints a secret", () => {
     it.each(STACKS)("%s: a secret in plain config is refused without echoing it", (stack) => {
         const r = runs.get(`${stack} plain`)!;
         expect(r.code).toBe(1);
-        expect(r.stderr).toContain(`Invalid configuration for stack "${stack}": ${firstUrlSentinel(stack).label}: expected a secret value, not plain config`);
+        expect(r.stderr).toContain(
+            `Invalid configuration for stack "${stack}": ${firstUrlSentinel(stack).label}: expected a secret value, not plain config`,
+        );
         expect(leaksIn(r)).toEqual([]);
     });
 

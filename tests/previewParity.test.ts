@@ -23,7 +23,8 @@ import { captureOutput } from "./helpers/capture";
 import { ROOT, SLACK_URL } from "./helpers/stacks";
 
 const IDS = "  prefect:accountId: 0b5e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b\n  prefect:workspaceId: 6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f\n";
-const SECRETS = "  prefect:apiKey:\n    secure: v1:AAAAAAAAAAAAAAAA\n  prefect-alerting:alertsWebhookUrl:\n    secure: v1:BBBBBBBBBBBBBBBB\n";
+const SECRETS =
+    "  prefect:apiKey:\n    secure: v1:AAAAAAAAAAAAAAAA\n  prefect-alerting:alertsWebhookUrl:\n    secure: v1:BBBBBBBBBBBBBBBB\n";
 const TIERS = [
     "  prefect-alerting:channels:",
     "    alerts:",
@@ -46,13 +47,46 @@ function decrypted(key: string): string {
 
 const CASES: { title: string; stack: string; text: string; accepted?: true }[] = [
     { title: "a valid stack", stack: "valid", text: stackFile(IDS, SECRETS, TIERS), accepted: true },
-    { title: "a misspelled secret key stored encrypted", stack: "typo", text: stackFile(IDS, SECRETS, TIERS, "  prefect-alerting:typoWebhookUrl:\n    secure: v1:CCCCCCCCCCCCCCCC\n") },
-    { title: "a misspelled namespace", stack: "ns", text: stackFile(IDS, SECRETS, TIERS, "  prefect_alerting:critical:\n    enabled: true\n") },
+    {
+        title: "a misspelled secret key stored encrypted",
+        stack: "typo",
+        text: stackFile(IDS, SECRETS, TIERS, "  prefect-alerting:typoWebhookUrl:\n    secure: v1:CCCCCCCCCCCCCCCC\n"),
+    },
+    {
+        title: "a misspelled namespace",
+        stack: "ns",
+        text: stackFile(IDS, SECRETS, TIERS, "  prefect_alerting:critical:\n    enabled: true\n"),
+    },
     { title: "a key without a namespace", stack: "nons", text: stackFile(IDS, SECRETS, TIERS, "  critical:\n    enabled: true\n") },
-    { title: "a provider credential in plain text", stack: "plain", text: stackFile(IDS, SECRETS, TIERS, "  prefect:basicAuthKey: user:password\n") },
-    { title: "placeholder Prefect Cloud ids", stack: "zeros", text: stackFile("  prefect:accountId: 00000000-0000-0000-0000-000000000000\n  prefect:workspaceId: 00000000-0000-0000-0000-000000000000\n", SECRETS, TIERS) },
-    { title: "a plain setting stored encrypted", stack: "enc", text: stackFile(IDS, SECRETS, TIERS, "  prefect-alerting:critical:\n    secure: v1:DDDDDDDDDDDDDDDD\n") },
-    { title: "a threshold written as text, out of range", stack: "text", text: stackFile(IDS, SECRETS, TIERS, '  prefect-alerting:critical:\n    enabled: true\n    channels: [alerts]\n    threshold: "1"\n') },
+    {
+        title: "a provider credential in plain text",
+        stack: "plain",
+        text: stackFile(IDS, SECRETS, TIERS, "  prefect:basicAuthKey: user:password\n"),
+    },
+    {
+        title: "placeholder Prefect Cloud ids",
+        stack: "zeros",
+        text: stackFile(
+            "  prefect:accountId: 00000000-0000-0000-0000-000000000000\n  prefect:workspaceId: 00000000-0000-0000-0000-000000000000\n",
+            SECRETS,
+            TIERS,
+        ),
+    },
+    {
+        title: "a plain setting stored encrypted",
+        stack: "enc",
+        text: stackFile(IDS, SECRETS, TIERS, "  prefect-alerting:critical:\n    secure: v1:DDDDDDDDDDDDDDDD\n"),
+    },
+    {
+        title: "a threshold written as text, out of range",
+        stack: "text",
+        text: stackFile(
+            IDS,
+            SECRETS,
+            TIERS,
+            '  prefect-alerting:critical:\n    enabled: true\n    channels: [alerts]\n    threshold: "1"\n',
+        ),
+    },
     { title: "an empty stack file", stack: "empty", text: "" },
     { title: "a stack file without config:", stack: "noconfig", text: "encryptionsalt: v1:abcdefgh\n" },
 ];
@@ -63,15 +97,21 @@ const fileOf = (stack: string) => join(dir, `Pulumi.${stack}.yaml`);
 
 function preview(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) =>
-        execFile(resolve(ROOT, "node_modules/.bin/tsx"), ["scripts/preview.ts", file], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
-            done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+        execFile(
+            resolve(ROOT, "node_modules/.bin/tsx"),
+            ["scripts/preview.ts", file],
+            { cwd: ROOT, timeout: 120_000 },
+            (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
         ),
     );
 }
 
 /** Pulumi.yaml's project config defaults, which Pulumi adds to every stack's config as `<project>:<key>`. */
 function projectDefaults(): Record<string, string> {
-    const project = parse(readFileSync(resolve(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const project = parse(readFileSync(resolve(ROOT, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, { default?: unknown }>;
+    };
     return Object.fromEntries(
         Object.entries(project.config ?? {})
             .filter(([, c]) => c.default !== undefined)

@@ -24,7 +24,11 @@ function stackFile(stack: string, edit: (config: Record<string, any>) => void): 
 }
 
 function preview(target: string) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/preview.ts", target], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/preview.ts", target], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -35,7 +39,9 @@ describe("the preview runs the policy pack", () => {
     it.concurrent("dev: no violation, exit 0", () => {
         const r = preview("dev");
         expect(r.code).toBe(0);
-        expect(policyLine(r.out)).toMatch(/^Policy pack \(\d+ policies, as Pulumi Deployments runs it\): 0 mandatory, 0 advisory violation\(s\)$/);
+        expect(policyLine(r.out)).toMatch(
+            /^Policy pack \(\d+ policies, as Pulumi Deployments runs it\): 0 mandatory, 0 advisory violation\(s\)$/,
+        );
     });
 
     it.concurrent("prod: the advisories are shown, exit 0", () => {
@@ -51,7 +57,10 @@ describe("the preview runs the policy pack", () => {
                 c["prefect-alerting:critical"].channels = ["critical"];
                 c["prefect-alerting:p1"].enabled = false;
                 c["prefect-alerting:pagerDuty"] = { enabled: false };
-                c["prefect-alerting:channels"] = { alerts: c["prefect-alerting:channels"].alerts, critical: c["prefect-alerting:channels"].critical };
+                c["prefect-alerting:channels"] = {
+                    alerts: c["prefect-alerting:channels"].alerts,
+                    critical: c["prefect-alerting:channels"].critical,
+                };
             }),
         );
         expect(r.code).toBe(1);

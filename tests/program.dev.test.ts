@@ -11,12 +11,17 @@ beforeAll(async () => {
 
 describe("dev stack under mocks", () => {
     it("registers the warning tier only: one Slack block, one automation", () => {
-        const types = run.resources.filter((r) => r.custom).map((r) => r.type).sort();
+        const types = run.resources
+            .filter((r) => r.custom)
+            .map((r) => r.type)
+            .sort();
         expect(types).toEqual([T.automation, T.block]);
-        expect(run.resources.filter((r) => !r.custom).map((r) => r.type).sort()).toEqual([
-            "alerting:index:NotificationChannels",
-            "alerting:index:WarningTier",
-        ]);
+        expect(
+            run.resources
+                .filter((r) => !r.custom)
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual(["alerting:index:NotificationChannels", "alerting:index:WarningTier"]);
     });
 
     it("a disabled PagerDuty, critical tier or mirror leaves none of their resources", () => {

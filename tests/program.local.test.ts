@@ -9,7 +9,9 @@ beforeAll(async () => {
 
 describe("local stack under mocks", () => {
     it("uses custom-webhook blocks on loopback for every channel, PagerDuty included", () => {
-        const blocks = ofType(run, T.block).map(plain).sort((a, b) => a.name.localeCompare(b.name));
+        const blocks = ofType(run, T.block)
+            .map(plain)
+            .sort((a, b) => a.name.localeCompare(b.name));
         expect(blocks.map((b) => [b.name, b.typeSlug])).toEqual([
             ["local-alerts", "custom-webhook"],
             ["local-critical", "custom-webhook"],
@@ -36,16 +38,17 @@ describe("local stack under mocks", () => {
         const info = ofType(run, T.block).find((b) => b.name === "block-info")!;
         expect(notice.actions.map((a: any) => a.blockDocumentId)).toEqual([info.id]);
         expect(notice.trigger.event.expects).toEqual(["prefect.flow-run.Completed"]);
-        expect(JSON.parse(notice.trigger.event.matchRelated)).toEqual({ "prefect.resource.role": "flow", "prefect.resource.name": "products-daily" });
+        expect(JSON.parse(notice.trigger.event.matchRelated)).toEqual({
+            "prefect.resource.role": "flow",
+            "prefect.resource.name": "products-daily",
+        });
     });
 
     it("has the warning, critical and both P1 automations", () => {
-        expect(ofType(run, T.automation).map((a) => a.name).sort()).toEqual([
-            "critical-dlt",
-            "p1-no-success-dlt",
-            "p1-work-pool-not-ready",
-            "success-notice",
-            "warning-dlt",
-        ]);
+        expect(
+            ofType(run, T.automation)
+                .map((a) => a.name)
+                .sort(),
+        ).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready", "success-notice", "warning-dlt"]);
     });
 });

@@ -12,7 +12,10 @@ const byName = (type: string, name: string) => ofType(run, type).find((r) => r.n
 
 describe("prod stack under mocks", () => {
     it("has all three tiers, PagerDuty and the Secrets Manager mirror", () => {
-        const components = run.resources.filter((r) => !r.custom).map((r) => r.type).sort();
+        const components = run.resources
+            .filter((r) => !r.custom)
+            .map((r) => r.type)
+            .sort();
         expect(components).toEqual([
             "alerting:index:CriticalTier",
             "alerting:index:NotificationChannels",
@@ -21,7 +24,9 @@ describe("prod stack under mocks", () => {
             "alerting:index:SecretsMirror",
             "alerting:index:WarningTier",
         ]);
-        const automations = ofType(run, T.automation).map((a) => [a.name, parentType(a)]).sort();
+        const automations = ofType(run, T.automation)
+            .map((a) => [a.name, parentType(a)])
+            .sort();
         expect(automations).toEqual([
             ["critical-dlt", "alerting:index:CriticalTier"],
             ["p1-no-success-dlt", "alerting:index:P1Tier"],
@@ -80,7 +85,9 @@ describe("prod stack under mocks", () => {
     });
 
     it("both services create alerts and incidents (PagerDuty retired create_incidents, the provider's default)", () => {
-        const services = ofType(run, T.service).map((s) => [s.name, plain(s).alertCreation]).sort();
+        const services = ofType(run, T.service)
+            .map((s) => [s.name, plain(s).alertCreation])
+            .sort();
         expect(services).toEqual([
             ["critical-service", "create_alerts_and_incidents"],
             ["p1-service", "create_alerts_and_incidents"],
@@ -94,7 +101,11 @@ describe("prod stack under mocks", () => {
     it("the schedule rotates the configured users weekly from the configured start", () => {
         const s = plain(byName(T.schedule, "on-call"));
         expect(s.timeZone).toBe("Europe/London");
-        expect(s.layers[0]).toMatchObject({ rotationTurnLengthSeconds: 604800, start: "2026-01-05T09:00:00Z", users: ["PMOCKONCALLONE", "PMOCKONCALLTWO"] });
+        expect(s.layers[0]).toMatchObject({
+            rotationTurnLengthSeconds: 604800,
+            start: "2026-01-05T09:00:00Z",
+            users: ["PMOCKONCALLONE", "PMOCKONCALLTWO"],
+        });
     });
 
     it("every PagerDuty resource has an explicit name", () => {
@@ -103,7 +114,11 @@ describe("prod stack under mocks", () => {
     });
 
     it("mirrors the Slack URLs and both integration keys to stack-prefixed secrets", () => {
-        expect(ofType(run, T.secret).map((s) => plain(s).name).sort()).toEqual([
+        expect(
+            ofType(run, T.secret)
+                .map((s) => plain(s).name)
+                .sort(),
+        ).toEqual([
             "prod/prefect/pagerduty-integration-key",
             "prod/prefect/pagerduty-integration-key-p1",
             "prod/prefect/slack-webhook-url-alerts",
@@ -113,7 +128,14 @@ describe("prod stack under mocks", () => {
     });
 
     it("outputs ids and ARNs, no secret in the clear", () => {
-        expect(Object.keys(run.outputs).sort()).toEqual(["automations", "blocks", "escalationPolicies", "onCallSchedule", "pagerDutyServices", "secretsManagerSecrets"]);
+        expect(Object.keys(run.outputs).sort()).toEqual([
+            "automations",
+            "blocks",
+            "escalationPolicies",
+            "onCallSchedule",
+            "pagerDutyServices",
+            "secretsManagerSecrets",
+        ]);
         expect(JSON.stringify(run.outputs)).not.toMatch(/mock-integration-key|hooks\.slack\.com|pd-api-key/);
     });
 });

@@ -10,9 +10,17 @@ describe("stack variants under mocks", () => {
         const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
         expect(components).not.toContain("alerting:index:WarningTier");
         expect(components).toContain("alerting:index:CriticalTier");
-        expect(ofType(run, T.automation).map((a) => a.name).sort()).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready"]);
+        expect(
+            ofType(run, T.automation)
+                .map((a) => a.name)
+                .sort(),
+        ).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready"]);
         // The alerts channel is no longer used by an enabled tier, so it gets no block.
-        expect(ofType(run, T.block).map((b) => b.name).sort()).toEqual(["block-critical", "block-pager", "block-pagerP1"]);
+        expect(
+            ofType(run, T.block)
+                .map((b) => b.name)
+                .sort(),
+        ).toEqual(["block-critical", "block-pager", "block-pagerP1"]);
     });
 
     it("at the shortest windows the config accepts, every registered trigger sets threshold and within, Proactive at least 10 s", async () => {
@@ -21,7 +29,13 @@ describe("stack variants under mocks", () => {
         raw = editKey(raw, "p1", (v) => ({ ...v, noSuccessMinutes: 0.5 }));
         const run = await runStack("local", raw);
         const events = ofType(run, T.automation).map((a) => [a.name, plain(a).trigger.event] as const);
-        expect(events.map(([name]) => name).sort()).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready", "success-notice", "warning-dlt"]);
+        expect(events.map(([name]) => name).sort()).toEqual([
+            "critical-dlt",
+            "p1-no-success-dlt",
+            "p1-work-pool-not-ready",
+            "success-notice",
+            "warning-dlt",
+        ]);
         for (const [name, e] of events) {
             expect(Number.isInteger(e.threshold) && e.threshold >= 1, `${name}.threshold = ${e.threshold}`).toBe(true);
             expect(typeof e.within, `${name}.within`).toBe("number");

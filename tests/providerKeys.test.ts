@@ -17,7 +17,8 @@ const read = (path: string) => readFileSync(path, "utf8");
 /** `export declare const name` in an SDK's config/vars module: the keys its config accepts. */
 const declaredConsts = (text: string) => sorted([...text.matchAll(/^export declare const (\w+)\b/gm)].map((m) => m[1]));
 /** Provider args the SDK wraps in pulumi.secret: the schema's secret config keys. */
-const secretArgs = (text: string) => sorted(new Set([...text.matchAll(/resourceInputs\["(\w+)"\] = [^;\n]*pulumi\.secret\(/g)].map((m) => m[1])));
+const secretArgs = (text: string) =>
+    sorted(new Set([...text.matchAll(/resourceInputs\["(\w+)"\] = [^;\n]*pulumi\.secret\(/g)].map((m) => m[1])));
 /** The bridge's name rule for a Terraform attribute: snake_case to camelCase. */
 const camel = (snake: string) => snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const pkg = (name: string) => dirname(require.resolve(`@pulumi/${name}/package.json`));
@@ -29,12 +30,19 @@ describe("prefect provider keys", () => {
     });
 
     it("equal the provider block of the real Terraform schema (camelCased, sensitive flags)", () => {
-        const schema = JSON.parse(read(PREFECT_SCHEMA)) as { provider_schemas: Record<string, { provider: { block: { attributes: Record<string, { sensitive?: boolean }>; block_types?: object } } }> };
+        const schema = JSON.parse(read(PREFECT_SCHEMA)) as {
+            provider_schemas: Record<
+                string,
+                { provider: { block: { attributes: Record<string, { sensitive?: boolean }>; block_types?: object } } }
+            >;
+        };
         const [provider] = Object.values(schema.provider_schemas);
         const attributes = Object.entries(provider.provider.block.attributes);
         expect(Object.keys(provider.provider.block.block_types ?? {})).toEqual([]);
         expect(sorted(PROVIDER_CONFIG.prefect.keys)).toEqual(sorted(attributes.map(([name]) => camel(name))));
-        expect(sorted(PROVIDER_CONFIG.prefect.sensitive)).toEqual(sorted(attributes.filter(([, a]) => a.sensitive).map(([name]) => camel(name))));
+        expect(sorted(PROVIDER_CONFIG.prefect.sensitive)).toEqual(
+            sorted(attributes.filter(([, a]) => a.sensitive).map(([name]) => camel(name))),
+        );
     });
 });
 

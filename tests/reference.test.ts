@@ -17,7 +17,9 @@ describe("the committed provider schema", () => {
         const schema = JSON.parse(readFileSync(COMMITTED, "utf8"));
         const [name] = Object.keys(schema.provider_schemas);
         expect(name).toMatch(/prefecthq\/prefect$/);
-        expect(Object.keys(schema.provider_schemas[name].resource_schemas)).toEqual(expect.arrayContaining(["prefect_automation", "prefect_block"]));
+        expect(Object.keys(schema.provider_schemas[name].resource_schemas)).toEqual(
+            expect.arrayContaining(["prefect_automation", "prefect_block"]),
+        );
     });
 
     it.runIf(existsSync(SHARED))("equals the shared reference copy byte for byte", () => {

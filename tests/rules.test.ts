@@ -134,7 +134,11 @@ describe("the plan per stack", () => {
             spec: { type: "pagerduty", service: "critical" },
             sources: { integrationKey: { pagerDutyService: "critical" }, apiKey: { configKey: "prefect-alerting:pagerDutyApiKey" } },
         });
-        expect(plan.blocks.find((b) => b.channel === "pagerP1")).toMatchObject({ name: "prod-pager-p1", spec: { service: "p1" }, sources: { integrationKey: { pagerDutyService: "p1" } } });
+        expect(plan.blocks.find((b) => b.channel === "pagerP1")).toMatchObject({
+            name: "prod-pager-p1",
+            spec: { service: "p1" },
+            sources: { integrationKey: { pagerDutyService: "p1" } },
+        });
         expect(plan.automations.find((a) => a.key === "critical-dlt")!.channels).toEqual(["critical", "pager"]);
     });
 });

@@ -17,7 +17,13 @@ function prodWithRoutes(n: number, routes = (i: number) => ({ tags: [`t${i}`] })
 
 describe("the signals table", () => {
     it("lists each signal once, with the config section that turns it on and a severity", () => {
-        expect(SIGNALS.map((s) => s.id)).toEqual(["finalFailure", "successNotice", "repeatedFailure", "workPoolNotReady", "allPipelinesDown"]);
+        expect(SIGNALS.map((s) => s.id)).toEqual([
+            "finalFailure",
+            "successNotice",
+            "repeatedFailure",
+            "workPoolNotReady",
+            "allPipelinesDown",
+        ]);
         expect(SIGNALS.map((s) => [s.id, s.configKey, s.severity])).toEqual([
             ["finalFailure", "warning", "warning"],
             ["successNotice", "successNotice", "info"],
@@ -30,7 +36,13 @@ describe("the signals table", () => {
     it("tags every planned automation with its signal and the severity of that signal", () => {
         const plan = planAlerting(parseStackConfig(stackConfig("local")));
         for (const a of plan.automations) expect(a.tier, a.key).toBe(SIGNALS.find((s) => s.id === a.signal)!.severity);
-        expect(plan.automations.map((a) => a.signal)).toEqual(["finalFailure", "successNotice", "repeatedFailure", "workPoolNotReady", "allPipelinesDown"]);
+        expect(plan.automations.map((a) => a.signal)).toEqual([
+            "finalFailure",
+            "successNotice",
+            "repeatedFailure",
+            "workPoolNotReady",
+            "allPipelinesDown",
+        ]);
     });
 });
 
@@ -41,7 +53,10 @@ describe("all pipelines down is one signal for the stack where Prefect can expre
         expect(silence).toHaveLength(1);
         expect(silence[0].key).toBe("p1-no-success");
         expect(silence[0].name).toBe("[prod] P1 no successful run (300 routes)");
-        expect(silence[0].trigger.match_related).toEqual({ "prefect.resource.role": "tag", "prefect.resource.id": Array.from({ length: 300 }, (_, i) => `prefect.tag.t${i}`) });
+        expect(silence[0].trigger.match_related).toEqual({
+            "prefect.resource.role": "tag",
+            "prefect.resource.id": Array.from({ length: 300 }, (_, i) => `prefect.tag.t${i}`),
+        });
         expect(silence[0].routes).toHaveLength(300);
         // The per-route signals stay per route.
         expect(plan.automations.filter((a) => a.signal === "finalFailure")).toHaveLength(300);
@@ -56,12 +71,20 @@ describe("all pipelines down is one signal for the stack where Prefect can expre
 
     it("routes Prefect cannot OR in one filter (a tag AND a flow) keep one automation each", () => {
         const plan = planAlerting(prodWithRoutes(3, (i) => ({ tags: [`t${i}`], flows: [`f${i}`] })));
-        expect(plan.automations.filter((a) => a.signal === "allPipelinesDown").map((a) => a.key)).toEqual(["p1-no-success-r0", "p1-no-success-r1", "p1-no-success-r2"]);
+        expect(plan.automations.filter((a) => a.signal === "allPipelinesDown").map((a) => a.key)).toEqual([
+            "p1-no-success-r0",
+            "p1-no-success-r1",
+            "p1-no-success-r2",
+        ]);
     });
 
     it("unionOfRoutes: one criterion shared by all routes is unioned; mixed or combined criteria are not", () => {
-        expect(unionOfRoutes([route("a", { tags: ["x", "y"] }), route("b", { tags: ["y", "z"] })], "all")).toEqual(route("all", { tags: ["x", "y", "z"] }));
-        expect(unionOfRoutes([route("a", { flows: ["f"] }), route("b", { flows: ["g"] })], "all")).toEqual(route("all", { flows: ["f", "g"] }));
+        expect(unionOfRoutes([route("a", { tags: ["x", "y"] }), route("b", { tags: ["y", "z"] })], "all")).toEqual(
+            route("all", { tags: ["x", "y", "z"] }),
+        );
+        expect(unionOfRoutes([route("a", { flows: ["f"] }), route("b", { flows: ["g"] })], "all")).toEqual(
+            route("all", { flows: ["f", "g"] }),
+        );
         expect(unionOfRoutes([route("a", { tags: ["x"] }), route("b", { flows: ["f"] })], "all")).toBeUndefined();
         expect(unionOfRoutes([route("a", { tags: ["x"], deployments: ["d"] })], "all")).toBeUndefined();
         expect(unionOfRoutes([], "all")).toBeUndefined();

@@ -33,7 +33,16 @@ describe("templateLiteral", () => {
     }
 
     it("leaves text without a brace unchanged, so ordinary names keep their templates byte for byte", () => {
-        for (const text of ["dlt", "products-daily", "exchange-rates-daily-prod", 'quote " and \' ', "back\\slash", "50% #1", "über 日本 🎉", "a b\tc"]) {
+        for (const text of [
+            "dlt",
+            "products-daily",
+            "exchange-rates-daily-prod",
+            "quote \" and ' ",
+            "back\\slash",
+            "50% #1",
+            "über 日本 🎉",
+            "a b\tc",
+        ]) {
             expect(templateLiteral(text)).toBe(text);
         }
     });
@@ -69,7 +78,13 @@ describe("config text in messages", () => {
         const routes = { odd, dlt: { tags: ["dlt"] } };
         const p1 = { ...JSON.parse(local[`${PROJECT}:p1`]), workPools: ["{{ work_pool.name }}"] };
         const success = { ...JSON.parse(local[`${PROJECT}:successNotice`]), flows: ["{% endraw %}"] };
-        const cfg = parseStackConfig(stackConfig("local", { [`${PROJECT}:routes`]: JSON.stringify(routes), [`${PROJECT}:p1`]: JSON.stringify(p1), [`${PROJECT}:successNotice`]: JSON.stringify(success) }));
+        const cfg = parseStackConfig(
+            stackConfig("local", {
+                [`${PROJECT}:routes`]: JSON.stringify(routes),
+                [`${PROJECT}:p1`]: JSON.stringify(p1),
+                [`${PROJECT}:successNotice`]: JSON.stringify(success),
+            }),
+        );
         const plan = planAlerting(cfg);
         const silence = plan.automations.find((a) => a.key === "p1-no-success-odd")!;
         expect(renderSample(silence.message.body, UI)).toContain(describeRoute(route));
@@ -82,7 +97,8 @@ describe("config text in messages", () => {
 
     it("the committed stacks' messages contain no escaped literal (their templates are as before)", () => {
         for (const stack of ["dev", "prod", "local"]) {
-            for (const a of planAlerting(parseStackConfig(stackConfig(stack))).automations) expect(a.message.subject + a.message.body, `${stack} ${a.key}`).not.toContain('{{ "');
+            for (const a of planAlerting(parseStackConfig(stackConfig(stack))).automations)
+                expect(a.message.subject + a.message.body, `${stack} ${a.key}`).not.toContain('{{ "');
         }
     });
 });
@@ -98,12 +114,17 @@ describe("the offline preview", () => {
             config[`${PROJECT}:routes`] = { dlt: { tags: ["a{{b", "{{ flow_run.name }}"] } };
             writeFileSync(file, stringify({ config }));
             const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-                execFile(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "preview.ts"), file], { cwd: ROOT, timeout: 120_000 }, (e, stdout, stderr) =>
-                    resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+                execFile(
+                    join(ROOT, "node_modules", ".bin", "tsx"),
+                    [join(ROOT, "scripts", "preview.ts"), file],
+                    { cwd: ROOT, timeout: 120_000 },
+                    (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
                 ),
             );
             expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-            expect(stdout).toContain("| Not one of the watched flow runs tagged a{{b or {{ flow_run.name }} reached Completed in the last 6 hours");
+            expect(stdout).toContain(
+                "| Not one of the watched flow runs tagged a{{b or {{ flow_run.name }} reached Completed in the last 6 hours",
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

@@ -27,10 +27,13 @@ const PROACTIVE_MINIMUM_SECONDS = 10;
 function violations(t: EventTriggerSpec | Record<string, unknown>): string[] {
     const found: string[] = [];
     const { threshold, within, posture } = t as Record<string, unknown>;
-    if (!Object.prototype.hasOwnProperty.call(t, "threshold") || threshold === undefined || threshold === null) found.push("threshold unset");
-    else if (!(typeof threshold === "number" && Number.isInteger(threshold) && threshold >= 1)) found.push(`threshold ${String(threshold)} is not a whole number >= 1`);
+    if (!Object.prototype.hasOwnProperty.call(t, "threshold") || threshold === undefined || threshold === null)
+        found.push("threshold unset");
+    else if (!(typeof threshold === "number" && Number.isInteger(threshold) && threshold >= 1))
+        found.push(`threshold ${String(threshold)} is not a whole number >= 1`);
     if (!Object.prototype.hasOwnProperty.call(t, "within") || within === undefined || within === null) found.push("within unset");
-    else if (!(typeof within === "number" && Number.isFinite(within) && within >= 0)) found.push(`within ${String(within)} is not a number of seconds >= 0`);
+    else if (!(typeof within === "number" && Number.isFinite(within) && within >= 0))
+        found.push(`within ${String(within)} is not a number of seconds >= 0`);
     if (posture === "Proactive" && !(typeof within === "number" && within >= PROACTIVE_MINIMUM_SECONDS))
         found.push(`Proactive within ${String(within)} is under ${PROACTIVE_MINIMUM_SECONDS} s`);
     return found;
@@ -67,12 +70,18 @@ const VARIANTS: [string, () => RawConfig][] = [
         () =>
             apply(
                 stackConfig("local"),
-                set("routes", { dlt: { tags: ["dlt", "finance"] }, daily: { flows: ["products-daily"], deployments: ["products-daily/prod"] } }),
+                set("routes", {
+                    dlt: { tags: ["dlt", "finance"] },
+                    daily: { flows: ["products-daily"], deployments: ["products-daily/prod"] },
+                }),
                 merge("p1", { workPools: ["pool-a", "pool-b"] }),
                 merge("successNotice", { flows: ["products-daily", "orders-hourly"] }),
             ),
     ],
-    ["local, P1 on work pools only (no silence signal)", () => apply(stackConfig("local"), set("p1", { enabled: true, channels: ["critical", "pager"], workPools: ["local-pool"] }))],
+    [
+        "local, P1 on work pools only (no silence signal)",
+        () => apply(stackConfig("local"), set("p1", { enabled: true, channels: ["critical", "pager"], workPools: ["local-pool"] })),
+    ],
 ];
 
 describe("every trigger the planner produces", () => {
@@ -112,7 +121,9 @@ describe("each trigger rule on its own", () => {
     });
 
     it("a Reactive trigger counts single events with an explicit within of 0, never unset", () => {
-        expect([finalFailureTrigger(route), workPoolNotReadyTrigger(["a"]), successTrigger(["f"])].map((t) => [t.threshold, t.within])).toEqual([
+        expect(
+            [finalFailureTrigger(route), workPoolNotReadyTrigger(["a"]), successTrigger(["f"])].map((t) => [t.threshold, t.within]),
+        ).toEqual([
             [1, 0],
             [1, 0],
             [1, 0],

@@ -64,10 +64,13 @@ export const automationTriggerShape: ResourceValidationPolicy = {
         const kinds = TRIGGER_KINDS.filter((k) => trigger[k] !== undefined && trigger[k] !== null);
         const stray = Object.keys(trigger).filter((k) => !(TRIGGER_KINDS as readonly string[]).includes(k) && trigger[k] !== undefined);
         if ("type" in trigger)
-            report(`trigger.type = ${JSON.stringify(trigger.type)} does not exist: nest the event fields under trigger.event (seed erratum 1).`);
+            report(
+                `trigger.type = ${JSON.stringify(trigger.type)} does not exist: nest the event fields under trigger.event (seed erratum 1).`,
+            );
         const flat = stray.filter((k) => k !== "type");
         if (flat.length) report(`trigger has fields outside any trigger kind (${flat.join(", ")}): they belong under trigger.event.`);
-        if (kinds.length !== 1) report(`trigger must hold exactly one of ${TRIGGER_KINDS.join(", ")}; it holds ${kinds.length ? kinds.join(", ") : "none"}.`);
+        if (kinds.length !== 1)
+            report(`trigger must hold exactly one of ${TRIGGER_KINDS.join(", ")}; it holds ${kinds.length ? kinds.join(", ") : "none"}.`);
         eachEvent(props, ({ path, event }) => {
             if (event.posture !== "Reactive" && event.posture !== "Proactive")
                 report(`${path}.posture must be "Reactive" or "Proactive" (case-sensitive, required by the server).`);
@@ -118,7 +121,9 @@ export const automationLabelsAreJson: ResourceValidationPolicy = {
                 const value = event[field];
                 if (value === undefined) continue;
                 if (typeof value !== "string") {
-                    report(`${path}.${field} is ${Array.isArray(value) ? "a list" : typeof value}, not a JSON string: write JSON.stringify({...}) (seed erratum 2).`);
+                    report(
+                        `${path}.${field} is ${Array.isArray(value) ? "a list" : typeof value}, not a JSON string: write JSON.stringify({...}) (seed erratum 2).`,
+                    );
                     continue;
                 }
                 let parsed: unknown;
@@ -160,23 +165,34 @@ export const matchRelatedRealResources: ResourceValidationPolicy = {
             for (const m of match)
                 for (const label of Object.keys(m))
                     if (label === "prefect.tag" || label.startsWith("prefect.tag."))
-                        report(`${path}.match uses a "${label}" label, which no event carries: tags are related resources; filter them in matchRelated with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>".`);
+                        report(
+                            `${path}.match uses a "${label}" label, which no event carries: tags are related resources; filter them in matchRelated with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>".`,
+                        );
             labelObjects(event.matchRelated).forEach((related, i) => {
                 const where = `${path}.matchRelated${Array.isArray(safeJson(event.matchRelated)) ? `[${i}]` : ""}`;
                 const roles = alternatives(related["prefect.resource.role"]);
                 const ids = alternatives(related["prefect.resource.id"]);
                 for (const label of Object.keys(related))
                     if (label === "prefect.tag" || label.startsWith("prefect.tag."))
-                        report(`${where} uses a "${label}" label, which matches nothing: a tag is a related resource with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>" (seed erratum 3).`);
+                        report(
+                            `${where} uses a "${label}" label, which matches nothing: a tag is a related resource with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>" (seed erratum 3).`,
+                        );
                 if (onFlowRuns && roles.includes("flow-run"))
-                    report(`${where} asks for a related resource with role "flow-run": the flow run is the primary resource of its own events and never among its related resources, so this matches nothing (seed erratum 3).`);
+                    report(
+                        `${where} asks for a related resource with role "flow-run": the flow run is the primary resource of its own events and never among its related resources, so this matches nothing (seed erratum 3).`,
+                    );
                 if (ids.some((id) => id.startsWith("prefect.tag.")) && !(roles.length === 1 && roles[0] === "tag"))
                     report(`${where} selects tag resources (prefect.tag.*) without prefect.resource.role "tag".`);
                 if (roles.includes("tag") && (ids.length === 0 || !ids.every((id) => id.startsWith("prefect.tag."))))
-                    report(`${where} has role "tag" but its prefect.resource.id is not prefect.tag.<tag>: it would match any tag, or none.`);
+                    report(
+                        `${where} has role "tag" but its prefect.resource.id is not prefect.tag.<tag>: it would match any tag, or none.`,
+                    );
                 if (onFlowRuns) {
                     const unknown = roles.filter((r) => !r.startsWith("!") && !FLOW_RUN_RELATED_ROLES.includes(r) && r !== "flow-run");
-                    if (unknown.length) report(`${where} uses role ${unknown.join(", ")}, which flow-run events never relate (known: ${FLOW_RUN_RELATED_ROLES.join(", ")}).`);
+                    if (unknown.length)
+                        report(
+                            `${where} uses role ${unknown.join(", ")}, which flow-run events never relate (known: ${FLOW_RUN_RELATED_ROLES.join(", ")}).`,
+                        );
                 }
             });
         });
@@ -204,7 +220,9 @@ export const failureAlertsCoverFinalStates: ResourceValidationPolicy = {
             const expects = strings(event.expects);
             const missing = FINAL_FAILURE_STATES.filter((s) => !expects.some((p) => eventMatches(p, flowRunEvent(s))));
             if (missing.length)
-                report(`${path}.expects listens for flow-run failures but misses ${missing.map(flowRunEvent).join(", ")}${missing.includes("TimedOut") ? " (seed erratum 8)" : ""}.`);
+                report(
+                    `${path}.expects listens for flow-run failures but misses ${missing.map(flowRunEvent).join(", ")}${missing.includes("TimedOut") ? " (seed erratum 8)" : ""}.`,
+                );
         });
     }),
 };
@@ -231,9 +249,13 @@ export const repeatedFailurePerFlow: ResourceValidationPolicy = {
         eachEvent(props, ({ path, event }) => {
             if (!(typeof event.threshold === "number" && event.threshold > 1) || !countsFailures(event)) return;
             if (!strings(event.forEaches).some((l) => accepted.includes(l)))
-                report(`${path} counts ${event.threshold} failures without forEaches ${accepted.join(" or ")}: ${event.threshold} different flows failing once each would fire it (seed erratum 6).`);
+                report(
+                    `${path} counts ${event.threshold} failures without forEaches ${accepted.join(" or ")}: ${event.threshold} different flows failing once each would fire it (seed erratum 6).`,
+                );
             if (!(typeof event.within === "number" && event.within > 0))
-                report(`${path} counts ${event.threshold} failures with within = ${event.within ?? "unset"}: set the window (seconds) the failures must fall in.`);
+                report(
+                    `${path} counts ${event.threshold} failures with within = ${event.within ?? "unset"}: set the window (seconds) the failures must fall in.`,
+                );
         });
     }),
 };
@@ -281,15 +303,35 @@ export const automationExpectsEvents: ResourceValidationPolicy = {
                 return;
             }
             const recursive = expects.filter((p) => AUTOMATION_EVENTS.some((e) => eventMatches(p, e)));
-            if (recursive.length) report(`${path}.expects ${recursive.join(", ")} matches the automation's own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`);
+            if (recursive.length)
+                report(
+                    `${path}.expects ${recursive.join(", ")} matches the automation's own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`,
+                );
         });
     }),
 };
 
 /** State names a flow run's events carry (Prefect 3.9 states.py, flow_engine.py, core_policy.py). */
 export const FLOW_RUN_STATE_NAMES = [
-    "Scheduled", "Late", "AwaitingRetry", "AwaitingConcurrencySlot", "Resuming", "Pending", "Submitting", "InfrastructurePending",
-    "Running", "Retrying", "Paused", "Suspended", "Cancelling", "Cancelled", "Completed", "Cached", "Failed", "Crashed", "TimedOut",
+    "Scheduled",
+    "Late",
+    "AwaitingRetry",
+    "AwaitingConcurrencySlot",
+    "Resuming",
+    "Pending",
+    "Submitting",
+    "InfrastructurePending",
+    "Running",
+    "Retrying",
+    "Paused",
+    "Suspended",
+    "Cancelling",
+    "Cancelled",
+    "Completed",
+    "Cached",
+    "Failed",
+    "Crashed",
+    "TimedOut",
 ];
 
 export const knownFlowRunStates: ResourceValidationPolicy = {
@@ -300,7 +342,12 @@ export const knownFlowRunStates: ResourceValidationPolicy = {
     severity: "medium",
     configSchema: {
         properties: {
-            extraStateNames: { type: "array", items: { type: "string" }, default: [], description: "Custom state names your flows set themselves." },
+            extraStateNames: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: "Custom state names your flows set themselves.",
+            },
         },
     },
     validateResource: onAutomations((props, report, args) => {
@@ -312,7 +359,9 @@ export const knownFlowRunStates: ResourceValidationPolicy = {
                     const state = e.slice("prefect.flow-run.".length);
                     if (!names.includes(state)) {
                         const close = names.find((n) => n.toLowerCase() === state.toLowerCase());
-                        report(`${path}.${field}: ${e} names no flow-run state${close ? `; did you mean prefect.flow-run.${close}?` : ""}.`);
+                        report(
+                            `${path}.${field}: ${e} names no flow-run state${close ? `; did you mean prefect.flow-run.${close}?` : ""}.`,
+                        );
                     }
                 }
             }
@@ -323,7 +372,11 @@ export const knownFlowRunStates: ResourceValidationPolicy = {
 const ACTION_FIELDS: Record<string, string[]> = {
     "send-notification": ["type", "blockDocumentId", "subject", "body"],
 };
-const ACTION_FIELD_HINTS: Record<string, string> = { blockId: "blockDocumentId", block_id: "blockDocumentId", block_document_id: "blockDocumentId" };
+const ACTION_FIELD_HINTS: Record<string, string> = {
+    blockId: "blockDocumentId",
+    block_id: "blockDocumentId",
+    block_document_id: "blockDocumentId",
+};
 
 export const notificationActionShape: ResourceValidationPolicy = {
     name: "notification-action-shape",
@@ -349,7 +402,8 @@ export const notificationActionShape: ResourceValidationPolicy = {
             }
             // A new block's id is unknown during preview: present all the same.
             const blockId = known(() => action.blockDocumentId);
-            if (blockId !== UNKNOWN && (typeof blockId !== "string" || blockId === "")) report(`${path} has no blockDocumentId: Prefect would not know where to send it.`);
+            if (blockId !== UNKNOWN && (typeof blockId !== "string" || blockId === ""))
+                report(`${path} has no blockDocumentId: Prefect would not know where to send it.`);
             const body = known(() => action.body);
             if (body !== UNKNOWN && (typeof body !== "string" || body.trim() === "")) report(`${path} has no body (required by Prefect).`);
         }
@@ -370,7 +424,9 @@ export const messageTemplatesKnownNames: ResourceValidationPolicy = {
                 const unknown = unknownTemplateNames(text);
                 if (!unknown.length) continue;
                 const hint = unknown.includes("flow_run_url") ? "; for the run's page use {{ flow_run|ui_url }} (seed erratum 5)" : "";
-                report(`${path}.${field} uses ${unknown.map((n) => (n.startsWith("|") ? `filter ${n}` : n)).join(", ")}, unknown to Prefect's templates${hint}.`);
+                report(
+                    `${path}.${field} uses ${unknown.map((n) => (n.startsWith("|") ? `filter ${n}` : n)).join(", ")}, unknown to Prefect's templates${hint}.`,
+                );
             }
         }
     }),

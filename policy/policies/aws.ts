@@ -5,13 +5,16 @@ import { TYPE } from "./resources";
 
 export const secretVersionSecret: ResourceValidationPolicy = {
     name: "secrets-manager-value-secret",
-    description: "A Secrets Manager secret version keeps secretString a Pulumi secret (additionalSecretOutputs), as @pulumi/aws declares it.",
+    description:
+        "A Secrets Manager secret version keeps secretString a Pulumi secret (additionalSecretOutputs), as @pulumi/aws declares it.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         if (args.type !== TYPE.awsSecretVersion || !("secretString" in args.props)) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("secretString"))
-            report(`Secret version "${args.name}" does not declare secretString as a secret output: the mirrored webhook URL or key would be stored in plain text.`);
+            report(
+                `Secret version "${args.name}" does not declare secretString as a secret output: the mirrored webhook URL or key would be stored in plain text.`,
+            );
     },
 };
 
@@ -23,7 +26,13 @@ export const secretRecoveryWindow: ResourceValidationPolicy = {
     severity: "medium",
     configSchema: {
         properties: {
-            minimumDays: { type: "integer", minimum: 7, maximum: 30, default: 7, description: "Shortest recovery window, in days (AWS allows 0 or 7-30)." },
+            minimumDays: {
+                type: "integer",
+                minimum: 7,
+                maximum: 30,
+                default: 7,
+                description: "Shortest recovery window, in days (AWS allows 0 or 7-30).",
+            },
         },
     },
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -32,7 +41,9 @@ export const secretRecoveryWindow: ResourceValidationPolicy = {
         const days = args.props.recoveryWindowInDays;
         // Unset means AWS's default of 30 days.
         if (typeof days === "number" && days < minimum)
-            report(`Secret "${args.props.name ?? args.name}" has recoveryWindowInDays ${days}${days === 0 ? " (deleted immediately, no recovery)" : ""}; at least ${minimum} is expected.`);
+            report(
+                `Secret "${args.props.name ?? args.name}" has recoveryWindowInDays ${days}${days === 0 ? " (deleted immediately, no recovery)" : ""}; at least ${minimum} is expected.`,
+            );
     },
 };
 

@@ -30,7 +30,9 @@ export const blockDataSecret: ResourceValidationPolicy = {
         // `in`, not a read: during preview data may be unknown, and reading it would stop the check.
         if (!("data" in props)) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("data"))
-            report(`Block "${props.name}" does not declare data as a secret output (additionalSecretOutputs has ${JSON.stringify(args.opts.additionalSecretOutputs ?? [])}): its webhook URL or keys would be stored in plain text.`);
+            report(
+                `Block "${props.name}" does not declare data as a secret output (additionalSecretOutputs has ${JSON.stringify(args.opts.additionalSecretOutputs ?? [])}): its webhook URL or keys would be stored in plain text.`,
+            );
     }),
 };
 
@@ -54,9 +56,12 @@ export const notificationBlockData: ResourceValidationPolicy = {
             return;
         }
         const empty = required.filter((f) => typeof data[f] !== "string" || data[f].trim() === "");
-        if (empty.length) report(`Block "${props.name}" (${props.typeSlug}) has no value for ${empty.join(", ")}: notifications through it fail.`);
+        if (empty.length)
+            report(`Block "${props.name}" (${props.typeSlug}) has no value for ${empty.join(", ")}: notifications through it fail.`);
         if (props.typeSlug === "slack-webhook" && typeof data.url === "string" && data.url !== "" && !SLACK_HOOK.test(data.url))
-            report(`Block "${props.name}" (slack-webhook) has a url that is not a Slack incoming webhook (https://hooks.slack.com/services/...); Apprise only delivers to that form.`);
+            report(
+                `Block "${props.name}" (slack-webhook) has a url that is not a Slack incoming webhook (https://hooks.slack.com/services/...); Apprise only delivers to that form.`,
+            );
     }),
 };
 
@@ -77,9 +82,14 @@ export const webhookUrlInSecrets: ResourceValidationPolicy = {
         if (!data || typeof data.url !== "string" || data.url === "") return;
         const key = PLACEHOLDER.exec(data.url)?.[1];
         const secrets = jsonObject(data.secrets) ?? {};
-        if (!key) report(`Block "${props.name}" (custom-webhook) holds its URL in the plain url field: put it in the block's secrets and set url to a {{placeholder}} naming it.`);
+        if (!key)
+            report(
+                `Block "${props.name}" (custom-webhook) holds its URL in the plain url field: put it in the block's secrets and set url to a {{placeholder}} naming it.`,
+            );
         else if (typeof secrets[key] !== "string" || secrets[key] === "")
-            report(`Block "${props.name}" (custom-webhook) has url {{${key}}}, but no secret "${key}" to fill it: notifications through it fail.`);
+            report(
+                `Block "${props.name}" (custom-webhook) has url {{${key}}}, but no secret "${key}" to fill it: notifications through it fail.`,
+            );
     }),
 };
 

@@ -14,4 +14,11 @@ export * from "./routing";
 export * from "./wiring";
 
 /** Every policy of the pack, in the order `pulumi preview` lists them. */
-export const policies: Policies = [...automationPolicies, ...blockPolicies, ...stackPolicies, ...pagerDutyPolicies, ...routingPolicies, ...awsPolicies];
+export const policies: Policies = [
+    ...automationPolicies,
+    ...blockPolicies,
+    ...stackPolicies,
+    ...pagerDutyPolicies,
+    ...routingPolicies,
+    ...awsPolicies,
+];

@@ -17,7 +17,8 @@ export const pagerDutyExplicitNames: ResourceValidationPolicy = {
             report(`${args.type.split(":").pop()} "${args.name}" has no explicit name.`);
         if (args.type === TYPE.pdSchedule && Array.isArray(args.props.layers))
             args.props.layers.forEach((layer: unknown, i: number) => {
-                if (!isObject(layer) || typeof layer.name !== "string" || layer.name.trim() === "") report(`Schedule "${args.name}" layers[${i}] has no name.`);
+                if (!isObject(layer) || typeof layer.name !== "string" || layer.name.trim() === "")
+                    report(`Schedule "${args.name}" layers[${i}] has no name.`);
             });
     },
 };
@@ -30,7 +31,12 @@ export const escalationPolicyLevels: ResourceValidationPolicy = {
     severity: "high",
     configSchema: {
         properties: {
-            minimumLevels: { type: "integer", minimum: 1, default: 2, description: "Fewest escalation rules an escalation policy may have." },
+            minimumLevels: {
+                type: "integer",
+                minimum: 1,
+                default: 2,
+                description: "Fewest escalation rules an escalation policy may have.",
+            },
         },
     },
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -38,7 +44,9 @@ export const escalationPolicyLevels: ResourceValidationPolicy = {
         const minimum = args.getConfig<{ minimumLevels?: number }>().minimumLevels ?? 2;
         const rules: unknown[] = Array.isArray(args.props.rules) ? args.props.rules : [];
         if (rules.length < minimum)
-            report(`Escalation policy "${args.props.name ?? args.name}" has ${rules.length} level(s); at least ${minimum} are required so an unacknowledged page reaches someone else.`);
+            report(
+                `Escalation policy "${args.props.name ?? args.name}" has ${rules.length} level(s); at least ${minimum} are required so an unacknowledged page reaches someone else.`,
+            );
         rules.forEach((rule, i) => {
             if (!isObject(rule) || !Array.isArray(rule.targets) || rule.targets.length === 0)
                 report(`Escalation policy "${args.props.name ?? args.name}" rules[${i}] has no target.`);
@@ -60,7 +68,9 @@ export const pagerDutyAlertCreation: ResourceValidationPolicy = {
         const value = known(() => args.props.alertCreation);
         if (value === UNKNOWN || value === ALERT_CREATION) return;
         const now = value === undefined || value === null ? "unset (the provider then sends create_incidents)" : JSON.stringify(value);
-        report(`Service "${args.props.name ?? args.name}" has alertCreation ${now}: set "${ALERT_CREATION}" (create_incidents is retired by PagerDuty).`);
+        report(
+            `Service "${args.props.name ?? args.name}" has alertCreation ${now}: set "${ALERT_CREATION}" (create_incidents is retired by PagerDuty).`,
+        );
     },
 };
 
@@ -76,7 +86,9 @@ export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
             const delay = isObject(rule) ? known(() => rule.escalationDelayInMinutes) : undefined;
             if (delay === UNKNOWN || (typeof delay === "number" && Number.isInteger(delay) && delay >= 1)) return;
             const now = delay === undefined || delay === null ? "unset" : JSON.stringify(delay);
-            report(`Escalation policy "${args.props.name ?? args.name}" rules[${i}].escalationDelayInMinutes is ${now}: use a whole number of minutes, 1 or more (the provider would truncate a fraction).`);
+            report(
+                `Escalation policy "${args.props.name ?? args.name}" rules[${i}].escalationDelayInMinutes is ${now}: use a whole number of minutes, 1 or more (the provider would truncate a fraction).`,
+            );
         });
     },
 };
@@ -90,7 +102,9 @@ export const integrationKeySecret: ResourceValidationPolicy = {
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         if (args.type !== TYPE.pdIntegration || args.props.type !== EVENTS_V2) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("integrationKey"))
-            report(`Service integration "${args.props.name ?? args.name}" does not list integrationKey in additionalSecretOutputs: the routing key would be stored and shown in plain text.`);
+            report(
+                `Service integration "${args.props.name ?? args.name}" does not list integrationKey in additionalSecretOutputs: the routing key would be stored and shown in plain text.`,
+            );
     },
 };
 
@@ -104,7 +118,9 @@ export const autoResolveHasPath: ResourceValidationPolicy = {
         if (args.type !== TYPE.pdService) return;
         const timeout = args.props.autoResolveTimeout;
         if (timeout === undefined || timeout === null || timeout === "null")
-            report(`Service "${args.props.name ?? args.name}" never auto-resolves, and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`);
+            report(
+                `Service "${args.props.name ?? args.name}" never auto-resolves, and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`,
+            );
     },
 };
 

@@ -95,7 +95,8 @@ export function automationActions(props: Record<string, any>): ActionRef[] {
     const refs: ActionRef[] = [];
     for (const list of ACTION_LISTS) {
         const actions = props[list];
-        if (Array.isArray(actions)) actions.forEach((action, i) => refs.push({ path: `${list}[${i}]`, action: isObject(action) ? action : {} }));
+        if (Array.isArray(actions))
+            actions.forEach((action, i) => refs.push({ path: `${list}[${i}]`, action: isObject(action) ? action : {} }));
     }
     return refs;
 }

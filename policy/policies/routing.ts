@@ -53,7 +53,10 @@ export const pagerDutyServicesPaged: StackValidationPolicy = {
         const paged = new Set(automations(args).flatMap((a) => pagedServices(a, args.resources)));
         for (const service of args.resources.filter((r) => r.type === TYPE.pdService))
             if (!paged.has(service))
-                report(`PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: route a tier to it (a pagerduty channel) or remove it.`, service.urn);
+                report(
+                    `PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: route a tier to it (a pagerduty channel) or remove it.`,
+                    service.urn,
+                );
     },
 };
 

@@ -1,7 +1,19 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { COMPLETED_EVENT } from "../vendor/vocabulary";
 import { countsFailures } from "./automations";
-import { EVENTS_V2, TYPE, UNKNOWN, automationActions, eventMatches, eventTriggers, jsonObject, known, stackOfUrn, strings, typeChain } from "./resources";
+import {
+    EVENTS_V2,
+    TYPE,
+    UNKNOWN,
+    automationActions,
+    eventMatches,
+    eventTriggers,
+    jsonObject,
+    known,
+    stackOfUrn,
+    strings,
+    typeChain,
+} from "./resources";
 
 /**
  * Stack policies: what only shows across resources (which block an action
@@ -45,10 +57,12 @@ export const automationNotifiesStackBlock: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         for (const automation of automations(args)) {
             const notifications = automationActions(automation.props).filter(({ action }) => action.type === "send-notification");
-            if (!notifications.length) report(`${label(automation)} has no send-notification action: it would fire and tell nobody.`, automation.urn);
+            if (!notifications.length)
+                report(`${label(automation)} has no send-notification action: it would fire and tell nobody.`, automation.urn);
             for (const { path, action } of notifications) {
                 const target = actionTarget(automation, action, args.resources);
-                if (target.kind === "none") report(`${label(automation)} ${path} notifies no block of this stack: ${target.reason}.`, automation.urn);
+                if (target.kind === "none")
+                    report(`${label(automation)} ${path} notifies no block of this stack: ${target.reason}.`, automation.urn);
             }
         }
     },
@@ -62,7 +76,9 @@ export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const integrations = args.resources.filter((r) => r.type === TYPE.pdIntegration && known(() => r.props.type) === EVENTS_V2);
-        const keys = integrations.map((r) => known(() => r.props.integrationKey)).filter((k): k is string => typeof k === "string" && k !== "");
+        const keys = integrations
+            .map((r) => known(() => r.props.integrationKey))
+            .filter((k): k is string => typeof k === "string" && k !== "");
         for (const block of args.resources.filter((r) => r.type === TYPE.block && known(() => r.props.typeSlug) === "pager-duty-webhook")) {
             const fromIntegration = (block.propertyDependencies?.data ?? []).some((d) => integrations.includes(d));
             const data = known(() => block.props.data);
@@ -104,7 +120,9 @@ export function productionSignal(args: StackValidationArgs): string | undefined 
 /** Critical-tier automations: under the CriticalTier component, or shaped like one (repeated failures). */
 export function isCriticalTier(r: PolicyResource): boolean {
     if (typeChain(r.urn).includes(TYPE.criticalTier)) return true;
-    return eventTriggers(r.props.trigger).some(({ event }) => typeof event.threshold === "number" && event.threshold > 1 && countsFailures(event));
+    return eventTriggers(r.props.trigger).some(
+        ({ event }) => typeof event.threshold === "number" && event.threshold > 1 && countsFailures(event),
+    );
 }
 
 export const productionPagesOnCall: StackValidationPolicy = {
@@ -115,14 +133,21 @@ export const productionPagesOnCall: StackValidationPolicy = {
     severity: "critical",
     configSchema: {
         properties: {
-            environmentTag: { type: "string", default: PRODUCTION_DEFAULTS.environmentTag, description: "Stack tag whose value production marks a production stack." },
+            environmentTag: {
+                type: "string",
+                default: PRODUCTION_DEFAULTS.environmentTag,
+                description: "Stack tag whose value production marks a production stack.",
+            },
             productionStacks: {
                 type: "array",
                 items: { type: "string" },
                 default: PRODUCTION_DEFAULTS.productionStacks,
                 description: "Stack names (from the resources' URNs) treated as production.",
             },
-            production: { type: "boolean", description: "Set in a policy group of production stacks only (true) or of no production stack (false)." },
+            production: {
+                type: "boolean",
+                description: "Set in a policy group of production stacks only (true) or of no production stack (false).",
+            },
         },
     },
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
@@ -144,7 +169,11 @@ export const productionPagesOnCall: StackValidationPolicy = {
                 const isPager = (b: PolicyResource) => known(() => b.props.typeSlug) === "pager-duty-webhook";
                 return target.kind === "block" ? isPager(target.block) : target.kind === "some-of" && target.blocks.some(isPager);
             });
-            if (!pages) report(`${label(automation)} is the production critical tier (${signal}) but notifies no pager-duty-webhook block: nobody is paged.`, automation.urn);
+            if (!pages)
+                report(
+                    `${label(automation)} is the production critical tier (${signal}) but notifies no pager-duty-webhook block: nobody is paged.`,
+                    automation.urn,
+                );
         }
     },
 };
@@ -162,7 +191,12 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
             const triggers = eventTriggers(r.props.trigger);
             return (
                 triggers.length > 0 &&
-                triggers.every(({ event }) => event.posture === "Reactive" && strings(event.expects).length > 0 && strings(event.expects).every((e) => SUCCESS_EVENTS.some((s) => eventMatches(e, s))))
+                triggers.every(
+                    ({ event }) =>
+                        event.posture === "Reactive" &&
+                        strings(event.expects).length > 0 &&
+                        strings(event.expects).every((e) => SUCCESS_EVENTS.some((s) => eventMatches(e, s))),
+                )
             );
         };
         const targets = (r: PolicyResource) =>
@@ -172,12 +206,21 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
                     const t = actionTarget(r, action, args.resources);
                     return t.kind === "block" ? [t.block] : t.kind === "some-of" ? t.blocks : [];
                 });
-        const alertBlocks = new Set(automations(args).filter((r) => !isSuccessNotice(r)).flatMap(targets));
+        const alertBlocks = new Set(
+            automations(args)
+                .filter((r) => !isSuccessNotice(r))
+                .flatMap(targets),
+        );
         for (const automation of automations(args).filter(isSuccessNotice)) {
             for (const block of new Set(targets(automation))) {
                 const name = known(() => block.props.name);
-                if (known(() => block.props.typeSlug) === "pager-duty-webhook") report(`${label(automation)} sends success notices to PagerDuty block "${String(name)}".`, automation.urn);
-                else if (alertBlocks.has(block)) report(`${label(automation)} sends success notices to block "${String(name)}", which also carries failure alerts.`, automation.urn);
+                if (known(() => block.props.typeSlug) === "pager-duty-webhook")
+                    report(`${label(automation)} sends success notices to PagerDuty block "${String(name)}".`, automation.urn);
+                else if (alertBlocks.has(block))
+                    report(
+                        `${label(automation)} sends success notices to block "${String(name)}", which also carries failure alerts.`,
+                        automation.urn,
+                    );
             }
         }
     },

@@ -3,17 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { policies } from "../policies";
 import { EngineResource, RunOptions, UNKNOWN_STRING, policyNames, runPolicies } from "./helpers/crossguard";
-import {
-    Baseline,
-    DLT,
-    SLACK_URL,
-    automation,
-    baseline,
-    block,
-    eventOf,
-    replace,
-    secret,
-} from "./helpers/fixtures";
+import { Baseline, DLT, SLACK_URL, automation, baseline, block, eventOf, replace, secret } from "./helpers/fixtures";
 
 /**
  * The corpus: crafted violations, each reported by the policy meant to
@@ -31,7 +21,8 @@ interface Case {
     reports: string[];
 }
 
-const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) => replace(b.resources, target, (p) => edit(eventOf(p)));
+const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) =>
+    replace(b.resources, target, (p) => edit(eventOf(p)));
 
 // The seed's failure automation and blocks, as literally as the provider's shape allows.
 const SEED_TEMPLATE = [
@@ -61,7 +52,9 @@ function seedStack(): EngineResource[] {
         key: "dlt_failure_alert",
         notify: [slack],
         trigger: seedTrigger({}),
-        actions: [{ type: "send-notification", blockId: "block-alerts-id", subject: "Pipeline Failed: {{ flow.name }}", body: SEED_TEMPLATE }],
+        actions: [
+            { type: "send-notification", blockId: "block-alerts-id", subject: "Pipeline Failed: {{ flow.name }}", body: SEED_TEMPLATE },
+        ],
     });
     const critical = automation({
         key: "dlt_critical_alert",
@@ -127,9 +120,14 @@ const cases: Case[] = [
         name: "PagerDuty integration key copied by hand into the block",
         erratum: 7,
         build: (b) =>
-            replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "YOUR_INTEGRATION_KEY", api_key: "pd-api-key" }))), {
-                propertyDependencies: {},
-            }),
+            replace(
+                b.resources,
+                b.pager,
+                (p) => (p.data = secret(JSON.stringify({ integration_key: "YOUR_INTEGRATION_KEY", api_key: "pd-api-key" }))),
+                {
+                    propertyDependencies: {},
+                },
+            ),
         reports: ["pagerduty-key-from-integration", "pagerduty-services-paged"],
     },
     {
@@ -207,7 +205,16 @@ const cases: Case[] = [
         name: "a compound trigger whose events set threshold and within",
         build: (b) =>
             replace(b.resources, b.warning, (p) => {
-                p.trigger = { compound: { require: "any", within: 3600, triggers: [{ event: p.trigger.event }, { event: { ...p.trigger.event, threshold: 2, within: 600, forEaches: ["related:flow:prefect.resource.id"] } }] } };
+                p.trigger = {
+                    compound: {
+                        require: "any",
+                        within: 3600,
+                        triggers: [
+                            { event: p.trigger.event },
+                            { event: { ...p.trigger.event, threshold: 2, within: 600, forEaches: ["related:flow:prefect.resource.id"] } },
+                        ],
+                    },
+                };
             }),
         reports: [],
     },
@@ -228,18 +235,33 @@ const cases: Case[] = [
     },
     {
         name: "a label whose value is a number",
-        build: (b) => setEvent(b, b.warning, (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.run-count": 3 }))),
+        build: (b) =>
+            setEvent(
+                b,
+                b.warning,
+                (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.run-count": 3 })),
+            ),
         reports: ["automation-labels-are-json"],
     },
     // --- match-related-real-resources
     {
         name: 'role "tag" with a bare tag name as the id',
-        build: (b) => setEvent(b, b.warning, (e) => (e.matchRelated = JSON.stringify({ "prefect.resource.role": "tag", "prefect.resource.id": "dlt" }))),
+        build: (b) =>
+            setEvent(
+                b,
+                b.warning,
+                (e) => (e.matchRelated = JSON.stringify({ "prefect.resource.role": "tag", "prefect.resource.id": "dlt" })),
+            ),
         reports: ["match-related-real-resources"],
     },
     {
         name: "a prefect.tag label in the primary match",
-        build: (b) => setEvent(b, b.warning, (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.tag": "dlt" }))),
+        build: (b) =>
+            setEvent(
+                b,
+                b.warning,
+                (e) => (e.match = JSON.stringify({ "prefect.resource.id": "prefect.flow-run.*", "prefect.tag": "dlt" })),
+            ),
         reports: ["match-related-real-resources"],
     },
     {
@@ -267,7 +289,13 @@ const cases: Case[] = [
     {
         name: "per-deployment bucketing accepted once configured",
         build: (b) => setEvent(b, b.criticalAutomation, (e) => (e.forEaches = ["related:deployment:prefect.resource.id"])),
-        options: { config: { "repeated-failure-per-flow": { bucketLabels: ["related:flow:prefect.resource.id", "related:deployment:prefect.resource.id"] } } },
+        options: {
+            config: {
+                "repeated-failure-per-flow": {
+                    bucketLabels: ["related:flow:prefect.resource.id", "related:deployment:prefect.resource.id"],
+                },
+            },
+        },
         reports: [],
     },
     // --- proactive-within-minimum
@@ -306,7 +334,12 @@ const cases: Case[] = [
     // --- known-flow-run-states
     {
         name: "prefect.flow-run.failed in lower case",
-        build: (b) => setEvent(b, b.warning, (e) => (e.expects = ["prefect.flow-run.failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"])),
+        build: (b) =>
+            setEvent(
+                b,
+                b.warning,
+                (e) => (e.expects = ["prefect.flow-run.failed", "prefect.flow-run.Crashed", "prefect.flow-run.TimedOut"]),
+            ),
         reports: ["failure-alerts-cover-final-states", "known-flow-run-states"],
     },
     // --- notification-action-shape
@@ -346,31 +379,61 @@ const cases: Case[] = [
     },
     {
         name: 'a PagerDuty block whose api_key is the seed\'s default ""',
-        build: (b) => replace(b.resources, b.pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "R0UTINGKEY0000000000000000000000", api_key: "" })))),
+        build: (b) =>
+            replace(
+                b.resources,
+                b.pager,
+                (p) => (p.data = secret(JSON.stringify({ integration_key: "R0UTINGKEY0000000000000000000000", api_key: "" }))),
+            ),
         reports: ["notification-block-data"],
     },
     // --- webhook-url-in-secrets
     {
         name: "a custom-webhook block with its URL in the plain url field",
-        build: (b) => replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "https://hooks.example.com/T0/alerts", json_data: { text: "{{body}}" } }))))),
+        build: (b) =>
+            replace(
+                b.resources,
+                b.alerts,
+                (p) => (
+                    (p.typeSlug = "custom-webhook"),
+                    (p.data = secret(JSON.stringify({ url: "https://hooks.example.com/T0/alerts", json_data: { text: "{{body}}" } })))
+                ),
+            ),
         reports: ["webhook-url-in-secrets"],
     },
     {
         name: "a custom-webhook block whose url names a secret it does not have",
         build: (b) =>
-            replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { other: "x" } }))))),
+            replace(
+                b.resources,
+                b.alerts,
+                (p) => (
+                    (p.typeSlug = "custom-webhook"),
+                    (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { other: "x" } })))
+                ),
+            ),
         reports: ["webhook-url-in-secrets"],
     },
     {
         name: "a custom-webhook block whose url names its secret: passes",
         build: (b) =>
-            replace(b.resources, b.alerts, (p) => ((p.typeSlug = "custom-webhook"), (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { webhook_url: "https://hooks.example.com/T0" } }))))),
+            replace(
+                b.resources,
+                b.alerts,
+                (p) => (
+                    (p.typeSlug = "custom-webhook"),
+                    (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { webhook_url: "https://hooks.example.com/T0" } })))
+                ),
+            ),
         reports: [],
     },
     // --- automation-notifies-stack-block
     {
         name: "an action pointing at a block id this stack does not manage",
-        build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = "6f1c2d3e-0000-4000-8000-00000000beef"), { propertyDependencies: {} }),
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = "6f1c2d3e-0000-4000-8000-00000000beef"), {
+                propertyDependencies: {},
+            }),
         reports: ["automation-notifies-stack-block"],
     },
     // --- pagerduty-key-from-integration
@@ -384,7 +447,9 @@ const cases: Case[] = [
         name: "a PagerDuty service that no tier pages (critical and P1 post to Slack only)",
         build: (b) => {
             const slackOnly = (p: Record<string, any>) => (p.actions = p.actions.slice(0, 1));
-            const resources = replace(b.resources, b.criticalAutomation, slackOnly, { propertyDependencies: { actions: [b.critical.urn] } });
+            const resources = replace(b.resources, b.criticalAutomation, slackOnly, {
+                propertyDependencies: { actions: [b.critical.urn] },
+            });
             return replace(resources, b.p1, slackOnly, { propertyDependencies: { actions: [b.critical.urn] } });
         },
         reports: ["pagerduty-services-paged"],
@@ -392,13 +457,19 @@ const cases: Case[] = [
     // --- production-pages-on-call
     {
         name: "stack tagged environment=production whose critical tier only posts to Slack",
-        build: (b) => replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), { propertyDependencies: { actions: [b.critical.urn] } }),
+        build: (b) =>
+            replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), {
+                propertyDependencies: { actions: [b.critical.urn] },
+            }),
         options: { stackTags: { environment: "production" } },
         reports: ["production-pages-on-call"],
     },
     {
         name: "the same stack when it is not production",
-        build: (b) => replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), { propertyDependencies: { actions: [b.critical.urn] } }),
+        build: (b) =>
+            replace(b.resources, b.criticalAutomation, (p) => (p.actions = p.actions.slice(0, 1)), {
+                propertyDependencies: { actions: [b.critical.urn] },
+            }),
         options: { stackTags: { environment: "development" } },
         reports: [],
     },
@@ -411,20 +482,27 @@ const cases: Case[] = [
     {
         name: "a production stack (by stack name) whose critical automation is disabled",
         build: (b) =>
-            replace(b.resources, b.criticalAutomation, (p) => (p.enabled = false)).map((r) => ({ ...r, urn: r.urn.replace(`:corpus::`, ":prod::") })),
+            replace(b.resources, b.criticalAutomation, (p) => (p.enabled = false)).map((r) => ({
+                ...r,
+                urn: r.urn.replace(`:corpus::`, ":prod::"),
+            })),
         reports: ["automation-enabled", "production-pages-on-call"],
     },
     // --- success-notices-info-only
     {
         name: "success notices sent to PagerDuty",
         build: (b) =>
-            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-pager-id"), { propertyDependencies: { actions: [b.pager.urn] } }),
+            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-pager-id"), {
+                propertyDependencies: { actions: [b.pager.urn] },
+            }),
         reports: ["success-notices-info-only"],
     },
     {
         name: "success notices sent to the failure-alert channel",
         build: (b) =>
-            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-alerts-id"), { propertyDependencies: { actions: [b.alerts.urn] } }),
+            replace(b.resources, b.success, (p) => (p.actions[0].blockDocumentId = "block-alerts-id"), {
+                propertyDependencies: { actions: [b.alerts.urn] },
+            }),
         reports: ["success-notices-info-only"],
     },
     // --- pagerduty-explicit-names
@@ -524,7 +602,13 @@ const cases: Case[] = [
         name: "preview: a PagerDuty block's data is unknown until its integration exists",
         build: (b) =>
             b.resources.map((r) =>
-                r.urn === b.pager.urn ? { ...r, inputs: { ...(r.inputs as object), data: UNKNOWN_STRING }, outputs: { ...(r.outputs as object), data: UNKNOWN_STRING } } : r,
+                r.urn === b.pager.urn
+                    ? {
+                          ...r,
+                          inputs: { ...(r.inputs as object), data: UNKNOWN_STRING },
+                          outputs: { ...(r.outputs as object), data: UNKNOWN_STRING },
+                      }
+                    : r,
             ),
         reports: [],
     },
@@ -573,7 +657,11 @@ function errataTable(): { n: number; caughtBy: string[]; corpusCase: string }[] 
         .filter((line) => /^\| \d+ \|/.test(line))
         .map((line) => {
             const [n, , caughtBy, corpusCase] = line.split(" | ").map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
-            return { n: Number(n), caughtBy: [...caughtBy.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]), corpusCase: corpusCase.replace(/^`|`$/g, "") };
+            return {
+                n: Number(n),
+                caughtBy: [...caughtBy.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]),
+                corpusCase: corpusCase.replace(/^`|`$/g, ""),
+            };
         });
 }
 
@@ -582,22 +670,34 @@ describe("the seed errata (policy/README.md's table)", () => {
         expect(errataTable().map((r) => r.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     });
 
-    it.each(errataTable().map((r) => [r.n, r] as const))("erratum %i is reported by the policies the table names, on the corpus case it names", async (n, row) => {
-        const c = cases.find((x) => x.name.startsWith(row.corpusCase));
-        expect(c?.erratum, row.corpusCase).toBe(n);
-        const reported = policyNames((await run(c!)).violations);
-        expect(row.caughtBy.length).toBeGreaterThan(0);
-        for (const policy of row.caughtBy) expect(reported).toContain(policy);
-    });
+    it.each(errataTable().map((r) => [r.n, r] as const))(
+        "erratum %i is reported by the policies the table names, on the corpus case it names",
+        async (n, row) => {
+            const c = cases.find((x) => x.name.startsWith(row.corpusCase));
+            expect(c?.erratum, row.corpusCase).toBe(n);
+            const reported = policyNames((await run(c!)).violations);
+            expect(row.caughtBy.length).toBeGreaterThan(0);
+            for (const policy of row.caughtBy) expect(reported).toContain(policy);
+        },
+    );
 });
 
 describe("messages", () => {
     it("never echo a secret read from a block's data", async () => {
-        const resources = replace(baseline().resources, baseline().pager, (p) => (p.data = secret(JSON.stringify({ integration_key: "SENTINEL-KEY-0001", api_key: "" }))), {
-            propertyDependencies: {},
-        });
+        const resources = replace(
+            baseline().resources,
+            baseline().pager,
+            (p) => (p.data = secret(JSON.stringify({ integration_key: "SENTINEL-KEY-0001", api_key: "" }))),
+            {
+                propertyDependencies: {},
+            },
+        );
         const result = await runPolicies(policies, resources);
-        expect(policyNames(result.violations)).toEqual(["notification-block-data", "pagerduty-key-from-integration", "pagerduty-services-paged"]);
+        expect(policyNames(result.violations)).toEqual([
+            "notification-block-data",
+            "pagerduty-key-from-integration",
+            "pagerduty-services-paged",
+        ]);
         expect(JSON.stringify(result.violations)).not.toContain("SENTINEL-KEY-0001");
     });
 

@@ -20,7 +20,8 @@ describe("the pack", () => {
         for (const p of policies.filter((x) => x.configSchema)) {
             expect(p.configSchema!.properties).not.toHaveProperty("enforcementLevel");
             expect(p.configSchema!.required ?? []).not.toContain("enforcementLevel");
-            for (const [key, schema] of Object.entries(p.configSchema!.properties)) expect(schema.description, `${p.name}.${key}`).toBeTruthy();
+            for (const [key, schema] of Object.entries(p.configSchema!.properties))
+                expect(schema.description, `${p.name}.${key}`).toBeTruthy();
         }
     });
 
@@ -52,7 +53,13 @@ describe("the pack", () => {
 
     it("makes mandatory what a real provider or server would refuse or silently change", () => {
         const level = (name: string) => policies.find((p) => p.name === name)?.enforcementLevel;
-        for (const name of ["trigger-threshold-within-set", "proactive-within-minimum", "automation-trigger-shape", "pagerduty-alert-creation", "escalation-delay-whole-minutes"])
+        for (const name of [
+            "trigger-threshold-within-set",
+            "proactive-within-minimum",
+            "automation-trigger-shape",
+            "pagerduty-alert-creation",
+            "escalation-delay-whole-minutes",
+        ])
             expect(level(name), name).toBe("mandatory");
     });
 });

@@ -5,7 +5,8 @@ import { TYPES, automation, baseline, replace } from "./helpers/fixtures";
 
 /** pagerduty-services-paged: a service with a ladder that no enabled automation reaches pages nobody. */
 describe("pagerduty-services-paged", () => {
-    const run = async (resources: Parameters<typeof runPolicies>[1]) => policyNames((await runPolicies([pagerDutyServicesPaged], resources)).violations);
+    const run = async (resources: Parameters<typeof runPolicies>[1]) =>
+        policyNames((await runPolicies([pagerDutyServicesPaged], resources)).violations);
 
     it("passes when the critical tier pages the service through its block", async () => {
         expect(await run(baseline().resources)).toEqual([]);
@@ -15,7 +16,11 @@ describe("pagerduty-services-paged", () => {
         const b = baseline();
         const withoutPager = b.resources
             .filter((r) => r.urn !== b.pager.urn)
-            .map((r) => (r.type === TYPES.automation ? automation({ key: r.name, parentType: r.urn.split("::")[2].split("$")[0], notify: [b.critical] }) : r));
+            .map((r) =>
+                r.type === TYPES.automation
+                    ? automation({ key: r.name, parentType: r.urn.split("::")[2].split("$")[0], notify: [b.critical] })
+                    : r,
+            );
         const result = await runPolicies([pagerDutyServicesPaged], withoutPager);
         expect(policyNames(result.violations)).toEqual(["pagerduty-services-paged"]);
         expect(result.violations[0].message).toContain('"Data Pipelines"');
@@ -25,7 +30,11 @@ describe("pagerduty-services-paged", () => {
     it("reports a service paged only by disabled automations", async () => {
         const b = baseline();
         let resources = replace(b.resources, b.criticalAutomation, (p) => (p.enabled = false));
-        resources = replace(resources, resources.find((r) => r.urn === b.p1.urn)!, (p) => (p.enabled = false));
+        resources = replace(
+            resources,
+            resources.find((r) => r.urn === b.p1.urn)!,
+            (p) => (p.enabled = false),
+        );
         expect(await run(resources)).toEqual(["pagerduty-services-paged"]);
     });
 

@@ -55,7 +55,13 @@ function analyzeRequest(type: string, name: string, props: Record<string, unknow
     return req;
 }
 
-function stackResource(type: string, name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}, parentType?: string) {
+function stackResource(
+    type: string,
+    name: string,
+    props: Record<string, unknown>,
+    deps: Record<string, string[]> = {},
+    parentType?: string,
+) {
     const r = new pb.AnalyzerResource();
     r.setType(type);
     r.setName(name);
@@ -141,14 +147,26 @@ describe("the pack served by CrossGuard", () => {
     });
 
     it("learns production from the stack tags the engine sends", async () => {
-        const slack = stackResource(TYPES.block, "block-critical", { name: "server-critical", typeSlug: "slack-webhook", data: secret(JSON.stringify({ url: SLACK_URL })) });
+        const slack = stackResource(TYPES.block, "block-critical", {
+            name: "server-critical",
+            typeSlug: "slack-webhook",
+            data: secret(JSON.stringify({ url: SLACK_URL })),
+        });
         const critical = stackResource(
             TYPES.automation,
             "critical-dlt",
             {
                 name: "critical",
                 enabled: true,
-                trigger: { event: { posture: "Reactive", expects: ["prefect.flow-run.Failed"], forEaches: ["related:flow:prefect.resource.id"], threshold: 3, within: 86400 } },
+                trigger: {
+                    event: {
+                        posture: "Reactive",
+                        expects: ["prefect.flow-run.Failed"],
+                        forEaches: ["related:flow:prefect.resource.id"],
+                        threshold: 3,
+                        within: 86400,
+                    },
+                },
                 actions: [{ type: "send-notification", blockDocumentId: "block-critical-id", subject: "c", body: "c" }],
             },
             { actions: [slack.getUrn()] },

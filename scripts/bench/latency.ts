@@ -20,7 +20,14 @@ import { runFlows } from "../../tests/e2e/runFlows";
  * Runs `runs` failing flow runs of `flow` (tag dlt) and returns, per run, ms
  * from its Failed state's timestamp to the one message on `path` that names it.
  */
-async function measure(api: string, rcv: Receiver, runs: number, flow: string, path: string, mention: (id: string) => string): Promise<number[]> {
+async function measure(
+    api: string,
+    rcv: Receiver,
+    runs: number,
+    flow: string,
+    path: string,
+    mention: (id: string) => string,
+): Promise<number[]> {
     const results = await runFlows(api, [{ kind: "fail", name: flow, tags: ["dlt"], times: runs }]);
     await rcv.waitFor(() => results.filter((r) => rcv.on(path, mention(r.flow_run_id)).length > 0), runs, 120_000, `messages on ${path}`);
     const latencies: number[] = [];
@@ -36,7 +43,8 @@ async function measure(api: string, rcv: Receiver, runs: number, flow: string, p
 
 async function main(): Promise<void> {
     const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 20);
-    if (!Number.isInteger(runs) || runs < 1) throw new Error(`number of runs must be a positive whole number, got ${process.argv[2] ?? process.env.BENCH_RUNS}`);
+    if (!Number.isInteger(runs) || runs < 1)
+        throw new Error(`number of runs must be a positive whole number, got ${process.argv[2] ?? process.env.BENCH_RUNS}`);
 
     let server: PrefectServer | undefined;
     let receiver: Receiver | undefined;
@@ -61,12 +69,16 @@ async function main(): Promise<void> {
 
         const version = (await get(api, "/admin/version")) as string;
         console.log(`\nalert latency, failure state timestamp -> webhook receipt (ms), ${runs} runs each`);
-        console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, Prefect server ${version} on SQLite, same machine`);
-        console.log(table([
-            ["automation", "p50", "p95", "max", "min"],
-            ["warning tier (local stack, all its automations on)", ...figures(ours)],
-            ["floor: one bare Reactive automation, nothing else on", ...figures(floor)],
-        ]));
+        console.log(
+            `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, Prefect server ${version} on SQLite, same machine`,
+        );
+        console.log(
+            table([
+                ["automation", "p50", "p95", "max", "min"],
+                ["warning tier (local stack, all its automations on)", ...figures(ours)],
+                ["floor: one bare Reactive automation, nothing else on", ...figures(floor)],
+            ]),
+        );
     } finally {
         await receiver?.close();
         await server?.stop();
@@ -89,7 +101,14 @@ async function createFloorAutomation(api: string, url: string): Promise<void> {
     });
     await post(api, "/automations/", {
         name: "bench floor",
-        trigger: { type: "event", posture: "Reactive", match: { "prefect.resource.id": "prefect.flow-run.*" }, expect: ["prefect.flow-run.Failed"], threshold: 1, within: 0 },
+        trigger: {
+            type: "event",
+            posture: "Reactive",
+            match: { "prefect.resource.id": "prefect.flow-run.*" },
+            expect: ["prefect.flow-run.Failed"],
+            threshold: 1,
+            within: 0,
+        },
         actions: [{ type: "send-notification", block_document_id: block.id, subject: "floor", body: "{{ event.resource.id }}" }],
     });
 }

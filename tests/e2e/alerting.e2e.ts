@@ -84,7 +84,9 @@ async function expectOnlyWarning(kind: FlowKind, name: string, state: string, er
 async function expectEventStored(run: FlowRunResult, state: string): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-        const found = (await events(apiUrl, [`prefect.flow-run.${state}`])).some((e) => e.resource["prefect.resource.id"] === `prefect.flow-run.${run.flow_run_id}`);
+        const found = (await events(apiUrl, [`prefect.flow-run.${state}`])).some(
+            (e) => e.resource["prefect.resource.id"] === `prefect.flow-run.${run.flow_run_id}`,
+        );
         if (found) return;
         if (Date.now() > deadline) throw new Error(`no prefect.flow-run.${state} event for ${run.name} on the server`);
         await sleep(1000);
@@ -160,7 +162,11 @@ beforeAll(async () => {
     });
     // Made-up values (random, per run) in the fields the real secrets would fill.
     const token = () => `e2e-secret-${randomUUID()}`;
-    const fake: Record<"url" | "integrationKey" | "apiKey", string> = { url: `https://hooks.slack.com/services/T00000000/B00000000/${token()}`, integrationKey: token(), apiKey: token() };
+    const fake: Record<"url" | "integrationKey" | "apiKey", string> = {
+        url: `https://hooks.slack.com/services/T00000000/B00000000/${token()}`,
+        integrationKey: token(),
+        apiKey: token(),
+    };
     const specs = [
         { ...blockFor("e2e", { name: "slack", spec: { type: "slack", slackChannel: "#e2e" } }, PROJECT), name: "e2e-masked-slack" },
         { ...blockFor("e2e", { name: "pager", spec: { type: "pagerduty", service: "critical" } }, PROJECT), name: "e2e-masked-pager" },
@@ -184,7 +190,9 @@ afterAll(async () => {
         const counts = new Map<string, number>();
         for (const r of receiver.requests) counts.set(r.path, (counts.get(r.path) ?? 0) + 1);
         const byPath = [...counts].map(([path, n]) => `${path} ${n}`);
-        console.log(`[e2e] received: ${byPath.join(", ")}; warning latency under load: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`);
+        console.log(
+            `[e2e] received: ${byPath.join(", ")}; warning latency under load: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`,
+        );
         writeFileSync(join(LOG_DIR, "received.json"), JSON.stringify(receiver.requests, null, 2));
         await receiver.close();
     }
@@ -209,12 +217,21 @@ describe("apply", () => {
         const sent = {
             name: "e2e read-back check (never fires)",
             enabled: false,
-            trigger: { type: "event", posture: "Reactive", expect: ["e2e.never"], matchRelated: { "prefect.resource.role": "tag" }, threshold: 1, within: 0 },
+            trigger: {
+                type: "event",
+                posture: "Reactive",
+                expect: ["e2e.never"],
+                matchRelated: { "prefect.resource.role": "tag" },
+                threshold: 1,
+                within: 0,
+            },
             actions: [{ type: "do-nothing" }],
         };
         const { id } = await post(apiUrl, "/automations/", sent);
         try {
-            expect(diff(sent, await get(apiUrl, `/automations/${id}`), "")).toEqual(['trigger.matchRelated: sent {"prefect.resource.role":"tag"}, not stored (dropped)']);
+            expect(diff(sent, await get(apiUrl, `/automations/${id}`), "")).toEqual([
+                'trigger.matchRelated: sent {"prefect.resource.role":"tag"}, not stored (dropped)',
+            ]);
         } finally {
             await prefectRequest(apiUrl, "DELETE", `/automations/${id}`);
         }
@@ -223,7 +240,12 @@ describe("apply", () => {
 
 describe.concurrent("scenarios", () => {
     it("(a) a watched flow fails: exactly one warning, with flow, state, error and UI link", async () => {
-        const run = await expectOnlyWarning("fail", "e2e-a-fails-once", "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-a-fails-once)");
+        const run = await expectOnlyWarning(
+            "fail",
+            "e2e-a-fails-once",
+            "Failed",
+            "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-a-fails-once)",
+        );
         expect(receiver.mentioning(run.name).filter((r) => r.path !== "/alerts")).toEqual([]);
     });
 
@@ -249,7 +271,11 @@ describe.concurrent("scenarios", () => {
         const [run] = await runFlows(apiUrl, [{ kind: "stubborn", name: "e2e-d2-fails-retry-too", tags: DLT }]);
         expect(run.state).toBe("Failed");
         await expectEventStored(run, "AwaitingRetry");
-        await expectWarning(run, "Failed", "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-d2-fails-retry-too)");
+        await expectWarning(
+            run,
+            "Failed",
+            "Flow run encountered an exception: ValueError: upstream API answered 503 Service Unavailable (e2e-d2-fails-retry-too)",
+        );
         await sleep(SETTLE_MS);
         expect(receiver.mentioning(run.name)).toHaveLength(1);
     });
@@ -287,7 +313,8 @@ describe.concurrent("scenarios", () => {
             apiUrl,
             names.map((name) => ({ kind: "fail" as const, name, tags: DLT })),
         );
-        for (const run of runs) await receiver.waitFor(() => receiver.on("/alerts", run.flow_run_id), 1, WAIT_MS, `warning for ${run.name}`);
+        for (const run of runs)
+            await receiver.waitFor(() => receiver.on("/alerts", run.flow_run_id), 1, WAIT_MS, `warning for ${run.name}`);
         await sleep(SETTLE_MS);
         for (const name of names) {
             expect(receiver.on("/alerts", name)).toHaveLength(1);
@@ -327,7 +354,11 @@ describe.concurrent("scenarios", () => {
             if (transitions.length >= 3) break;
         }
         // not-ready at creation (before the automations existed), ready on the first heartbeat, not-ready when the worker went silent.
-        expect(transitions.map((t) => t.event)).toEqual(["prefect.work-pool.not-ready", "prefect.work-pool.ready", "prefect.work-pool.not-ready"]);
+        expect(transitions.map((t) => t.event)).toEqual([
+            "prefect.work-pool.not-ready",
+            "prefect.work-pool.ready",
+            "prefect.work-pool.not-ready",
+        ]);
         expect(page.at).toBeGreaterThanOrEqual(Date.parse(transitions[2].occurred));
         await sleep(SETTLE_MS);
         expect(receiver.on("/pager", notReady)).toHaveLength(1);
@@ -359,7 +390,10 @@ describe.concurrent("scenarios", () => {
     it("(k) Prefect's own Jinja renders each config string templateLiteral makes literal exactly as written (and not without it)", async () => {
         const context = { flow: { name: "the-flow" }, flow_run: { name: "the-run" } };
         const wrap = (text: string) => `[{{ flow.name }}]${text}[{{ flow_run.name }}]`;
-        const escaped = await renderWithPrefect(NASTY.map((t) => wrap(templateLiteral(t))), context);
+        const escaped = await renderWithPrefect(
+            NASTY.map((t) => wrap(templateLiteral(t))),
+            context,
+        );
         expect(escaped).toEqual(NASTY.map((t) => ({ rendered: `[the-flow]${t}[the-run]` })));
         // Control: pasted as they are, the ones that open a tag are not text to Prefect.
         const opening = NASTY.filter((t) => /\{[{%#]/.test(t));
@@ -370,11 +404,15 @@ describe.concurrent("scenarios", () => {
 
 describe("secrets on the server", () => {
     it("the block schemas' secret fields are the ones rules/blockData.ts puts every secret in", async () => {
-        for (const [slug, fields] of Object.entries(SECRET_FIELDS)) expect((await blockSchema(apiUrl, slug)).fields.secret_fields?.sort(), slug).toEqual([...fields].sort());
+        for (const [slug, fields] of Object.entries(SECRET_FIELDS))
+            expect((await blockSchema(apiUrl, slug)).fields.secret_fields?.sort(), slug).toEqual([...fields].sort());
     });
 
     it("webhook channels: no part of a channel's URL in its block document as the API and UI read it, yet every channel delivered", async () => {
-        const all = [...applied.blocks.map((b) => ({ b, urls: applied.channelUrls })), ...odd.blocks.map((b) => ({ b, urls: odd.channelUrls }))];
+        const all = [
+            ...applied.blocks.map((b) => ({ b, urls: applied.channelUrls })),
+            ...odd.blocks.map((b) => ({ b, urls: odd.channelUrls })),
+        ];
         expect(all).toHaveLength(5);
         const listed = JSON.stringify(await post(apiUrl, "/block_documents/filter", {}));
         for (const { b, urls } of all) {
@@ -390,7 +428,8 @@ describe("secrets on the server", () => {
             expect(full.data.secrets[WEBHOOK_URL_SECRET] === urls[channel], `${b.sent.name} holds its URL in secrets`).toBe(true);
         }
         // Every message of the scenarios went through these blocks: each channel received some.
-        for (const channel of [...Object.keys(applied.channelUrls), ...Object.keys(odd.channelUrls)]) expect(receiver.on(`/${channel}`).length, channel).toBeGreaterThan(0);
+        for (const channel of [...Object.keys(applied.channelUrls), ...Object.keys(odd.channelUrls)])
+            expect(receiver.on(`/${channel}`).length, channel).toBeGreaterThan(0);
     });
 
     it("slack-webhook and pager-duty-webhook blocks as the program builds them: their secrets masked when read", async () => {
@@ -400,7 +439,10 @@ describe("secrets on the server", () => {
             expect(leaked(JSON.stringify(await get(apiUrl, `/block_documents/${b.id}`)), b.secrets), b.typeSlug).toEqual([]);
             expect(leaked(listed, b.secrets), `${b.typeSlug} in the block list`).toEqual([]);
             const full = await get(apiUrl, `/block_documents/${b.id}?include_secrets=true`);
-            expect(b.secrets.every((s) => JSON.stringify(full.data).includes(s)), `${b.typeSlug} holds its secrets`).toBe(true);
+            expect(
+                b.secrets.every((s) => JSON.stringify(full.data).includes(s)),
+                `${b.typeSlug} holds its secrets`,
+            ).toBe(true);
         }
     });
 
@@ -414,10 +456,18 @@ describe("secrets on the server", () => {
         // Events are persisted asynchronously: wait until every block's created event is there.
         let found: Awaited<ReturnType<typeof events>> = [];
         for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(1000)) {
-            found = await events(apiUrl, ["prefect.block-document.created", "prefect.block-document.updated", "prefect.block-document.deleted"]);
+            found = await events(apiUrl, [
+                "prefect.block-document.created",
+                "prefect.block-document.updated",
+                "prefect.block-document.deleted",
+            ]);
             if (ids.every((id) => found.some((e) => e.resource["prefect.resource.id"] === id))) break;
         }
-        expect(ids.filter((id) => !found.some((e) => e.event === "prefect.block-document.created" && e.resource["prefect.resource.id"] === id))).toEqual([]);
+        expect(
+            ids.filter(
+                (id) => !found.some((e) => e.event === "prefect.block-document.created" && e.resource["prefect.resource.id"] === id),
+            ),
+        ).toEqual([]);
         expect(leaked(JSON.stringify(found), secrets)).toEqual([]);
     });
 });

@@ -127,17 +127,30 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
 }
 
 /** prefect_block create: block type by slug, its newest schema, then the block document. */
-async function createBlock(api: string, name: string, inputs: Record<string, unknown>, deliverTo: Record<string, string> = {}): Promise<Created> {
+async function createBlock(
+    api: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    deliverTo: Record<string, string> = {},
+): Promise<Created> {
     const { name: blockName, typeSlug, data, ...rest } = unwrapSecrets(inputs) as Record<string, any>;
     noOtherKeys(rest, `block ${name}`);
     const parsed = JSON.parse(data);
-    if (parsed.secrets) parsed.secrets = Object.fromEntries(Object.entries(parsed.secrets).map(([k, v]) => [k, typeof v === "string" && Object.hasOwn(deliverTo, v) ? deliverTo[v] : v]));
+    if (parsed.secrets)
+        parsed.secrets = Object.fromEntries(
+            Object.entries(parsed.secrets).map(([k, v]) => [k, typeof v === "string" && Object.hasOwn(deliverTo, v) ? deliverTo[v] : v]),
+        );
     const { id, sent } = await createBlockDocument(api, blockName, typeSlug, parsed);
     return { type: BLOCK, name, id, sent };
 }
 
 /** A block document of type `typeSlug` with `data`, as prefect_block creates it. */
-export async function createBlockDocument(api: string, name: string, typeSlug: string, data: Record<string, unknown>): Promise<{ id: string; sent: Record<string, any> }> {
+export async function createBlockDocument(
+    api: string,
+    name: string,
+    typeSlug: string,
+    data: Record<string, unknown>,
+): Promise<{ id: string; sent: Record<string, any> }> {
     const schema = await blockSchema(api, typeSlug);
     const sent = { name, block_type_id: schema.block_type_id, block_schema_id: schema.id, data };
     const doc = await post(api, "/block_documents/", sent);
@@ -145,7 +158,10 @@ export async function createBlockDocument(api: string, name: string, typeSlug: s
 }
 
 /** The newest block schema of a block type (what prefect_block uses), with its `fields.secret_fields`. */
-export async function blockSchema(api: string, typeSlug: string): Promise<{ id: string; block_type_id: string; fields: { secret_fields?: string[] } }> {
+export async function blockSchema(
+    api: string,
+    typeSlug: string,
+): Promise<{ id: string; block_type_id: string; fields: { secret_fields?: string[] } }> {
     const blockType = await get(api, `/block_types/slug/${encodeURIComponent(typeSlug)}`);
     const [schema] = await post(api, "/block_schemas/filter", { block_schemas: { block_type_id: { any_: [blockType.id] } }, limit: 1 });
     if (!schema) throw new Error(`no block schema for block type ${typeSlug}`);
@@ -212,7 +228,8 @@ export function diff(sent: unknown, stored: unknown, path: string): string[] {
         return sent.flatMap((item, i) => diff(item, stored[i], `${path}[${i}]`));
     }
     if (sent && typeof sent === "object") {
-        if (!stored || typeof stored !== "object" || Array.isArray(stored)) return [`${path}: sent an object, stored ${JSON.stringify(stored)}`];
+        if (!stored || typeof stored !== "object" || Array.isArray(stored))
+            return [`${path}: sent an object, stored ${JSON.stringify(stored)}`];
         return Object.entries(sent).flatMap(([k, v]) => {
             const p = path ? `${path}.${k}` : k;
             if (!(k in (stored as object))) return [`${p}: sent ${JSON.stringify(v)}, not stored (dropped)`];

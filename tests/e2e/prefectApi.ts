@@ -67,5 +67,8 @@ export async function createWorkPool(api: string, name: string): Promise<{ id: s
 
 /** What a worker does every heartbeat interval: the pool turns READY while heartbeats keep coming. */
 export async function workerHeartbeat(api: string, pool: string, worker: string, intervalSeconds: number): Promise<void> {
-    await post(api, `/work_pools/${encodeURIComponent(pool)}/workers/heartbeat`, { name: worker, heartbeat_interval_seconds: intervalSeconds });
+    await post(api, `/work_pools/${encodeURIComponent(pool)}/workers/heartbeat`, {
+        name: worker,
+        heartbeat_interval_seconds: intervalSeconds,
+    });
 }

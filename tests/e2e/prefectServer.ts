@@ -107,7 +107,8 @@ export async function startPrefectServer(opts: StartOptions = {}): Promise<Prefe
 async function waitHealthy(healthUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prefect server exited (${child.exitCode ?? child.signalCode}) before it was healthy`);
+        if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(`prefect server exited (${child.exitCode ?? child.signalCode}) before it was healthy`);
         try {
             const res = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
             if (res.ok) return;
@@ -130,7 +131,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 async function stopGroup(pid: number, child: ChildProcess, exited: Promise<void>): Promise<void> {
     signalGroup(pid, "SIGTERM");
     const done = child.exitCode !== null || child.signalCode !== null;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), done ? 0 : 10_000))]);
+    const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), done ? 0 : 10_000)),
+    ]);
     // Whatever is left of the group (the server after a timeout, or a stray child) goes now.
     signalGroup(pid, "SIGKILL");
     if (timedOut) await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);

@@ -71,7 +71,10 @@ export class Receiver {
             const found = pick();
             if (found.length >= count) return found;
             const left = deadline - Date.now();
-            if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} ${what}; got ${found.length}. All received:\n${this.dump()}`);
+            if (left <= 0)
+                throw new Error(
+                    `timed out after ${timeoutMs} ms waiting for ${count} ${what}; got ${found.length}. All received:\n${this.dump()}`,
+                );
             await new Promise<void>((resolve) => {
                 const timer = setTimeout(resolve, Math.min(left, 1000));
                 this.waiters.push(() => {
@@ -83,7 +86,9 @@ export class Receiver {
     }
 
     dump(): string {
-        return this.requests.map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.json?.subject ?? r.raw.slice(0, 200)}`).join("\n");
+        return this.requests
+            .map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.json?.subject ?? r.raw.slice(0, 200)}`)
+            .join("\n");
     }
 
     async close(): Promise<void> {

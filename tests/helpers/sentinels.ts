@@ -26,7 +26,10 @@ export function sentinelFor(stack: string, s: SecretKey): Sentinel {
             return { label: s.key, value: `http://127.0.0.1:8787/${MARK}-${stack}-${name}` };
         case "teams-webhook-url":
             // In the workflow id: Teams' form is checked by host and path, the id is the caller's.
-            return { label: s.key, value: `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/${MARK}-${stack}-${name}/triggers/manual/paths/invoke` };
+            return {
+                label: s.key,
+                value: `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/${MARK}-${stack}-${name}/triggers/manual/paths/invoke`,
+            };
         case "token":
             return { label: s.key, value: `${MARK}-${stack}-${s.key.replace(":", "-")}-xyz` };
     }

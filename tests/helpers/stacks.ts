@@ -33,7 +33,11 @@ export const STACK_VALUES: Record<string, Record<string, string>> = {
 };
 
 /** A committed stack's config with its secrets (and the plain values a user adds) set, as the runtime would see it. */
-export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}, secrets = STACK_SECRETS[stack] ?? {}): RawConfig {
+export function stackConfig(
+    stack: string,
+    overrides: Record<string, string | undefined> = {},
+    secrets = STACK_SECRETS[stack] ?? {},
+): RawConfig {
     const values: Record<string, string> = { ...readStackFile(ROOT, stack).values, ...STACK_VALUES[stack], ...secrets };
     for (const [k, v] of Object.entries(overrides)) {
         if (v === undefined) delete values[k];

@@ -26,7 +26,8 @@ stackSuite("dev", {
         },
         {
             name: "the message links {{ flow_run_url }}",
-            mutate: (rs) => edit(rs, isType("prefect:index/automation:Automation"), (p) => (p.actions[0].body += "\n<{{ flow_run_url }}|run>")),
+            mutate: (rs) =>
+                edit(rs, isType("prefect:index/automation:Automation"), (p) => (p.actions[0].body += "\n<{{ flow_run_url }}|run>")),
             reports: "message-templates-known-names",
         },
     ],

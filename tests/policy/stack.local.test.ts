@@ -41,7 +41,11 @@ stackSuite("local", {
         {
             name: "the route filters tags with the seed's labels",
             mutate: (rs) =>
-                edit(rs, named(AUTOMATION, "warning-dlt"), (p) => (p.trigger.event.matchRelated = JSON.stringify({ "prefect.resource.role": "flow-run", "prefect.tag": "dlt" }))),
+                edit(
+                    rs,
+                    named(AUTOMATION, "warning-dlt"),
+                    (p) => (p.trigger.event.matchRelated = JSON.stringify({ "prefect.resource.role": "flow-run", "prefect.tag": "dlt" })),
+                ),
             reports: "match-related-real-resources",
         },
         {

@@ -42,12 +42,22 @@ stackSuite("prod", {
         },
         {
             name: "the critical escalation policy keeps only the on-call level",
-            mutate: (rs) => edit(rs, named("pagerduty:index/escalationPolicy:EscalationPolicy", "critical-escalation"), (p) => (p.rules = p.rules.slice(0, 1))),
+            mutate: (rs) =>
+                edit(
+                    rs,
+                    named("pagerduty:index/escalationPolicy:EscalationPolicy", "critical-escalation"),
+                    (p) => (p.rules = p.rules.slice(0, 1)),
+                ),
             reports: "escalation-policy-levels",
         },
         {
             name: "a service integration loses additionalSecretOutputs",
-            mutate: (rs) => edit(rs, isType("pagerduty:index/serviceIntegration:ServiceIntegration"), (_, r) => (r.opts = { ...r.opts, additionalSecretOutputs: [] })),
+            mutate: (rs) =>
+                edit(
+                    rs,
+                    isType("pagerduty:index/serviceIntegration:ServiceIntegration"),
+                    (_, r) => (r.opts = { ...r.opts, additionalSecretOutputs: [] }),
+                ),
             reports: "pagerduty-integration-key-secret",
         },
         {
@@ -62,7 +72,12 @@ stackSuite("prod", {
         },
         {
             name: "a mirrored secret version loses its secret output",
-            mutate: (rs) => edit(rs, isType("aws:secretsmanager/secretVersion:SecretVersion"), (_, r) => (r.opts = { ...r.opts, additionalSecretOutputs: [] })),
+            mutate: (rs) =>
+                edit(
+                    rs,
+                    isType("aws:secretsmanager/secretVersion:SecretVersion"),
+                    (_, r) => (r.opts = { ...r.opts, additionalSecretOutputs: [] }),
+                ),
             reports: "secrets-manager-value-secret",
         },
         {
@@ -72,7 +87,12 @@ stackSuite("prod", {
         },
         {
             name: "the P1 ladder escalates after 1.5 minutes",
-            mutate: (rs) => edit(rs, named("pagerduty:index/escalationPolicy:EscalationPolicy", "p1-escalation"), (p) => (p.rules[0].escalationDelayInMinutes = 1.5)),
+            mutate: (rs) =>
+                edit(
+                    rs,
+                    named("pagerduty:index/escalationPolicy:EscalationPolicy", "p1-escalation"),
+                    (p) => (p.rules[0].escalationDelayInMinutes = 1.5),
+                ),
             reports: "escalation-delay-whole-minutes",
         },
         {

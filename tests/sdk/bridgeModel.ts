@@ -63,25 +63,65 @@ export function loadProviderSchema(file = SCHEMA_FILE): TfProviderSchema {
 type Rule = [RegExp, string];
 
 const PLURAL_RULES: Rule[] = [
-    [/(s)tatus$/i, "$1tatuses"], [/(quiz)$/i, "$1zes"], [/^(ox)$/i, "$1en"], [/([m|l])ouse$/i, "$1ice"],
-    [/(matr|vert|ind)(ix|ex)$/i, "$1ices"], [/(x|ch|ss|sh)$/i, "$1es"], [/([^aeiouy]|qu)y$/i, "$1ies"],
-    [/(hive)$/i, "$1s"], [/(?:([^f])fe|([lre])f)$/i, "$1$2ves"], [/sis$/i, "ses"], [/([ti])um$/i, "$1a"],
-    [/(p)erson$/i, "$1eople"], [/(m)an$/i, "$1en"], [/(c)hild$/i, "$1hildren"], [/(buffal|tomat)o$/i, "$1oes"],
-    [/(alumn|bacill|cact|foc|fung|nucle|radi|stimul|syllab|termin|vir)us$/i, "$1i"], [/us$/i, "uses"],
-    [/(alias)$/i, "$1es"], [/(ax|cris|test)is$/i, "$1es"], [/s$/, "s"], [/^$/, ""], [/$/, "s"],
+    [/(s)tatus$/i, "$1tatuses"],
+    [/(quiz)$/i, "$1zes"],
+    [/^(ox)$/i, "$1en"],
+    [/([m|l])ouse$/i, "$1ice"],
+    [/(matr|vert|ind)(ix|ex)$/i, "$1ices"],
+    [/(x|ch|ss|sh)$/i, "$1es"],
+    [/([^aeiouy]|qu)y$/i, "$1ies"],
+    [/(hive)$/i, "$1s"],
+    [/(?:([^f])fe|([lre])f)$/i, "$1$2ves"],
+    [/sis$/i, "ses"],
+    [/([ti])um$/i, "$1a"],
+    [/(p)erson$/i, "$1eople"],
+    [/(m)an$/i, "$1en"],
+    [/(c)hild$/i, "$1hildren"],
+    [/(buffal|tomat)o$/i, "$1oes"],
+    [/(alumn|bacill|cact|foc|fung|nucle|radi|stimul|syllab|termin|vir)us$/i, "$1i"],
+    [/us$/i, "uses"],
+    [/(alias)$/i, "$1es"],
+    [/(ax|cris|test)is$/i, "$1es"],
+    [/s$/, "s"],
+    [/^$/, ""],
+    [/$/, "s"],
 ];
 
 const SINGULAR_RULES: Rule[] = [
-    [/(s)tatuses$/i, "$1tatus"], [/^(.*)(menu)s$/i, "$1$2"], [/(quiz)zes$/i, "$1"], [/(matr)ices$/i, "$1ix"],
-    [/(vert|ind)ices$/i, "$1ex"], [/^(ox)en/i, "$1"], [/(alias)(es)*$/i, "$1"],
-    [/(alumn|bacill|cact|foc|fung|nucle|radi|stimul|syllab|termin|viri?)i$/i, "$1us"], [/([ftw]ax)es/i, "$1"],
-    [/(cris|ax|test)es$/i, "$1is"], [/(shoe|slave)s$/i, "$1"], [/(o)es$/i, "$1"], [/ouses$/, "ouse"],
-    [/([^a])uses$/, "$1us"], [/([m|l])ice$/i, "$1ouse"], [/(x|ch|ss|sh)es$/i, "$1"], [/(m)ovies$/i, "$1ovie"],
-    [/(s)eries$/i, "$1eries"], [/([^aeiouy]|qu)ies$/i, "$1y"], [/(tive)s$/i, "$1"], [/([lre])ves$/i, "$1f"],
-    [/([^fo])ves$/i, "$1fe"], [/(hive)s$/i, "$1"], [/(drive)s$/i, "$1"], [/(^analy)ses$/i, "$1sis"],
-    [/(analy|diagno|^ba|(p)arenthe|(p)rogno|(s)ynop|(t)he)ses$/i, "$1sis"], [/([ti])a$/i, "$1um"],
-    [/(p)eople$/i, "$1erson"], [/(m)en$/i, "$1an"], [/(c)hildren$/i, "$1hild"], [/(n)ews$/i, "$1ews"],
-    [/eaus$/, "eau"], [/^(.*us)$/, "$1"], [/s$/i, ""],
+    [/(s)tatuses$/i, "$1tatus"],
+    [/^(.*)(menu)s$/i, "$1$2"],
+    [/(quiz)zes$/i, "$1"],
+    [/(matr)ices$/i, "$1ix"],
+    [/(vert|ind)ices$/i, "$1ex"],
+    [/^(ox)en/i, "$1"],
+    [/(alias)(es)*$/i, "$1"],
+    [/(alumn|bacill|cact|foc|fung|nucle|radi|stimul|syllab|termin|viri?)i$/i, "$1us"],
+    [/([ftw]ax)es/i, "$1"],
+    [/(cris|ax|test)es$/i, "$1is"],
+    [/(shoe|slave)s$/i, "$1"],
+    [/(o)es$/i, "$1"],
+    [/ouses$/, "ouse"],
+    [/([^a])uses$/, "$1us"],
+    [/([m|l])ice$/i, "$1ouse"],
+    [/(x|ch|ss|sh)es$/i, "$1"],
+    [/(m)ovies$/i, "$1ovie"],
+    [/(s)eries$/i, "$1eries"],
+    [/([^aeiouy]|qu)ies$/i, "$1y"],
+    [/(tive)s$/i, "$1"],
+    [/([lre])ves$/i, "$1f"],
+    [/([^fo])ves$/i, "$1fe"],
+    [/(hive)s$/i, "$1"],
+    [/(drive)s$/i, "$1"],
+    [/(^analy)ses$/i, "$1sis"],
+    [/(analy|diagno|^ba|(p)arenthe|(p)rogno|(s)ynop|(t)he)ses$/i, "$1sis"],
+    [/([ti])a$/i, "$1um"],
+    [/(p)eople$/i, "$1erson"],
+    [/(m)en$/i, "$1an"],
+    [/(c)hildren$/i, "$1hild"],
+    [/(n)ews$/i, "$1ews"],
+    [/eaus$/, "eau"],
+    [/^(.*us)$/, "$1"],
+    [/s$/i, ""],
 ];
 
 // Words the inflector leaves alone (its uninflected lists; the Latin/ethnonym entries are left out).
@@ -93,7 +133,8 @@ function applyRules(word: string, rules: Rule[]): string {
         if (re.test(word)) {
             // Go's ${n} of a group that did not take part is empty; JS would keep "$n" literally.
             return word.replace(re, (...m: unknown[]) =>
-                replacement.replace(/\$(\d)/g, (_, i: string) => (typeof m[Number(i)] === "string" ? (m[Number(i)] as string) : "")));
+                replacement.replace(/\$(\d)/g, (_, i: string) => (typeof m[Number(i)] === "string" ? (m[Number(i)] as string) : "")),
+            );
         }
     }
     return word;
@@ -165,7 +206,16 @@ export function docContext(schema: TfProviderSchema): DocContext {
     };
 }
 
-function span(v: { node: string; dotnet: string; go: string; python: string; yaml: string; java: string; hcl: string; display: string }): string {
+function span(v: {
+    node: string;
+    dotnet: string;
+    go: string;
+    python: string;
+    yaml: string;
+    java: string;
+    hcl: string;
+    display: string;
+}): string {
     return (
         `<span pulumi-lang-nodejs="${v.node}" pulumi-lang-dotnet="${v.dotnet}" pulumi-lang-go="${v.go}" ` +
         `pulumi-lang-python="${v.python}" pulumi-lang-yaml="${v.yaml}" pulumi-lang-java="${v.java}" ` +
@@ -184,7 +234,16 @@ function fixupReferences(text: string, ctx: DocContext): string {
             const type = resourceTypeName(name);
             const qualified = `${open}${PACKAGE}.${type}${close}`;
             const bare = `${open}${type}${close}`;
-            return span({ node: qualified, dotnet: qualified, go: bare, python: bare, yaml: qualified, java: qualified, hcl: `${open}${name}${close}`, display: qualified });
+            return span({
+                node: qualified,
+                dotnet: qualified,
+                go: bare,
+                python: bare,
+                yaml: qualified,
+                java: qualified,
+                hcl: `${open}${name}${close}`,
+                display: qualified,
+            });
         }
         if (ctx.dataSources.has(name)) {
             throw new Error(`data source reference ${name} in a description: not modelled`);
@@ -324,12 +383,7 @@ function makeProperty(
     };
 }
 
-function gatherTypes(
-    prefix: string,
-    attrs: Record<string, TfAttribute>,
-    ctx: DocContext,
-    types: Map<string, SdkObjectType>,
-): void {
+function gatherTypes(prefix: string, attrs: Record<string, TfAttribute>, ctx: DocContext, types: Map<string, SdkObjectType>): void {
     for (const key of Object.keys(attrs)) {
         const attr = attrs[key];
         if (!attr.nested_type) continue;
@@ -379,9 +433,17 @@ export function sdkModel(schema: TfProviderSchema, resourceNames: string[]): Sdk
     }
     const providerAttrs = checkBlock(schema.provider.block, "provider");
     const provider = Object.keys(providerAttrs)
-        .map((k) => makeProperty(k, providerAttrs, ctx, () => {
-            throw new Error("nested provider config: not modelled");
-        }, false))
+        .map((k) =>
+            makeProperty(
+                k,
+                providerAttrs,
+                ctx,
+                () => {
+                    throw new Error("nested provider config: not modelled");
+                },
+                false,
+            ),
+        )
         .sort(byName);
     return { resources, types, provider };
 }

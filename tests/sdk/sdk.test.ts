@@ -81,11 +81,7 @@ beforeAll(async () => {
         apiKey: "pnu_not_a_real_key",
         csrfEnabled: true,
     });
-    block = new prefect.Block(
-        "slack",
-        { name: "alerts-slack", typeSlug: "slack-webhook", data: JSON.stringify(slackData) },
-        { provider },
-    );
+    block = new prefect.Block("slack", { name: "alerts-slack", typeSlug: "slack-webhook", data: JSON.stringify(slackData) }, { provider });
     automation = new prefect.Automation(
         "dlt-failures",
         {

@@ -22,7 +22,8 @@ function inputShape(p: SdkProperty, forceOptional = false): Shape {
 
 describe("the bridge's naming rules, on the schema's own attribute names", () => {
     it("pluralises list/set attributes, keeps singular objects and plurals, camelCases", () => {
-        const event = schema.resource_schemas.prefect_automation.block.attributes!.trigger.nested_type!.attributes.event.nested_type!.attributes;
+        const event =
+            schema.resource_schemas.prefect_automation.block.attributes!.trigger.nested_type!.attributes.event.nested_type!.attributes;
         expect(propertyName("for_each", event)).toBe("forEaches");
         expect(propertyName("after", event)).toBe("afters");
         expect(propertyName("match_related", event)).toBe("matchRelated");
@@ -51,7 +52,12 @@ describe("nested types (types/input.ts, types/output.ts)", () => {
         it(`${typeName}: properties, optionality, types and descriptions`, () => {
             expect(inputs.get(typeName)?.properties.map(shape), `input ${typeName}`).toEqual(t.properties.map((p) => inputShape(p)));
             expect(outputs.get(typeName)?.properties.map(shape), `output ${typeName}`).toEqual(
-                t.properties.map((p) => ({ name: p.name, optional: p.outputOptional, type: p.outputType(), doc: commentLines(p.description) })),
+                t.properties.map((p) => ({
+                    name: p.name,
+                    optional: p.outputOptional,
+                    type: p.outputType(),
+                    doc: commentLines(p.description),
+                })),
             );
         });
     }
@@ -89,7 +95,9 @@ for (const resource of Object.values(model.resources)) {
         });
 
         it("State: every attribute, all optional", () => {
-            expect(ifaces.get(`${resource.className}State`)?.properties.map(shape)).toEqual(resource.properties.map((p) => inputShape(p, true)));
+            expect(ifaces.get(`${resource.className}State`)?.properties.map(shape)).toEqual(
+                resource.properties.map((p) => inputShape(p, true)),
+            );
         });
 
         it("sends every property and keeps sensitive ones secret", () => {
@@ -115,7 +123,12 @@ describe("provider (provider.ts) and its config (config/vars.ts) from the provid
         expect(cls.outputs.map(shape)).toEqual(
             model.provider
                 .filter((p) => p.scalar === "string")
-                .map((p) => ({ name: p.name, optional: false, type: `pulumi.Output<${p.outputType()} | undefined>`, doc: commentLines(p.description) })),
+                .map((p) => ({
+                    name: p.name,
+                    optional: false,
+                    type: `pulumi.Output<${p.outputType()} | undefined>`,
+                    doc: commentLines(p.description),
+                })),
         );
     });
 
@@ -129,7 +142,12 @@ describe("provider (provider.ts) and its config (config/vars.ts) from the provid
 
     it("config/vars.ts: one variable per setting", () => {
         expect(vars.map(shape)).toEqual(
-            model.provider.map((p) => ({ name: p.name, optional: false, type: `${p.scalar} | undefined`, doc: commentLines(p.description) })),
+            model.provider.map((p) => ({
+                name: p.name,
+                optional: false,
+                type: `${p.scalar} | undefined`,
+                doc: commentLines(p.description),
+            })),
         );
     });
 });

@@ -75,7 +75,14 @@ export function classOf(sf: ts.SourceFile, name: string): DeclaredClass {
         if (ts.isClassDeclaration(n) && n.name?.text === name) cls = n;
     });
     if (!cls) throw new Error(`class ${name} not found in ${sf.fileName}`);
-    const result: DeclaredClass = { doc: docOf(cls, sf), outputs: [], secretInputs: [], secretOutputs: [], requiredInputs: [], resourceInputs: [] };
+    const result: DeclaredClass = {
+        doc: docOf(cls, sf),
+        outputs: [],
+        secretInputs: [],
+        secretOutputs: [],
+        requiredInputs: [],
+        resourceInputs: [],
+    };
     for (const m of cls.members) {
         if (ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) {
             // `/*out*/` marks properties that are never inputs.

@@ -21,7 +21,12 @@ export const TYPES = TYPE;
 export const urnOf = (type: string, name: string, parentType?: string, stack = STACK) =>
     `urn:pulumi:${stack}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
 
-function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<EngineResource> & { parentType?: string; outputs?: Record<string, unknown> } = {}): EngineResource {
+function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<EngineResource> & { parentType?: string; outputs?: Record<string, unknown> } = {},
+): EngineResource {
     const { parentType, outputs, ...rest } = extra;
     const urn = urnOf(type, name, parentType);
     return {
@@ -43,7 +48,12 @@ export const ANY_RUN = JSON.stringify({ "prefect.resource.id": "prefect.flow-run
 
 export function block(name: string, typeSlug: string, data: Record<string, unknown>, extra: Partial<EngineResource> = {}): EngineResource {
     const json = JSON.stringify(data);
-    return resource(TYPES.block, `block-${name}`, { name: `${STACK}-${name}`, typeSlug, data: secret(json) }, { opts: { additionalSecretOutputs: ["data", "dataWo"] }, ...extra });
+    return resource(
+        TYPES.block,
+        `block-${name}`,
+        { name: `${STACK}-${name}`, typeSlug, data: secret(json) },
+        { opts: { additionalSecretOutputs: ["data", "dataWo"] }, ...extra },
+    );
 }
 
 export interface AutomationSpec {
@@ -68,9 +78,24 @@ export function automation(spec: AutomationSpec): EngineResource {
     const notify = spec.notify ?? [];
     const actions =
         spec.actions ??
-        notify.map((b) => ({ type: "send-notification", blockDocumentId: `${b.name}-id`, subject: spec.subject ?? MESSAGE.subject, body: spec.body ?? MESSAGE.body }));
+        notify.map((b) => ({
+            type: "send-notification",
+            blockDocumentId: `${b.name}-id`,
+            subject: spec.subject ?? MESSAGE.subject,
+            body: spec.body ?? MESSAGE.body,
+        }));
     const trigger = spec.trigger ?? {
-        event: { posture: "Reactive", match: ANY_RUN, matchRelated: DLT, afters: [], expects: FAILURES, forEaches: [], threshold: 1, within: 0, ...spec.event },
+        event: {
+            posture: "Reactive",
+            match: ANY_RUN,
+            matchRelated: DLT,
+            afters: [],
+            expects: FAILURES,
+            forEaches: [],
+            threshold: 1,
+            within: 0,
+            ...spec.event,
+        },
     };
     return resource(
         TYPES.automation,
@@ -103,7 +128,15 @@ export function baseline(): Baseline {
     const schedule = resource(TYPES.pdSchedule, "on-call", {
         name: "Data Pipelines On-Call (corpus)",
         timeZone: "Europe/London",
-        layers: [{ name: "Primary rotation", start: "2026-01-05T09:00:00Z", rotationVirtualStart: "2026-01-05T09:00:00Z", rotationTurnLengthSeconds: 604800, users: ["PUSER01"] }],
+        layers: [
+            {
+                name: "Primary rotation",
+                start: "2026-01-05T09:00:00Z",
+                rotationVirtualStart: "2026-01-05T09:00:00Z",
+                rotationTurnLengthSeconds: 604800,
+                users: ["PUSER01"],
+            },
+        ],
     });
     const escalation = resource(TYPES.pdEscalationPolicy, "critical-escalation", {
         name: "Data pipelines critical (corpus)",
@@ -156,9 +189,15 @@ export function baseline(): Baseline {
         notify: [info],
         subject: "Pipeline completed: {{ flow.name }}",
         body: ":white_check_mark: {{ flow.name }} completed <{{ flow_run|ui_url }}|run>",
-        event: { matchRelated: JSON.stringify({ "prefect.resource.role": "flow", "prefect.resource.name": "products-daily" }), expects: ["prefect.flow-run.Completed"] },
+        event: {
+            matchRelated: JSON.stringify({ "prefect.resource.role": "flow", "prefect.resource.name": "products-daily" }),
+            expects: ["prefect.flow-run.Completed"],
+        },
     });
-    const awsSecret = resource(TYPES.awsSecret, "slack-webhook-url-alerts", { name: "corpus/prefect/slack-webhook-url-alerts", recoveryWindowInDays: 7 });
+    const awsSecret = resource(TYPES.awsSecret, "slack-webhook-url-alerts", {
+        name: "corpus/prefect/slack-webhook-url-alerts",
+        recoveryWindowInDays: 7,
+    });
     const awsSecretVersion = resource(
         TYPES.awsSecretVersion,
         "slack-webhook-url-alerts",
@@ -166,7 +205,22 @@ export function baseline(): Baseline {
         { opts: { additionalSecretOutputs: ["secretBinary", "secretString", "secretStringWo"] } },
     );
     return {
-        resources: [schedule, escalation, service, integration, alerts, critical, info, pager, warning, criticalAutomation, p1, success, awsSecret, awsSecretVersion],
+        resources: [
+            schedule,
+            escalation,
+            service,
+            integration,
+            alerts,
+            critical,
+            info,
+            pager,
+            warning,
+            criticalAutomation,
+            p1,
+            success,
+            awsSecret,
+            awsSecretVersion,
+        ],
         alerts,
         critical,
         pager,
@@ -185,7 +239,12 @@ export function baseline(): Baseline {
 }
 
 /** Replaces one resource of a list (matched by URN) with an edited copy; inputs and outputs edited alike. */
-export function replace(resources: EngineResource[], target: EngineResource, edit: (props: Record<string, any>) => void, extra: Partial<EngineResource> = {}): EngineResource[] {
+export function replace(
+    resources: EngineResource[],
+    target: EngineResource,
+    edit: (props: Record<string, any>) => void,
+    extra: Partial<EngineResource> = {},
+): EngineResource[] {
     return resources.map((r) => {
         if (r.urn !== target.urn) return r;
         const inputs = structuredClone(r.inputs as Record<string, any>);

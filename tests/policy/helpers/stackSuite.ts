@@ -27,10 +27,18 @@ export interface StackExpectations {
 }
 
 const editable = (resources: EngineResource[]): EditableResource[] =>
-    resources.map((r) => ({ ...r, inputs: structuredClone(serializedInputs(r)), outputs: structuredClone(serializedInputs({ ...r, inputs: r.outputs ?? r.inputs })) }));
+    resources.map((r) => ({
+        ...r,
+        inputs: structuredClone(serializedInputs(r)),
+        outputs: structuredClone(serializedInputs({ ...r, inputs: r.outputs ?? r.inputs })),
+    }));
 
 /** Edits one resource's inputs and outputs alike. */
-export function edit(resources: EditableResource[], match: (r: EditableResource) => boolean, fn: (props: Record<string, any>, r: EditableResource) => void): EditableResource[] {
+export function edit(
+    resources: EditableResource[],
+    match: (r: EditableResource) => boolean,
+    fn: (props: Record<string, any>, r: EditableResource) => void,
+): EditableResource[] {
     let found = false;
     const result = resources.map((r) => {
         if (!match(r)) return r;
@@ -71,7 +79,9 @@ export function stackSuite(stack: string, expected: StackExpectations): void {
         });
 
         it(`is ${expected.production ? "" : "not "}treated as production`, async () => {
-            const noCritical = captured.resources.filter((r) => r.type !== "prefect:index/automation:Automation" || !r.urn.includes("CriticalTier"));
+            const noCritical = captured.resources.filter(
+                (r) => r.type !== "prefect:index/automation:Automation" || !r.urn.includes("CriticalTier"),
+            );
             const names = policyNames(mandatory(await runPolicies(policies, noCritical)));
             expect(names.includes("production-pages-on-call")).toBe(expected.production);
         });
