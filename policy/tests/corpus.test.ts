@@ -21,6 +21,12 @@ interface Case {
     reports: string[];
 }
 
+/** The baseline's alerts block turned into a custom-webhook block with this data. */
+const asCustomWebhook = (b: Baseline, data: Record<string, unknown>) =>
+    replace(b.resources, b.alerts, (p) => {
+        p.typeSlug = "custom-webhook";
+        p.data = secret(JSON.stringify(data));
+    });
 const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) =>
     replace(b.resources, target, (p) => edit(eventOf(p)));
 
@@ -390,41 +396,17 @@ const cases: Case[] = [
     // --- webhook-url-in-secrets
     {
         name: "a custom-webhook block with its URL in the plain url field",
-        build: (b) =>
-            replace(
-                b.resources,
-                b.alerts,
-                (p) => (
-                    (p.typeSlug = "custom-webhook"),
-                    (p.data = secret(JSON.stringify({ url: "https://hooks.example.com/T0/alerts", json_data: { text: "{{body}}" } })))
-                ),
-            ),
+        build: (b) => asCustomWebhook(b, { url: "https://hooks.example.com/T0/alerts", json_data: { text: "{{body}}" } }),
         reports: ["webhook-url-in-secrets"],
     },
     {
         name: "a custom-webhook block whose url names a secret it does not have",
-        build: (b) =>
-            replace(
-                b.resources,
-                b.alerts,
-                (p) => (
-                    (p.typeSlug = "custom-webhook"),
-                    (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { other: "x" } })))
-                ),
-            ),
+        build: (b) => asCustomWebhook(b, { url: "{{webhook_url}}", secrets: { other: "x" } }),
         reports: ["webhook-url-in-secrets"],
     },
     {
         name: "a custom-webhook block whose url names its secret: passes",
-        build: (b) =>
-            replace(
-                b.resources,
-                b.alerts,
-                (p) => (
-                    (p.typeSlug = "custom-webhook"),
-                    (p.data = secret(JSON.stringify({ url: "{{webhook_url}}", secrets: { webhook_url: "https://hooks.example.com/T0" } })))
-                ),
-            ),
+        build: (b) => asCustomWebhook(b, { url: "{{webhook_url}}", secrets: { webhook_url: "https://hooks.example.com/T0" } }),
         reports: [],
     },
     // --- automation-notifies-stack-block
