@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Route, Severity, StackConfig } from "../config/model";
 import type { EventTriggerSpec } from "../prefect/vocabulary";
+import type { Incident } from "../rules/incidents";
 import type { Message } from "../rules/messages";
 
 /**
@@ -58,4 +59,11 @@ export interface AutomationSpec {
     message: Message;
     /** The routes it watches (for the preview's per-route count); empty when it watches no route (work pools, named flows). */
     routes: string[];
+    /**
+     * The PagerDuty incident it opens (`action: "trigger"`) or resolves
+     * (`action: "resolve"`, an automation on the clearing event), keyed by a
+     * rules/incidents.ts key template. Channels that track incidents use it;
+     * a resolve automation's message is the short "recovered" notice.
+     */
+    incident?: Incident;
 }

@@ -1,0 +1,39 @@
+import type { Severity } from "../config/model";
+
+/**
+ * The incident lifecycle as data: which PagerDuty incident (Events API v2
+ * `dedup_key`) an automation opens or resolves. A key is a Jinja template the
+ * server renders from the triggering event; the trigger side and the resolve
+ * side use the same function, so the two keys are byte-identical (a resolve
+ * with another key would leave the incident open).
+ */
+export type IncidentSeverity = "critical" | "error" | "warning" | "info";
+
+export interface Incident {
+    /** Jinja template of the dedup key. */
+    dedupKey: string;
+    action: "trigger" | "resolve";
+    severity: IncidentSeverity;
+}
+
+const prefix = (stack: string) => `prefect/${stack}`;
+
+/** One incident per failing flow: a 4th and 5th failure add alerts to it; the flow's next Completed run resolves it. */
+export const flowIncidentKey = (stack: string) => `${prefix(stack)}/flow/{{ flow.id }}`;
+/** One incident per work pool: not-ready opens it, ready resolves it. */
+export const workPoolIncidentKey = (stack: string) => `${prefix(stack)}/work-pool/{{ work_pool.id }}`;
+/** One incident per deployment (late runs, not-ready, stale data). */
+export const deploymentIncidentKey = (stack: string) => `${prefix(stack)}/deployment/{{ deployment.id }}`;
+/** One incident per flow run (a stuck run); its terminal state resolves it. */
+export const flowRunIncidentKey = (stack: string) => `${prefix(stack)}/flow-run/{{ flow_run.id }}`;
+/**
+ * One incident for a silence that has no resource to name (a Proactive trigger
+ * without for_each fires with no flow run loaded): a fixed key per stack and
+ * what fell silent, so a second silent window adds to the same incident.
+ */
+export const silenceIncidentKey = (stack: string, what: string) => `${prefix(stack)}/silence/${what}`;
+
+/** PagerDuty severity for a tier: P1 and critical page as critical. */
+export function incidentSeverity(tier: Severity): IncidentSeverity {
+    return tier === "warning" ? "warning" : tier === "info" ? "info" : "critical";
+}
