@@ -20,6 +20,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { ResourceSlaArgs, ResourceSlaState } from "./resourceSla";
+export type ResourceSla = import("./resourceSla").ResourceSla;
+export const ResourceSla: typeof import("./resourceSla").ResourceSla = null as any;
+utilities.lazyLoad(exports, ["ResourceSla"], () => require("./resourceSla"));
+
 
 // Export sub-modules:
 import * as config from "./config";
@@ -38,6 +43,8 @@ const _module = {
                 return new Automation(name, <any>undefined, { urn })
             case "prefect:index/block:Block":
                 return new Block(name, <any>undefined, { urn })
+            case "prefect:index/resourceSla:ResourceSla":
+                return new ResourceSla(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }
@@ -45,6 +52,7 @@ const _module = {
 };
 pulumi.runtime.registerResourceModule("prefect", "index/automation", _module)
 pulumi.runtime.registerResourceModule("prefect", "index/block", _module)
+pulumi.runtime.registerResourceModule("prefect", "index/resourceSla", _module)
 pulumi.runtime.registerResourcePackage("prefect", {
     version: utilities.getVersion(),
     constructProvider: (name: string, type: string, urn: string): pulumi.ProviderResource => {

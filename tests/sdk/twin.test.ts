@@ -4,10 +4,12 @@
 // the twin's declarations are read from its TypeScript sources (twinDeclarations.ts).
 import { describe, it, expect } from "vitest";
 import { camelCase, commentLines, loadProviderSchema, pluralize, propertyName, sdkModel, singularize, SdkProperty } from "./bridgeModel";
+import ts from "typescript";
 import { classOf, configVariables, DeclaredProperty, interfaces, parseFile } from "./twinDeclarations";
 
 const schema = loadProviderSchema();
-const model = sdkModel(schema, ["prefect_automation", "prefect_block"]);
+// The resources the program uses; prefect_resource_sla for Prefect Cloud SLAs (signals/sla.ts).
+const model = sdkModel(schema, ["prefect_automation", "prefect_block", "prefect_resource_sla"]);
 
 type Shape = { name: string; optional: boolean; type: string; doc: string[] };
 
@@ -35,6 +37,44 @@ describe("the bridge's naming rules, on the schema's own attribute names", () =>
         expect(singularize("actionsOnResolves")).toBe("actionsOnResolf");
         expect(pluralize("status")).toBe("statuses");
         expect(camelCase("data_wo_version")).toBe("dataWoVersion");
+        // prefect_resource_sla: "slas" is already a plural (kept), its nested type is named from the singular.
+        const sla = schema.resource_schemas.prefect_resource_sla.block.attributes!;
+        expect(propertyName("slas", sla)).toBe("slas");
+        expect(singularize("slas")).toBe("sla");
+        expect(propertyName("stale_after", sla.slas.nested_type!.attributes)).toBe("staleAfter");
+    });
+});
+
+describe("index.ts exports and registers every resource as the generator does", () => {
+    const sf = parseFile("index.ts");
+    const lazy: string[] = [];
+    const cases: [string, string][] = [];
+    const modules: string[] = [];
+    const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n)) {
+            const callee = n.expression.getText(sf);
+            const args = n.arguments;
+            if (callee === "utilities.lazyLoad" && args[1] && ts.isArrayLiteralExpression(args[1]))
+                for (const e of args[1].elements) if (ts.isStringLiteral(e)) lazy.push(e.text);
+            if (callee === "pulumi.runtime.registerResourceModule" && args[1] && ts.isStringLiteral(args[1])) modules.push(args[1].text);
+        }
+        if (ts.isCaseClause(n) && ts.isStringLiteral(n.expression)) {
+            const ret = n.statements.find(ts.isReturnStatement)?.expression;
+            if (ret && ts.isNewExpression(ret)) cases.push([n.expression.text, ret.expression.getText(sf)]);
+        }
+        n.forEachChild(visit);
+    };
+    sf.forEachChild(visit);
+    const resources = Object.values(model.resources).sort((a, b) => (a.className < b.className ? -1 : 1));
+    const moduleOf = (token: string) => token.split(":")[1];
+
+    it("lazy-loads each resource class and the provider, in name order", () => {
+        expect(lazy).toEqual([...resources.map((r) => r.className), "Provider"].sort());
+    });
+
+    it("constructs each resource by its token and registers its module", () => {
+        expect(cases).toEqual(resources.map((r) => [r.token, r.className]));
+        expect(modules).toEqual(resources.map((r) => moduleOf(r.token)));
     });
 });
 

@@ -575,3 +575,42 @@ export interface AutomationTriggerSequenceTriggerMetricMetric {
      */
     threshold: pulumi.Input<number>;
 }
+
+export interface ResourceSlaSla {
+    /**
+     * (TimeToCompletion SLA) The maximum flow run duration in seconds allowed before the SLA is violated.
+     */
+    duration?: pulumi.Input<number | undefined>;
+    /**
+     * Whether the SLA is enabled
+     */
+    enabled?: pulumi.Input<boolean | undefined>;
+    /**
+     * (Freshness SLA) The event to expect for this SLA.
+     */
+    expectedEvent?: pulumi.Input<string | undefined>;
+    /**
+     * Name of the SLA
+     */
+    name: pulumi.Input<string>;
+    /**
+     * Resource that owns this SLA
+     */
+    ownerResource?: pulumi.Input<string | undefined>;
+    /**
+     * (Freshness SLA) The resource to match for this SLA. Use `jsonencode()`
+     */
+    resourceMatch?: pulumi.Input<string | undefined>;
+    /**
+     * Severity level of the SLA. Can be one of <span pulumi-lang-nodejs="`minor`" pulumi-lang-dotnet="`Minor`" pulumi-lang-go="`minor`" pulumi-lang-python="`minor`" pulumi-lang-yaml="`minor`" pulumi-lang-java="`minor`" pulumi-lang-hcl="`minor`">`minor`</span>, <span pulumi-lang-nodejs="`low`" pulumi-lang-dotnet="`Low`" pulumi-lang-go="`low`" pulumi-lang-python="`low`" pulumi-lang-yaml="`low`" pulumi-lang-java="`low`" pulumi-lang-hcl="`low`">`low`</span>, <span pulumi-lang-nodejs="`moderate`" pulumi-lang-dotnet="`Moderate`" pulumi-lang-go="`moderate`" pulumi-lang-python="`moderate`" pulumi-lang-yaml="`moderate`" pulumi-lang-java="`moderate`" pulumi-lang-hcl="`moderate`">`moderate`</span>, <span pulumi-lang-nodejs="`high`" pulumi-lang-dotnet="`High`" pulumi-lang-go="`high`" pulumi-lang-python="`high`" pulumi-lang-yaml="`high`" pulumi-lang-java="`high`" pulumi-lang-hcl="`high`">`high`</span>, or <span pulumi-lang-nodejs="`critical`" pulumi-lang-dotnet="`Critical`" pulumi-lang-go="`critical`" pulumi-lang-python="`critical`" pulumi-lang-yaml="`critical`" pulumi-lang-java="`critical`" pulumi-lang-hcl="`critical`">`critical`</span>. Defaults to <span pulumi-lang-nodejs="`high`" pulumi-lang-dotnet="`High`" pulumi-lang-go="`high`" pulumi-lang-python="`high`" pulumi-lang-yaml="`high`" pulumi-lang-java="`high`" pulumi-lang-hcl="`high`">`high`</span>.
+     */
+    severity?: pulumi.Input<string | undefined>;
+    /**
+     * (Frequency SLA) The amount of time after a flow run is considered stale.
+     */
+    staleAfter?: pulumi.Input<number | undefined>;
+    /**
+     * (Freshness SLA or Lateness SLA) The amount of time after a flow run is considered stale or late.
+     */
+    within?: pulumi.Input<number | undefined>;
+}
