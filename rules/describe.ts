@@ -28,10 +28,17 @@ export function describeTrigger(t: EventTriggerSpec): string {
     const what = `${describeMatch(t.match) || "any resource"}${describeRelated(t.match_related)}`;
     const bucket = t.for_each.length ? `, counted separately per ${t.for_each.join(", ")}` : "";
     if (t.posture === "Proactive") {
-        const after = t.after.length ? ` after ${t.after.join(", ")}` : "";
         const missing = t.threshold <= 1 ? `no event [${events}]` : `fewer than ${t.threshold} events [${events}]`;
-        return `fires when ${missing}${after} arrives within ${describeDuration(t.within)} for ${what}${bucket}`;
+        // With `after`, the window opens on one of those events (per bucket) and the trigger needs one to re-arm.
+        if (t.after.length)
+            return (
+                `fires when, within ${describeDuration(t.within)} after an event [${t.after.join(", ")}], ${missing} arrives ` +
+                `for ${what}${bucket}`
+            );
+        return `fires when ${missing} arrives within ${describeDuration(t.within)} for ${what}${bucket}`;
     }
     if (t.threshold <= 1 && t.within === 0) return `fires on every event [${events}] of ${what}${bucket}`;
+    if (t.threshold <= 1)
+        return `fires on the first event [${events}] of ${what}${bucket}; then quiet for that bucket for ${describeDuration(t.within)}`;
     return `fires when ${t.threshold} events [${events}] of ${what} arrive within ${describeDuration(t.within)}${bucket}; then quiet for that bucket until the window ends`;
 }

@@ -1,4 +1,4 @@
-import type { Severity } from "../config/model";
+import type { Severity, StackConfig } from "../config/model";
 
 /**
  * The incident lifecycle as data: which PagerDuty incident (Events API v2
@@ -36,4 +36,16 @@ export const silenceIncidentKey = (stack: string, what: string) => `${prefix(sta
 /** PagerDuty severity for a tier: P1 and critical page as critical. */
 export function incidentSeverity(tier: Severity): IncidentSeverity {
     return tier === "warning" ? "warning" : tier === "info" ? "info" : "critical";
+}
+
+/**
+ * Channel kinds that track incidents (open and resolve them by dedup key). None
+ * yet: the PagerDuty Events v2 kind will be the first. Until one exists,
+ * signals plan no resolve automations (a resolve sent to Slack would be noise).
+ */
+export const INCIDENT_TRACKING_KINDS: readonly string[] = [];
+
+/** Whether a signal sending to `channels` needs its resolve automations: one of them tracks incidents. */
+export function tracksIncidents(cfg: StackConfig, channels: string[], kinds: readonly string[] = INCIDENT_TRACKING_KINDS): boolean {
+    return channels.some((name) => kinds.includes(cfg.channels.find((c) => c.name === name)?.spec.type ?? ""));
 }

@@ -25,6 +25,9 @@ export const SAMPLE_CONTEXT = {
     flow_run: {
         id: "0f1e2d3c-4b5a-4968-8776-655443322110",
         name: "crimson-okapi",
+        // When it was scheduled to start, and when it did (late and stuck run messages show them).
+        expected_start_time: "2026-11-30 06:00:00+00:00",
+        start_time: "2026-11-30 06:00:04.118530+00:00",
         state: {
             name: "Failed",
             message: "Flow run encountered an exception: HTTPError: 503 Service Unavailable from api.exchangerate.host",

@@ -1,9 +1,19 @@
 import { allPipelinesDown } from "./allPipelinesDown";
 import { finalFailure } from "./finalFailure";
+import { lateRuns } from "./lateRuns";
 import { repeatedFailure } from "./repeatedFailure";
 import type { Signal } from "./signal";
+import { stuckRuns } from "./stuckRuns";
 import { successNotice } from "./successNotice";
 import { workPoolNotReady } from "./workPoolNotReady";
 
 /** Every signal the program plans, in the order its automations are planned. A new signal is one module and one line here. */
-export const SIGNALS: readonly Signal[] = [finalFailure, successNotice, repeatedFailure, workPoolNotReady, allPipelinesDown];
+export const SIGNALS: readonly Signal[] = [
+    finalFailure,
+    successNotice,
+    repeatedFailure,
+    workPoolNotReady,
+    allPipelinesDown,
+    lateRuns,
+    stuckRuns,
+];

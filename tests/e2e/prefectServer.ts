@@ -30,10 +30,14 @@ export interface StartOptions {
 /**
  * Timing settings every e2e server gets: the foreman checks workers every
  * 2 s (default 15 s), so a work pool whose worker stops heartbeating goes
- * not-ready within seconds. Nothing about triggers or actions is changed.
+ * not-ready within seconds; the late-runs service looks for runs past their
+ * scheduled time every 2 s (default 5 s) and marks them Late 15 s after it (the
+ * default, pinned here). Nothing about triggers or actions is changed.
  */
 export const E2E_SERVER_SETTINGS: Record<string, string> = {
     PREFECT_SERVER_SERVICES_FOREMAN_LOOP_SECONDS: "2",
+    PREFECT_SERVER_SERVICES_LATE_RUNS_LOOP_SECONDS: "2",
+    PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: "15",
 };
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { bool, channelRefs, range, routeRefs } from "../config/fields";
+import type { Route, StackConfig } from "../config/model";
+import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabulary";
+import { deploymentIncidentKey, incidentSeverity, tracksIncidents } from "../rules/incidents";
+import { Message, describeDuration } from "../rules/messages";
+import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
+import type { AutomationSpec, Signal, SignalContext } from "./signal";
+
+/**
+ * Late runs: the server's late-runs service moves a Scheduled run that has not
+ * started `PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS` (15 s) after its
+ * scheduled time to `Late` (prefect/server/services/late_runs.py), emitting
+ * `prefect.flow-run.Late`. A Reactive trigger per deployment with threshold 1
+ * fires on the first Late run and then stays quiet for that deployment for the
+ * rest of `within` (triggers.py `evaluate`): at most one alert per deployment
+ * per `repeatMinutes`.
+ */
+
+export const LATE_EVENT = flowRunEvent("Late");
+/** A run leaving Late for Running: what clears a late-run incident. */
+export const RUNNING_EVENT = flowRunEvent("Running");
+/** Bucket per deployment: late runs of one deployment share one alert per window, other deployments alert on their own. */
+export const PER_DEPLOYMENT = "related:deployment:prefect.resource.id";
+
+export const severitySchema = z.enum(["warning", "critical"], { error: '"warning" or "critical"' }).default("warning");
+
+const schema = z
+    .strictObject({
+        enabled: bool().default(false),
+        routes: routeRefs.optional(),
+        channels: channelRefs.optional(),
+        severity: severitySchema,
+        /** Reactive `within`: 0 alerts on every late run. */
+        repeatMinutes: range(0, 10080, "a number of minutes from 0 to 10080 (0: every late run alerts)").default(60),
+    })
+    .prefault({});
+type Settings = z.output<typeof schema>;
+
+export function lateRunTrigger(route: Route, repeatSeconds: number): EventTriggerSpec {
+    return {
+        posture: "Reactive",
+        match: ANY_FLOW_RUN,
+        match_related: matchRelatedFor(routeFilters(route)),
+        after: [],
+        expect: [LATE_EVENT],
+        for_each: [PER_DEPLOYMENT],
+        threshold: 1,
+        within: repeatSeconds,
+    };
+}
+
+/**
+ * `flow_run` is the Late run, loaded when the automation fires;
+ * `expected_start_time` is when it was scheduled to start. No state name: by
+ * the time Prefect renders it a worker may have picked the run up.
+ */
+export function lateRunMessage(critical: boolean, repeatSeconds: number): Message {
+    const tag = critical ? "CRITICAL: " : "";
+    return {
+        subject: `${tag}Late run: {{ flow.name }}{% if deployment %} ({{ deployment.name }}){% endif %} has not started`,
+        body: [
+            `:hourglass: *${tag}Late run*: {{ flow.name }} has not started on time`,
+            "",
+            "*Flow*: {{ flow.name }}",
+            "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
+            "*Scheduled for*: {{ flow_run.expected_start_time }}",
+            "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
+            "",
+            "*Next*: check that a worker is polling this deployment's work pool, and that the pool and its queue are neither " +
+                "paused nor at their concurrency limit. " +
+                (repeatSeconds > 0
+                    ? `Further late runs of this deployment are not reported for ${describeDuration(repeatSeconds)}.`
+                    : "Every late run is reported."),
+        ].join("\n"),
+    };
+}
+
+export function lateRunRecoveredMessage(): Message {
+    return {
+        subject: "Recovered: {{ flow.name }}{% if deployment %} ({{ deployment.name }}){% endif %} is running",
+        body: [
+            ":white_check_mark: *Recovered*: a run of {{ flow.name }} started",
+            "*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`): <{{ flow_run|ui_url }}|open the flow run in Prefect>",
+        ].join("\n"),
+    };
+}
+
+/**
+ * The late-run automations of a stack: one alert per route, and, when
+ * `resolve`, one automation per route that resolves the deployment's incident
+ * when one of its runs starts Running (same route filter, same dedup key).
+ */
+export function planLateRuns(cfg: StackConfig, { route, label }: SignalContext, resolve: boolean): AutomationSpec[] {
+    const s = cfg.signals.lateRuns as Settings;
+    if (!s.enabled) return [];
+    const tier = s.severity;
+    const repeatSeconds = Math.round(s.repeatMinutes * 60);
+    const channels = s.channels ?? [];
+    const incident = { dedupKey: deploymentIncidentKey(cfg.stack), severity: incidentSeverity(tier) };
+    return (s.routes ?? cfg.routes.map((r) => r.name)).flatMap((name): AutomationSpec[] => {
+        const r = route(name);
+        const alert: AutomationSpec = {
+            key: `late-runs-${name}`,
+            tier,
+            signal: "lateRuns",
+            name: label(`Late runs (${name})`),
+            description:
+                `${tier === "critical" ? "Critical" : "Warning"}: ${describeRoute(r)} that did not start on time (Late). ` +
+                (repeatSeconds > 0 ? `At most one alert per deployment per ${describeDuration(repeatSeconds)}.` : "Every late run alerts."),
+            trigger: lateRunTrigger(r, repeatSeconds),
+            channels,
+            message: lateRunMessage(tier === "critical", repeatSeconds),
+            routes: [name],
+            incident: { ...incident, action: "trigger" },
+        };
+        if (!resolve) return [alert];
+        const recovered: AutomationSpec = {
+            key: `late-runs-resolve-${name}`,
+            tier,
+            signal: "lateRuns",
+            name: label(`Late runs recovered (${name})`),
+            description: `Resolves the late-run incident of a deployment when one of its ${describeRoute(r)} starts Running.`,
+            trigger: { ...lateRunTrigger(r, 0), expect: [RUNNING_EVENT] },
+            channels,
+            message: lateRunRecoveredMessage(),
+            routes: [name],
+            incident: { ...incident, action: "resolve" },
+        };
+        return [alert, recovered];
+    });
+}
+
+/** Warning (or critical, when configured): a watched run is Late; at most one alert per deployment per `repeatMinutes`. */
+export const lateRuns: Signal = {
+    id: "lateRuns",
+    configKey: "lateRuns",
+    severity: "warning",
+    summary: "a watched flow run did not start on time (Late); at most one alert per deployment per lateRuns.repeatMinutes",
+    settings: {
+        key: "lateRuns",
+        schema,
+        // Disabled, it sends nowhere (its channels get no block).
+        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: s.routes }),
+    },
+    automations: (cfg, ctx) => planLateRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.lateRuns as Settings).channels ?? [])),
+};

@@ -1,0 +1,184 @@
+import { z } from "zod";
+import { bool, channelRefs, range, routeRefs } from "../config/fields";
+import type { Route, StackConfig } from "../config/model";
+import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent } from "../prefect/vocabulary";
+import { flowRunIncidentKey, incidentSeverity, tracksIncidents } from "../rules/incidents";
+import { Message, describeDuration } from "../rules/messages";
+import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
+import { RUNNING_EVENT, severitySchema } from "./lateRuns";
+import type { AutomationSpec, Signal, SignalContext } from "./signal";
+
+/**
+ * Stuck runs: a Proactive trigger with `after` opens a window per flow run
+ * (`for_each` the run's own id) when the run enters Running (or Pending) and
+ * fires when none of the expected events arrives for that run before the
+ * window ends (triggers.py `reactive_evaluation` / `proactive_evaluation`).
+ * Without `for_each` any other run's Completed would close it. The firing's
+ * event is the `after` event the window opened on, so `flow_run` is the stuck
+ * run, loaded when the automation fires (checked on a real server).
+ */
+
+/**
+ * Where a Running run ends: every terminal state name (types COMPLETED, FAILED,
+ * CRASHED, CANCELLED; TimedOut is a FAILED state with its own name). Not
+ * Cancelling: a run hanging there is still stuck. A flow that ends in a custom
+ * state name is not seen to end.
+ */
+export const TERMINAL_EVENTS = [COMPLETED_EVENT, ...FINAL_FAILURE_EVENTS, flowRunEvent("Cancelled")];
+/** PENDING-type state names (states.py): a worker proposes Submitting, then Pending; InfrastructurePending. */
+export const PENDING_EVENTS = ["Pending", "Submitting", "InfrastructurePending"].map(flowRunEvent);
+/** A run's own events, one window per run. */
+export const PER_RUN = "prefect.resource.id";
+
+/** 0.25 min = 15 s: Prefect refuses a Proactive window under 10 s. */
+const minutes = (what: string) =>
+    range(0.25, 10080, `a number of minutes from 0.25 to 10080 (${what}: a Proactive trigger's window, Prefect refuses one under 10 s)`);
+
+const schema = z
+    .strictObject({
+        enabled: bool().default(false),
+        routes: routeRefs.optional(),
+        channels: channelRefs.optional(),
+        severity: severitySchema,
+        stuckAfterMinutes: minutes("how long a run may stay Running").default(120),
+        pendingAfterMinutes: minutes("how long a run may stay Pending").optional(),
+    })
+    .prefault({});
+type Settings = z.output<typeof schema>;
+
+/** No end state for `seconds` after a run on the route entered one of `after`. */
+export function stuckTrigger(route: Route, after: string[], expect: string[], seconds: number): EventTriggerSpec {
+    return {
+        posture: "Proactive",
+        match: ANY_FLOW_RUN,
+        match_related: matchRelatedFor(routeFilters(route)),
+        after,
+        expect,
+        for_each: [PER_RUN],
+        threshold: 1,
+        within: seconds,
+    };
+}
+
+export const stuckRunningTrigger = (route: Route, seconds: number) => stuckTrigger(route, [RUNNING_EVENT], TERMINAL_EVENTS, seconds);
+export const stuckPendingTrigger = (route: Route, seconds: number) =>
+    stuckTrigger(route, PENDING_EVENTS, [RUNNING_EVENT, ...TERMINAL_EVENTS], seconds);
+
+/** `phase` Running or Pending; the window is how long the run has been in it at least (the automation fires when it ends). */
+export function stuckRunMessage(phase: "Running" | "Pending", seconds: number, critical: boolean): Message {
+    const tag = critical ? "CRITICAL: " : "";
+    const window = describeDuration(seconds);
+    const running = phase === "Running";
+    return {
+        subject: `${tag}Stuck run: {{ flow.name }} ${running ? "still running" : "still pending"} after ${window}`,
+        body: [
+            `:hourglass_flowing_sand: *${tag}Run stuck in ${phase}*: {{ flow.name }} has been ${phase} for more than ${window}`,
+            "",
+            "*Flow*: {{ flow.name }}",
+            "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
+            running ? "*Started*: {{ flow_run.start_time }}" : "*Scheduled for*: {{ flow_run.expected_start_time }}",
+            "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
+            "",
+            running
+                ? "*Next*: read the run's logs: is it still making progress? A run waiting on a hung source or a lost worker " +
+                  "will not end by itself; cancel it from its page and rerun it."
+                : "*Next*: its infrastructure has not started: check the worker's logs and the work pool's infrastructure " +
+                  "(image pulls, quotas, pending pods).",
+        ].join("\n"),
+    };
+}
+
+export function stuckRunEndedMessage(): Message {
+    return {
+        subject: "Recovered: {{ flow.name }} run {{ flow_run.name }} is {{ flow_run.state.name }}",
+        body: [
+            ":white_check_mark: *Recovered*: the stuck run {{ flow_run.name }} of {{ flow.name }} is {{ flow_run.state.name }}",
+            "<{{ flow_run|ui_url }}|open the flow run in Prefect>",
+        ].join("\n"),
+    };
+}
+
+/**
+ * The stuck-run automations of a stack: per route, stuck in Running, stuck in
+ * Pending (when `pendingAfterMinutes` is set), and, when `resolve`, one
+ * automation resolving the run's incident when it moves on (Running, for a
+ * Pending alert, or a terminal state).
+ */
+export function planStuckRuns(cfg: StackConfig, { route, label }: SignalContext, resolve: boolean): AutomationSpec[] {
+    const s = cfg.signals.stuckRuns as Settings;
+    if (!s.enabled) return [];
+    const tier = s.severity;
+    const critical = tier === "critical";
+    const channels = s.channels ?? [];
+    const incident = { dedupKey: flowRunIncidentKey(cfg.stack), severity: incidentSeverity(tier) };
+    const running = Math.round(s.stuckAfterMinutes * 60);
+    const pending = s.pendingAfterMinutes === undefined ? undefined : Math.round(s.pendingAfterMinutes * 60);
+    const level = critical ? "Critical" : "Warning";
+    return (s.routes ?? cfg.routes.map((r) => r.name)).flatMap((name): AutomationSpec[] => {
+        const r = route(name);
+        const common: Pick<AutomationSpec, "tier" | "signal" | "channels" | "routes"> = {
+            tier,
+            signal: "stuckRuns",
+            channels,
+            routes: [name],
+        };
+        const specs: AutomationSpec[] = [
+            {
+                ...common,
+                key: `stuck-running-${name}`,
+                name: label(`Run stuck in Running (${name})`),
+                description:
+                    `${level}: one of the ${describeRoute(r)} has been Running for ${describeDuration(running)} without reaching ` +
+                    `Completed, Failed, Crashed, TimedOut or Cancelled. One alert per run.`,
+                trigger: stuckRunningTrigger(r, running),
+                message: stuckRunMessage("Running", running, critical),
+                incident: { ...incident, action: "trigger" },
+            },
+        ];
+        if (pending !== undefined)
+            specs.push({
+                ...common,
+                key: `stuck-pending-${name}`,
+                name: label(`Run stuck in Pending (${name})`),
+                description:
+                    `${level}: one of the ${describeRoute(r)} has been Pending for ${describeDuration(pending)} without starting ` +
+                    `to run or ending. One alert per run.`,
+                trigger: stuckPendingTrigger(r, pending),
+                message: stuckRunMessage("Pending", pending, critical),
+                incident: { ...incident, action: "trigger" },
+            });
+        if (resolve)
+            specs.push({
+                ...common,
+                key: `stuck-runs-resolve-${name}`,
+                name: label(`Stuck run recovered (${name})`),
+                description: `Resolves a stuck run's incident when the run moves on (${describeRoute(r)}).`,
+                trigger: {
+                    ...stuckRunningTrigger(r, 0),
+                    posture: "Reactive",
+                    after: [],
+                    expect: pending === undefined ? TERMINAL_EVENTS : [RUNNING_EVENT, ...TERMINAL_EVENTS],
+                },
+                message: stuckRunEndedMessage(),
+                incident: { ...incident, action: "resolve" },
+            });
+        return specs;
+    });
+}
+
+/** Warning (or critical, when configured): a watched run stayed Running (or Pending) longer than configured. */
+export const stuckRuns: Signal = {
+    id: "stuckRuns",
+    configKey: "stuckRuns",
+    severity: "warning",
+    summary:
+        "a watched flow run stayed Running longer than stuckRuns.stuckAfterMinutes (or Pending longer than " +
+        "stuckRuns.pendingAfterMinutes); one alert per run",
+    settings: {
+        key: "stuckRuns",
+        schema,
+        // Disabled, it sends nowhere (its channels get no block).
+        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: s.routes }),
+    },
+    automations: (cfg, ctx) => planStuckRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.stuckRuns as Settings).channels ?? [])),
+};
