@@ -17,11 +17,27 @@ export const FINAL_FAILURE_EVENTS: string[] = FINAL_FAILURE_STATES.map(flowRunEv
 export const COMPLETED_EVENT = flowRunEvent("Completed");
 /** Both spellings: older servers emitted `not_ready`, Prefect's own UI listens for both. */
 export const WORK_POOL_NOT_READY_EVENTS = ["prefect.work-pool.not-ready", "prefect.work-pool.not_ready"];
+/**
+ * Status events of deployments, work queues and work pools (server/models/events.py: `prefect.<kind>.<status in
+ * kebab case>`; statuses in server/schemas/statuses.py). A deployment or queue goes not-ready when no worker polled
+ * it within the foreman's timeout, ready on the next poll; a queue or pool is paused by a user.
+ */
+export const DEPLOYMENT_STATUS_EVENTS = { notReady: "prefect.deployment.not-ready", ready: "prefect.deployment.ready" } as const;
+export const WORK_QUEUE_STATUS_EVENTS = {
+    notReady: "prefect.work-queue.not-ready",
+    paused: "prefect.work-queue.paused",
+    ready: "prefect.work-queue.ready",
+} as const;
+export const WORK_POOL_PAUSED_EVENT = "prefect.work-pool.paused";
+/** Event namespaces Prefect reserves for its own events (docs: api-ref/events, "Namespace conventions"). */
+export const RESERVED_EVENT_NAMESPACES = ["prefect.", "prefect-cloud."] as const;
 /** Events of Prefect's own automations: an automation must never expect them (it would fire on itself). */
 export const AUTOMATION_EVENT_PREFIX = "prefect.automation.";
 
 export const ANY_FLOW_RUN: Record<string, string> = { "prefect.resource.id": "prefect.flow-run.*" };
 export const ANY_WORK_POOL = "prefect.work-pool.*";
+export const ANY_WORK_QUEUE = "prefect.work-queue.*";
+export const ANY_DEPLOYMENT = "prefect.deployment.*";
 /** Bucket a trigger per flow, so failures of different flows never add up. */
 export const PER_FLOW = "related:flow:prefect.resource.id";
 /** Related resources of a flow-run event: one per tag (`prefect.tag.<tag>`), the flow, the deployment, ... */
@@ -135,7 +151,19 @@ export const TEMPLATE_VARIABLES = [
     "concurrency_limit",
     "variables",
 ] as const;
-export const TEMPLATE_FILTERS = ["ui_url", "ui_resource_events_url", "tojson", "default", "truncate", "length", "upper", "lower"] as const;
+export const TEMPLATE_FILTERS = [
+    "ui_url",
+    "ui_resource_events_url",
+    "tojson",
+    "default",
+    "truncate",
+    "length",
+    "upper",
+    "lower",
+    "string",
+    "join",
+    "replace",
+] as const;
 
 const KEYWORDS = new Set([
     "if",
@@ -155,6 +183,8 @@ const KEYWORDS = new Set([
     "None",
     "for",
     "endfor",
+    "set",
+    "endset",
 ]);
 
 /** A Jinja string literal, escapes included (its content is never code, and a `}}` in it does not end the tag). */
@@ -173,6 +203,8 @@ export function templateNames(template: string): { variables: string[]; filters:
             else if (!prefix && !KEYWORDS.has(name)) variables.add(name);
         }
     }
+    // Names the template sets itself ({% set name %}...{% endset %} or {% set name = ... %}) are its own.
+    for (const m of template.matchAll(/\{%-?\s*set\s+([A-Za-z_][A-Za-z0-9_]*)/g)) variables.delete(m[1]);
     return { variables: [...variables], filters: [...filters] };
 }
 

@@ -21,7 +21,7 @@ export function templateLiteral(text: string): string {
 /** A made-up failed run, to show in the preview what a message will look like. */
 export const SAMPLE_CONTEXT = {
     flow: { name: "exchange-rates-daily" },
-    deployment: { name: "exchange-rates-daily-prod" },
+    deployment: { id: "7c1d2e3f-0000-4000-8000-000000000002", name: "exchange-rates-daily-prod" },
     flow_run: {
         id: "0f1e2d3c-4b5a-4968-8776-655443322110",
         name: "crimson-okapi",
@@ -35,6 +35,14 @@ export const SAMPLE_CONTEXT = {
         },
     },
     work_pool: { id: "5a6b7c8d-0000-4000-8000-000000000001", name: "default-work-pool" },
+    work_queue: { id: "9e8d7c6b-0000-4000-8000-000000000003", name: "default" },
+    /** The triggering event, as a data-quality message reads it (a pipeline's own event; `resource.id` is its id label). */
+    event: {
+        event: "acme.table.empty",
+        occurred: "2026-11-30 06:02:09.731204+00:00",
+        resource: { id: "acme.table.orders", name: "orders" },
+        payload: { rows_loaded: 0, table: "orders", load_id: "1732946529.731204" },
+    },
 };
 
 /** Renders a template close to how Prefect does, for the preview; `ui_url` points at `uiUrl`. */
@@ -44,7 +52,26 @@ export function renderSample(template: string, uiUrl: string, context: Record<st
         if (!obj) return "None";
         if (obj.state) return `${uiUrl}/runs/flow-run/${obj.id}`;
         if (obj === SAMPLE_CONTEXT.work_pool) return `${uiUrl}/work-pools/work-pool/${obj.name}`;
+        if (obj === SAMPLE_CONTEXT.work_queue) return `${uiUrl}/work-queues/work-queue/${obj.id}`;
+        if (obj === SAMPLE_CONTEXT.deployment) return `${uiUrl}/deployments/deployment/${obj.id}`;
         return "None";
     });
+    // Jinja's string and truncate, not nunjucks': an undefined value is "" (Prefect's ChainableUndefined), and a
+    // truncated text is `length` characters long, the end included (leeway 0 as the templates pass it).
+    env.addFilter("string", (value: unknown) => (value === undefined || value === null ? "" : String(value)));
+    env.addFilter("join", (value: unknown, sep = "") =>
+        Array.isArray(value) ? value.join(sep) : value === undefined || value === null ? "" : String(value),
+    );
+    env.addFilter("truncate", (value: unknown, length = 255, killwords = false, end = "...", leeway = 5) => {
+        const text = value === undefined || value === null ? "" : String(value);
+        if (text.length <= length + leeway) return text;
+        if (killwords) return text.slice(0, length - end.length) + end;
+        const cut = text.slice(0, length - end.length);
+        return (cut.lastIndexOf(" ") > 0 ? cut.slice(0, cut.lastIndexOf(" ")) : cut) + end;
+    });
+    // Prefect's tojson (htmlsafe_json_dumps): JSON with <, >, & and ' as \u escapes.
+    env.addFilter("tojson", (value: unknown) =>
+        JSON.stringify(value ?? null).replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    );
     return env.renderString(template, context);
 }
