@@ -32,9 +32,10 @@ export function pagerDutyEventBody(message: Message, ctx: EventContext): string 
         ...(d.error ? [`"error":${jsonText(d.error, PAGERDUTY_LIMITS.detail, "… (truncated, see the run)")}`] : []),
         `"stack":${jsonLiteral(ctx.stack)}`,
     ];
-    const component = d.fields[0] ? `${jsonText(d.fields[0].value, 255)}` : jsonLiteral(ctx.stack);
+    const component = d.fields[0] ? jsonText(d.fields[0].value, 255) : jsonLiteral(ctx.stack);
     const links = d.link
-        ? `{% set url = (${d.link.url}) | string %}{% if "://" in url %},"links":[{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}]{% endif %}`
+        ? `{% set url = (${d.link.url}) | string %}{% if "://" in url %},` +
+          `"links":[{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}]{% endif %}`
         : "";
     return [
         dedup[0],
