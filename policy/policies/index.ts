@@ -2,6 +2,7 @@ import type { Policies } from "@pulumi/policy";
 import { automationPolicies } from "./automations";
 import { awsPolicies } from "./aws";
 import { blockPolicies } from "./blocks";
+import { deploymentPolicies } from "./deployments";
 import { pagerDutyPolicies } from "./pagerduty";
 import { routingPolicies } from "./routing";
 import { stackPolicies } from "./wiring";
@@ -9,6 +10,7 @@ import { stackPolicies } from "./wiring";
 export * from "./automations";
 export * from "./aws";
 export * from "./blocks";
+export * from "./deployments";
 export * from "./pagerduty";
 export * from "./routing";
 export * from "./wiring";
@@ -21,4 +23,5 @@ export const policies: Policies = [
     ...pagerDutyPolicies,
     ...routingPolicies,
     ...awsPolicies,
+    ...deploymentPolicies,
 ];

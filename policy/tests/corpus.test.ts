@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { policies } from "../policies";
 import { EngineResource, RunOptions, UNKNOWN_STRING, policyNames, runPolicies } from "./helpers/crossguard";
 import { Baseline, DLT, SLACK_URL, automation, baseline, block, eventOf, replace, secret } from "./helpers/fixtures";
+import { deploymentCases } from "./helpers/deployFixtures";
 
 /**
  * The corpus: crafted violations, each reported by the policy meant to
@@ -599,6 +600,8 @@ const cases: Case[] = [
         build: (b) => replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = UNKNOWN_STRING), { propertyDependencies: {} }),
         reports: ["automation-notifies-stack-block"],
     },
+    // The deploy program's resources (deploy/): policies/deployments.ts.
+    ...deploymentCases,
 ];
 
 const run = (c: Case) => runPolicies(policies, c.build(baseline()), c.options);
