@@ -13,7 +13,7 @@ const plan = planAlerting(cfg);
 const pagerDuty = plan.pagerDuty ? new PagerDutyRouting("pagerduty", plan.pagerDuty) : undefined;
 const secrets = { config: readSecrets(cfg), pagerDutyKeys: pagerDuty?.integrationKeys };
 const channels = new NotificationChannels("channels", { blocks: plan.blocks, secrets });
-const tiers = alertTiers(plan.automations, channels.blockIds);
+const tiers = alertTiers(plan.automations, channels.blockIds, plan.slas);
 const mirror = plan.mirror ? new SecretsMirror("secrets", { plan: plan.mirror, secrets }) : undefined;
 
 export const blocks = pulumi.output(

@@ -136,6 +136,11 @@ export function parseStructure(raw: RawConfig): Structure {
     if (endpoint !== undefined && !isHttpUrl(endpoint))
         fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
     const cloud = isPrefectCloud(endpoint);
+    // Signals that exist only in Prefect Cloud (SLAs) say what a self-hosted stack should use instead.
+    for (const s of signalSettings) {
+        const instead = cloud ? undefined : s.needsCloud?.(signals[s.key]);
+        if (instead) fail(`${project}:${s.key}`, `${instead} (prefect:endpoint ${endpoint} is not Prefect Cloud)`);
+    }
     if (cloud) {
         for (const id of PREFECT_CLOUD_IDS) {
             const v = raw.values[id];

@@ -213,16 +213,19 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
     const pagerDutyEnabled = p.pagerDuty?.enabled === true;
     const checkChannels = (tier: string, names: string[] | undefined): Problem | undefined => {
         if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
+        return checkChannelsAt([tier, "channels"], names);
+    };
+    const checkChannelsAt = (at: (string | number)[], names: string[]): Problem | undefined => {
         for (const [i, name] of names.entries()) {
             const channel = channels.get(name);
             if (!channel)
                 return {
-                    path: [tier, "channels", i],
+                    path: [...at, i],
                     expected: `one of the channels defined under channels (${[...channels.keys()].join(", ") || "none defined"})`,
                 };
             if (channel.type === "pagerduty" && !pagerDutyEnabled)
                 return {
-                    path: [tier, "channels", i],
+                    path: [...at, i],
                     expected: `a channel that is not PagerDuty while pagerDuty.enabled is false (channel "${name}")`,
                 };
         }
@@ -245,6 +248,12 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                     const own = settings.problem?.(value);
                     return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
                 },
+                // Each place that names channels first, where it is written; then the whole list, as a tier's.
+                ...(refs.channelsAt ?? []).map(
+                    ({ path, names }) =>
+                        () =>
+                            refs.enabled ? checkChannelsAt([settings.key, ...path], names) : undefined,
+                ),
                 () => (refs.enabled ? (checkChannels(settings.key, refs.channels) ?? checkRoutes(settings.key, refs.routes)) : undefined),
             ];
         }),

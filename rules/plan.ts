@@ -3,6 +3,7 @@ import { BlockPlan, kindOf } from "../channels/registry";
 import type { Channel, StackConfig } from "../config/model";
 import { SIGNALS } from "../signals/table";
 import type { AutomationSpec } from "../signals/signal";
+import { SlaPlan, planSlas } from "../signals/sla";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
 
 export type { BlockPlan };
@@ -25,6 +26,8 @@ export type PlannedAutomation = AutomationSpec & { actions: ActionSpec[] };
 export interface AlertPlan {
     blocks: BlockPlan[];
     automations: PlannedAutomation[];
+    /** Prefect Cloud SLAs, one `prefect_resource_sla` per deployment (signals/sla.ts). */
+    slas: SlaPlan[];
     pagerDuty?: PagerDutyPlan;
     mirror?: { prefix: string; recoveryWindowInDays: number; secrets: MirrorSource[] };
 }
@@ -50,6 +53,7 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
     return {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
         automations: SIGNALS.flatMap((s) => s.automations(cfg, ctx)).map((a) => ({ ...a, actions: actionsFor(a, cfg.channels) })),
+        slas: planSlas(cfg),
         pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack) : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
     };

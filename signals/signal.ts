@@ -32,10 +32,21 @@ export interface Signal {
 export interface SignalSettings {
     key: string;
     schema: z.ZodType;
-    /** Whether it is on, and the channels and routes it names (routes: every route when undefined). */
-    refs(value: any): { enabled: boolean; channels?: string[]; routes?: string[] };
+    /**
+     * Whether it is on, and the channels and routes it names (routes: every route when undefined). `channels` is
+     * every channel it sends to (blocks are made for them); a section that names channels in more than one place
+     * (per entry, per severity) also lists each place in `channelsAt`, so a bad name is reported where it is written.
+     */
+    refs(value: any): {
+        enabled: boolean;
+        channels?: string[];
+        routes?: string[];
+        channelsAt?: { path: (string | number)[]; names: string[] }[];
+    };
     /** Its own cross-check, the first problem (path inside the section, and what was expected). */
     problem?(value: any): { path: (string | number)[]; expected: string } | undefined;
+    /** Prefect Cloud only: what a self-hosted stack (prefect:endpoint not Cloud) that uses it is told instead; undefined when unused. */
+    needsCloud?(value: any): string | undefined;
 }
 
 export interface SignalContext {

@@ -3,6 +3,7 @@ import { finalFailure } from "./finalFailure";
 import { lateRuns } from "./lateRuns";
 import { repeatedFailure } from "./repeatedFailure";
 import type { Signal } from "./signal";
+import { sla } from "./sla";
 import { stuckRuns } from "./stuckRuns";
 import { successNotice } from "./successNotice";
 import { workPoolNotReady } from "./workPoolNotReady";
@@ -16,4 +17,5 @@ export const SIGNALS: readonly Signal[] = [
     allPipelinesDown,
     lateRuns,
     stuckRuns,
+    sla,
 ];

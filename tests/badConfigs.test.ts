@@ -644,7 +644,74 @@ const cases: Case[] = [
         key: k("secretsManager.prefix"),
         expected: /a secret name prefix such as "prod\/prefect"/,
     },
+    // Prefect Cloud SLAs (signals/sla.ts).
+    {
+        title: "SLAs on a self-hosted Prefect server",
+        raw: () => editKey(base("local"), "slas", () => slaSection({ lateness: 10 })),
+        key: k("slas"),
+        expected: /only in Prefect Cloud.*lateRuns.*stuckRuns.*freshness/,
+    },
+    {
+        title: "an SLA deployment id that is a name, not a UUID",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ deploymentId: "orders-load/prod", lateness: 10 })),
+        key: k("slas.deployments.orders-load.deploymentId"),
+        expected: /the deployment's id, a UUID/,
+    },
+    {
+        title: "an SLA deployment without any SLA",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ severity: "critical" })),
+        key: k("slas.deployments.orders-load"),
+        expected: /at least one SLA: timeToCompletion, frequency, lateness or freshness/,
+    },
+    {
+        title: "an SLA lateness of zero minutes",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ lateness: 0 })),
+        key: k("slas.deployments.orders-load.lateness"),
+        expected: /a number of minutes from 1 to 43200/,
+    },
+    {
+        title: "an SLA severity Prefect's tiers do not have",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ lateness: 10, severity: "high" })),
+        key: k("slas.deployments.orders-load.severity"),
+        expected: /"warning", "critical" or "p1"/,
+    },
+    {
+        title: "a critical SLA with no channels for critical violations",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ lateness: 10, severity: "critical" })),
+        key: k("slas.channels.critical"),
+        expected: /at least one channel name for critical SLA violations/,
+    },
+    {
+        title: "an SLA channel that does not exist",
+        raw: () => editKey(base("prod"), "slas", () => ({ ...slaSection({ lateness: 10 }), channels: { warning: ["alerst"] } })),
+        key: k("slas.channels.warning[0]"),
+        expected: /one of the channels defined under channels/,
+    },
+    {
+        title: "two SLA entries for one deployment id",
+        raw: () =>
+            editKey(base("prod"), "slas", () => {
+                const one = slaSection({ lateness: 10 });
+                return { ...one, deployments: { ...one.deployments, "orders-load-again": { ...one.deployments["orders-load"] } } };
+            }),
+        key: k("slas.deployments.orders-load-again.deploymentId"),
+        expected: /a deployment id not already used by "orders-load"/,
+    },
+    {
+        title: "a freshness SLA without its window",
+        raw: () => editKey(base("prod"), "slas", () => slaSection({ freshness: { expectedEvent: "acme.table.loaded" } })),
+        key: k("slas.deployments.orders-load.freshness.withinMinutes"),
+        expected: /a number of minutes from 1 to 43200/,
+    },
 ];
+
+/** An slas section with one deployment, `orders-load`, whose entry is `entry` (a valid id unless it sets one). */
+function slaSection(entry: Record<string, unknown>) {
+    return {
+        channels: { warning: ["alerts"] },
+        deployments: { "orders-load": { deploymentId: "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", ...entry } },
+    };
+}
 
 /** Runs the real program once, counting every resource and invoke it registers, with its output captured. */
 async function runCounting(raw: RawConfig) {
