@@ -15,10 +15,12 @@ export interface Received {
 
 /**
  * A loopback HTTP server standing in for Slack and PagerDuty: answers 200 to
- * everything and records each request. Channels are told apart by path.
+ * everything (or a path's `status`) and records each request. Channels are told apart by path.
  */
 export class Receiver {
     readonly requests: Received[] = [];
+    /** HTTP status to answer on a path (e.g. 500 for a broken channel); every other path gets 200. */
+    readonly status = new Map<string, number>();
     private waiters: (() => void)[] = [];
 
     private constructor(
@@ -37,8 +39,10 @@ export class Receiver {
                 } catch {
                     json = undefined;
                 }
-                receiver!.record({ path: (req.url ?? "/").split("?")[0], method: req.method ?? "", json, raw, at });
-                res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+                const path = (req.url ?? "/").split("?")[0];
+                receiver!.record({ path, method: req.method ?? "", json, raw, at });
+                const status = receiver!.status.get(path) ?? 200;
+                res.writeHead(status, { "content-type": "application/json" }).end(status < 300 ? '{"ok":true}' : '{"ok":false}');
             });
         });
         await new Promise<void>((resolve, reject) => {
