@@ -79,7 +79,8 @@ function flowCard(f: FlowStats, uiUrl: string | undefined): string {
     return [
         `<div class="card">`,
         `<h3>${escapeHtml(label)}</h3>`,
-        `<div class="meta">${f.runs} runs, ${f.failures} failed, success ${formatRate(f.successRate)}; last success: ${last}</div>`,
+        `<div class="meta">${f.runs} run${f.runs === 1 ? "" : "s"}, ${f.failures} failed, ` +
+            `success ${formatRate(f.successRate)}; last success: ${last}</div>`,
         dailyChart(f.daily, label),
         `</div>`,
     ].join("");
