@@ -52,3 +52,7 @@ export const prefectName = (what: string) =>
 
 export const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at least one channel name" });
 export const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });
+
+/** The severity a signal's own section may choose for its alerts: the tier whose component owns them. */
+export const alertSeverity = () =>
+    z.enum(["warning", "critical", "p1"], { error: '"warning", "critical" or "p1"' }).default("warning" as const);

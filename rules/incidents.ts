@@ -24,6 +24,8 @@ export const flowIncidentKey = (stack: string) => `${prefix(stack)}/flow/{{ flow
 export const workPoolIncidentKey = (stack: string) => `${prefix(stack)}/work-pool/{{ work_pool.id }}`;
 /** One incident per deployment (late runs, not-ready, stale data). */
 export const deploymentIncidentKey = (stack: string) => `${prefix(stack)}/deployment/{{ deployment.id }}`;
+/** One incident per work queue: not-ready opens it, ready resolves it. */
+export const workQueueIncidentKey = (stack: string) => `${prefix(stack)}/work-queue/{{ work_queue.id }}`;
 /** One incident per flow run (a stuck run); its terminal state resolves it. */
 export const flowRunIncidentKey = (stack: string) => `${prefix(stack)}/flow-run/{{ flow_run.id }}`;
 /**

@@ -12,7 +12,25 @@ import { templateLiteral } from "./templates";
  */
 export interface Message {
     subject: string;
+    /** Slack mrkdwn: the canonical text, shown as is by webhook channels and converted by Teams. */
     body: string;
+    /** The same message in parts, for channels that lay it out (Slack Block Kit, a PagerDuty event). */
+    detail?: MessageDetail;
+}
+
+/**
+ * A message in parts. Values are Jinja *expressions* (no braces), so each
+ * channel kind can escape them its own way (`| tojson` for JSON payloads).
+ */
+export interface MessageDetail {
+    /** Jinja template (like subject). */
+    title: string;
+    fields: { label: string; value: string }[];
+    /** Expression of the error text (a run's state message), cut to the channel's limit. */
+    error?: string;
+    link?: { url: string; text: string };
+    /** Plain text: what to do next. */
+    next?: string;
 }
 
 /** Deployment only when the run has one: `deployment` is empty for ad-hoc runs. */
@@ -33,7 +51,8 @@ export function finalFailureMessage(escalates: boolean): Message {
             "",
             RUN_DETAILS,
             "",
-            `*Next*: read the run's logs; if the error is transient, retry the run from its page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`,
+            `*Next*: read the run's logs; if the error is transient, retry the run from its ` +
+                `page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`,
         ].join("\n"),
     };
 }
@@ -48,7 +67,8 @@ export function repeatedFailureMessage(threshold: number, windowSeconds: number)
             "Latest failure:",
             RUN_DETAILS,
             "",
-            "*Next*: this flow is failing repeatedly, not transiently. Acknowledge, check the source system and the last change to the flow, and pause its deployment if it keeps failing.",
+            "*Next*: this flow is failing repeatedly, not transiently. Acknowledge, " +
+                "check the source system and the last change to the flow, and pause its deployment if it keeps failing.",
         ].join("\n"),
     };
 }
@@ -100,4 +120,104 @@ export function describeDuration(seconds: number): string {
     if (seconds % 3600 === 0 || seconds >= 3 * 3600) return unit(seconds / 3600, "hour");
     if (seconds % 60 === 0 || seconds >= 180) return unit(seconds / 60, "minute");
     return unit(seconds, "second");
+}
+
+/** How a message of a configurable severity opens: the tiers' own words and emoji. */
+const OPENING: Record<"warning" | "critical" | "p1", { emoji: string; prefix: string }> = {
+    warning: { emoji: ":warning:", prefix: "" },
+    critical: { emoji: ":rotating_light:", prefix: "CRITICAL: " },
+    p1: { emoji: ":fire:", prefix: "P1: " },
+};
+
+/**
+ * Stale data. A Proactive trigger without for_each fires with no triggering event, so the server loads no flow run,
+ * flow or deployment: the message can only name what the config names (`what`, literally) and say that Prefect saw
+ * no Completed run in the window; it cannot name the last successful run.
+ */
+export function freshnessMessage(severity: "warning" | "critical" | "p1", what: string, seconds: number): Message {
+    const { emoji, prefix } = OPENING[severity];
+    const window = describeDuration(seconds);
+    const name = templateLiteral(what);
+    return {
+        subject: `${prefix}Stale data: no Completed run of ${name} for ${window}`,
+        body: [
+            `${emoji} *${prefix}Stale data: no Completed run of ${name} for ${window}*`,
+            "",
+            `Prefect saw no Completed run of ${name} in the last ${window}. It cannot say which run last succeeded: none ` +
+                "was seen in this window (this alert also fires when it has never completed since the alert was set up).",
+            "",
+            "*Next*: open it in Prefect: is its schedule paused, are its runs Late, Failed or stuck in Running, is its work pool " +
+                "ready?",
+        ].join("\n"),
+    };
+}
+
+/**
+ * A pipeline's own data-quality event: its name and resource, the payload fields the config names (each by
+ * subscript, so a field named like a dict method, `items`, still reads the payload; `fields` are identifiers,
+ * checked by the config), and the flow run that emitted it when there is one.
+ */
+export function dataQualityMessage(severity: "warning" | "critical" | "p1", fields: string[]): Message {
+    const { emoji, prefix } = OPENING[severity];
+    return {
+        subject: `${prefix}Data quality: {{ event.event }} ({{ event.resource.id }})`,
+        body: [
+            `${emoji} *${prefix}Data quality: {{ event.event }}*`,
+            "",
+            "*Resource*: {{ event.resource.id }}",
+            ...fields.map((f) => `*${templateLiteral(f)}*: {{ event.payload["${f}"] | default("(not in the event)") }}`),
+            "*Occurred*: {{ event.occurred }}",
+            "{% if flow_run %}*Emitted by*: {{ flow.name }}, run {{ flow_run.name }}: <{{ flow_run|ui_url }}|open the flow run in " +
+                "Prefect>\n{% endif %}",
+            "*Next*: check the source system and the load's logs before the data is used downstream.",
+        ].join("\n"),
+    };
+}
+
+export function deploymentNotReadyMessage(): Message {
+    return {
+        subject: "P1: deployment {{ deployment.name }} is not ready",
+        body: [
+            ":fire: *P1: deployment {{ deployment.name }} is not ready*",
+            "",
+            "No worker has polled for its runs within Prefect's timeout, so its scheduled runs cannot start.",
+            "*Deployment*: <{{ deployment|ui_url }}|open {{ deployment.name }} in Prefect>",
+            "",
+            "*Next*: check the worker(s) serving its work pool and queue, and whether they are running and can reach Prefect.",
+        ].join("\n"),
+    };
+}
+
+export function workQueueStatusMessage(status: "not-ready" | "paused"): Message {
+    const title =
+        status === "not-ready" ? "P1: work queue {{ work_queue.name }} is not ready" : "Work queue {{ work_queue.name }} was paused";
+    return {
+        subject: title,
+        body: [
+            `${status === "not-ready" ? ":fire:" : ":warning:"} *${title}*`,
+            "",
+            status === "not-ready"
+                ? "No worker has polled it within Prefect's timeout, so its flow runs cannot start."
+                : "Its scheduled flow runs will not start until it is resumed.",
+            "*Work queue*: <{{ work_queue|ui_url }}|open {{ work_queue.name }} in Prefect>",
+            "",
+            status === "not-ready"
+                ? "*Next*: check the workers polling this queue and their logs."
+                : "*Next*: resume it if the pause was not meant.",
+        ].join("\n"),
+    };
+}
+
+export function workPoolPausedMessage(): Message {
+    return {
+        subject: "Work pool {{ work_pool.name }} was paused",
+        body: [
+            ":warning: *Work pool {{ work_pool.name }} was paused*",
+            "",
+            "None of its flow runs will start until it is resumed.",
+            "*Work pool*: <{{ work_pool|ui_url }}|open {{ work_pool.name }} in Prefect>",
+            "",
+            "*Next*: resume it if the pause was not meant.",
+        ].join("\n"),
+    };
 }

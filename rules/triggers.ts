@@ -64,3 +64,45 @@ export function successTrigger(flows: string[]): EventTriggerSpec {
         expect: [COMPLETED_EVENT],
     });
 }
+
+/** One name, or a list of names, as a label value (a list ORs its items). */
+const oneOrMany = (names: string[]): string | string[] => (names.length === 1 ? names[0] : names);
+
+/**
+ * Stale data: no Completed run of the deployment (or flow) `name` within `seconds`. Proactive and without
+ * for_each, so Prefect keeps one window for the whole automation: it fires when a window passes without such a
+ * run, a deployment that never completed since the automation was created included.
+ */
+export function freshnessTrigger(kind: "deployment" | "flow", name: string, seconds: number): EventTriggerSpec {
+    return {
+        ...reactive({
+            match: ANY_FLOW_RUN,
+            match_related: { "prefect.resource.role": kind, "prefect.resource.name": name },
+            expect: [COMPLETED_EVENT],
+        }),
+        posture: "Proactive",
+        within: seconds,
+    };
+}
+
+/**
+ * A pipeline's own event (zero rows loaded, say): every event named in `events` (exact names, or prefixes ending
+ * in `*`), of a resource whose id starts with `resourcePrefix` when given, related to the route's runs when given.
+ */
+export function customEventTrigger(events: string[], resourcePrefix: string | undefined, route: Route | undefined): EventTriggerSpec {
+    return reactive({
+        match: resourcePrefix === undefined ? {} : { "prefect.resource.id": `${resourcePrefix}*` },
+        // Inside a flow, emit_event relates the run, its flow, deployment, work queue, work pool and tags (events/related.py).
+        match_related: route ? matchRelatedFor(routeFilters(route)) : {},
+        expect: events,
+    });
+}
+
+/** A status event (`prefect.deployment.not-ready`, `prefect.work-queue.paused`, ...) of a named deployment, queue or pool. */
+export function statusTrigger(anyResource: string, names: string[], event: string): EventTriggerSpec {
+    return reactive({
+        match: { "prefect.resource.id": anyResource, "prefect.resource.name": oneOrMany(names) },
+        expect: [event],
+        for_each: ["prefect.resource.id"],
+    });
+}

@@ -1,5 +1,8 @@
 import { allPipelinesDown } from "./allPipelinesDown";
+import { dataQuality } from "./dataQuality";
 import { finalFailure } from "./finalFailure";
+import { freshness } from "./freshness";
+import { health } from "./health";
 import { lateRuns } from "./lateRuns";
 import { repeatedFailure } from "./repeatedFailure";
 import type { Signal } from "./signal";
@@ -18,4 +21,7 @@ export const SIGNALS: readonly Signal[] = [
     lateRuns,
     stuckRuns,
     sla,
+    freshness,
+    dataQuality,
+    health,
 ];

@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { alertSeverity, channelRefs, range } from "../config/fields";
+import type { AutomationSpec } from "./signal";
+import { incidentSeverity, silenceIncidentKey, tracksIncidents } from "../rules/incidents";
+import { describeDuration, freshnessMessage } from "../rules/messages";
+import { templateLiteral } from "../rules/templates";
+import { freshnessTrigger } from "../rules/triggers";
+import { PROACTIVE_MIN_WITHIN_SECONDS } from "../prefect/vocabulary";
+import type { Signal } from "./signal";
+
+/** 0.003 h is 10.8 s, the shortest window Prefect accepts (10 s) rounded up to what the config can say. */
+const MIN_HOURS = 0.003;
+const MAX_HOURS = 8760;
+
+/** A deployment or flow name as a map key, exactly as Prefect labels it (no wildcard: it names one). */
+const nameKey = (what: string) =>
+    z.string().refine((s) => s.trim() === s && s.length > 0 && !/^[*!]/.test(s) && !s.endsWith("*"), {
+        error: `a ${what} as written in Prefect (no surrounding spaces, no leading "!" or trailing "*")`,
+    });
+
+const entrySchema = z
+    .strictObject({
+        maxAgeHours: range(
+            MIN_HOURS,
+            MAX_HOURS,
+            `a number of hours from ${MIN_HOURS} to ${MAX_HOURS} (a Proactive window: Prefect refuses one under ` +
+                `${PROACTIVE_MIN_WITHIN_SECONDS} s)`,
+        ).default(26),
+        severity: alertSeverity(),
+        channels: channelRefs.optional(),
+    })
+    .prefault({});
+
+const schema = z
+    .strictObject({
+        /** Where every entry sends, unless it names its own channels. */
+        channels: channelRefs.optional(),
+        deployments: z
+            .record(nameKey("deployment name"), entrySchema, { error: "a map of deployment name to { maxAgeHours, severity }" })
+            .default({}),
+        flows: z.record(nameKey("flow name"), entrySchema, { error: "a map of flow name to { maxAgeHours, severity }" }).default({}),
+    })
+    .prefault({});
+type Settings = z.output<typeof schema>;
+type Entry = z.output<typeof entrySchema>;
+type Kind = "deployment" | "flow";
+
+const entries = (s: Settings): { kind: Kind; group: "deployments" | "flows"; name: string; entry: Entry }[] => [
+    ...Object.entries(s.deployments).map(([name, entry]) => ({ kind: "deployment" as const, group: "deployments" as const, name, entry })),
+    ...Object.entries(s.flows).map(([name, entry]) => ({ kind: "flow" as const, group: "flows" as const, name, entry })),
+];
+
+/** A Pulumi resource name from a Prefect name, stable and unique: the name itself when it is a plain slug, else a slug and a hash. */
+function resourceName(kind: Kind, name: string): string {
+    const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")
+        .slice(0, 60);
+    const suffix = slug === name ? "" : `-${createHash("sha256").update(name, "utf8").digest("hex").slice(0, 8)}`;
+    return `freshness-${kind}-${slug}${suffix}`;
+}
+
+const TIER_WORD = { warning: "Warning", critical: "Critical", p1: "P1" } as const;
+
+/**
+ * Stale data: no Completed run of a named deployment (or flow) for `maxAgeHours`. One Proactive automation per
+ * entry, without for_each: Prefect keeps one window per automation and fires at the end of every window that saw
+ * no such run, so it also fires for a deployment that has never completed since the automation was created.
+ */
+export const freshness: Signal = {
+    id: "freshness",
+    configKey: "freshness",
+    severity: "warning",
+    summary:
+        "no Completed run of a named deployment or flow for `maxAgeHours` (stale data), at the severity each entry names " +
+        "(default warning)",
+    settings: {
+        key: "freshness",
+        schema,
+        refs: (s: Settings) => {
+            const all = entries(s);
+            const channels = [...new Set([...(s.channels ?? []), ...all.flatMap((e) => e.entry.channels ?? [])])];
+            return {
+                enabled: all.length > 0,
+                channels: all.length > 0 ? channels : [],
+                routes: [],
+                channelsAt: [
+                    ...(s.channels ? [{ path: ["channels"], names: s.channels }] : []),
+                    ...all.flatMap((e) => (e.entry.channels ? [{ path: [e.group, e.name, "channels"], names: e.entry.channels }] : [])),
+                ],
+            };
+        },
+        problem: (s: Settings) => {
+            const orphan = entries(s).find((e) => !e.entry.channels && !s.channels);
+            return orphan
+                ? {
+                      path: [orphan.group, orphan.name, "channels"],
+                      expected: "channel names here, or for every entry under freshness.channels",
+                  }
+                : undefined;
+        },
+    },
+    automations: (cfg, { label }) => {
+        const s = cfg.signals.freshness as Settings;
+        const alerts = entries(s).map(({ kind, name, entry }): AutomationSpec => {
+            const seconds = Math.round(entry.maxAgeHours * 3600);
+            const what = `${kind} ${name}`;
+            return {
+                key: resourceName(kind, name),
+                tier: entry.severity,
+                signal: "freshness",
+                name: label(`Stale data: ${what}`),
+                description:
+                    `${TIER_WORD[entry.severity]}: no Completed run of ${what} within ${describeDuration(seconds)} ` +
+                    `(also when it never completed since this automation was created).`,
+                trigger: freshnessTrigger(kind, name, seconds),
+                channels: entry.channels ?? s.channels ?? [],
+                message: freshnessMessage(entry.severity, what, seconds),
+                routes: [],
+                // A fixed key per entry: the firing loads no resource to key by. Its Completed run would resolve it.
+                incident: {
+                    dedupKey: silenceIncidentKey(cfg.stack, templateLiteral(`freshness/${kind}/${name}`)),
+                    action: "trigger",
+                    severity: incidentSeverity(entry.severity),
+                },
+            };
+        });
+        // A resolve automation only where a channel tracks incidents (none does yet; rules/incidents.ts).
+        return alerts.flatMap((a) => (tracksIncidents(cfg, a.channels) ? [a, freshnessResolve(a)] : [a]));
+    },
+};
+
+/**
+ * The automation that would resolve a freshness incident: the entry's next Completed run (Reactive, same match,
+ * same dedup key). Planned only for channels that track incidents: none do yet (INCIDENT_TRACKING_KINDS is empty until
+ * the incident-tracking channel kind exists), so today no resolve automation is created.
+ */
+export function freshnessResolve(alert: AutomationSpec): AutomationSpec {
+    if (!alert.incident) throw new Error(`${alert.key} opens no incident`);
+    return {
+        ...alert,
+        key: `${alert.key}-resolved`,
+        name: `${alert.name} (resolved)`,
+        description: `Resolves: ${alert.description}`,
+        trigger: { ...alert.trigger, posture: "Reactive", within: 0 },
+        message: { subject: `Resolved: ${alert.message.subject}`, body: `Resolved: a Completed run arrived.` },
+        incident: { ...alert.incident, action: "resolve" },
+    };
+}
