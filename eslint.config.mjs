@@ -28,6 +28,7 @@ export default tseslint.config(
                 module: "writable",
                 exports: "writable",
                 __dirname: "readonly",
+                __filename: "readonly",
                 process: "readonly",
                 console: "readonly",
             },

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { RawConfig, StackConfig, parseStackConfig } from "./load";
+import * as runtimeConfigModule from "@pulumi/pulumi/runtime/config";
 
 // isConfigSecret is exported by the runtime but missing from its typings.
-const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+const runtimeConfig = runtimeConfigModule as unknown as { isConfigSecret(key: string): boolean };
 
 /** The running stack's whole config map, with which keys Pulumi holds as secrets. */
 export function readRawConfig(): RawConfig {

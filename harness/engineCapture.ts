@@ -62,7 +62,8 @@ function fromRegistration(req: RegisterRequest, resp: RegisterResponse): EngineR
 
 export async function runProgramForEngine(opts: ProgramOptions): Promise<EngineRun> {
     const resources: EngineResource[] = [];
-    const proto = (runtimeMocks as unknown as { MockMonitor: { prototype: { registerResource: Function } } }).MockMonitor.prototype;
+    type RegisterFn = (...args: any[]) => unknown;
+    const proto = (runtimeMocks as unknown as { MockMonitor: { prototype: { registerResource: RegisterFn } } }).MockMonitor.prototype;
     const original = proto.registerResource;
     proto.registerResource = function (this: unknown, req: RegisterRequest, callback: (err: unknown, resp?: RegisterResponse) => void) {
         return original.call(this, req, (err: unknown, resp?: RegisterResponse) => {

@@ -212,7 +212,7 @@ function holds<T>(arb: fc.Arbitrary<T>, toRaw: (t: T) => RawConfig, numRuns: num
             } catch (e) {
                 counts.refused++;
                 const broken = badRefusal(raw, e);
-                if (broken.length) throw new Error(`bad refusal: ${broken.join("; ")}`);
+                if (broken.length) throw new Error(`bad refusal: ${broken.join("; ")}`, { cause: e });
                 return;
             }
             counts.valid++;

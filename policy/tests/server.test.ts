@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as empty from "google-protobuf/google/protobuf/empty_pb";
+import * as rpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../policies";
 import { SLACK_URL, TYPES, secret, urnOf } from "./helpers/fixtures";
 
@@ -16,10 +19,6 @@ import { SLACK_URL, TYPES, secret, urnOf } from "./helpers/fixtures";
  * This is where the secret handling is observed rather than read: a block
  * whose data arrives secret-marked is judged on its plain JSON.
  */
-
-const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb.js");
-const pb = require("@pulumi/pulumi/proto/analyzer_pb.js");
-const empty = require("google-protobuf/google/protobuf/empty_pb.js");
 
 const POLICY_DIR = join(__dirname, "..");
 // Resolved from the pack, so it needs nothing outside the pack's own dependencies.

@@ -103,7 +103,7 @@ export async function startPrefectServer(opts: StartOptions = {}): Promise<Prefe
         await waitHealthy(`${url}/api/health`, child, opts.healthTimeoutMs ?? 120_000);
     } catch (e) {
         await stop();
-        throw new Error(`${(e as Error).message}\n--- ${logFile} (tail) ---\n${tail(logFile, 40)}`);
+        throw new Error(`${(e as Error).message}\n--- ${logFile} (tail) ---\n${tail(logFile, 40)}`, { cause: e });
     }
     return { url, apiUrl: `${url}/api`, home, logFile, pid, stop };
 }

@@ -29,7 +29,7 @@ export class Receiver {
     ) {}
 
     static async start(): Promise<Receiver> {
-        let receiver: Receiver | undefined;
+        // The handler runs only once the server listens, by then `receiver` below is set.
         const server = createServer((req, res) => {
             readBody(req).then((raw) => {
                 const at = Date.now();
@@ -40,7 +40,7 @@ export class Receiver {
                     json = undefined;
                 }
                 const path = (req.url ?? "/").split("?")[0];
-                receiver!.record({ path, method: req.method ?? "", json, raw, at });
+                receiver.record({ path, method: req.method ?? "", json, raw, at });
                 const status = receiver!.status.get(path) ?? 200;
                 res.writeHead(status, { "content-type": "application/json" }).end(status < 300 ? '{"ok":true}' : '{"ok":false}');
             });
@@ -49,7 +49,7 @@ export class Receiver {
             server.once("error", reject);
             server.listen(0, "127.0.0.1", () => resolve());
         });
-        receiver = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+        const receiver = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
         return receiver;
     }
 

@@ -30,7 +30,7 @@ async function npm(args: string[]): Promise<string> {
         return (await run("npm", args, { cwd: pack, env, maxBuffer: 64 * 1024 * 1024 })).stdout;
     } catch (e) {
         const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
-        throw new Error(`npm ${args.join(" ")} failed in ${pack}:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`);
+        throw new Error(`npm ${args.join(" ")} failed in ${pack}:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`, { cause: e });
     }
 }
 
