@@ -510,6 +510,18 @@ const cases: Case[] = [
         key: k("p1"),
         expected: /at least one P1 signal when p1\.enabled is true/,
     },
+    {
+        title: "a stuck-run window under Prefect's 10 s Proactive floor",
+        raw: () => editKey(base("dev"), "stuckRuns", () => ({ enabled: true, channels: ["alerts"], stuckAfterMinutes: 0.1 })),
+        key: k("stuckRuns.stuckAfterMinutes"),
+        expected: /a number of minutes from 0\.25 to 10080 \(how long a run may stay Running: a Proactive trigger's window/,
+    },
+    {
+        title: "late runs with a severity that is not warning or critical",
+        raw: () => editKey(base("dev"), "lateRuns", () => ({ enabled: true, channels: ["alerts"], severity: "p1" })),
+        key: k("lateRuns.severity"),
+        expected: /"warning" or "critical"/,
+    },
 
     // Prefect and AWS.
     {

@@ -29,8 +29,11 @@ describe("prod stack under mocks", () => {
             .sort();
         expect(automations).toEqual([
             ["critical-dlt", "alerting:index:CriticalTier"],
+            ["late-runs-dlt", "alerting:index:WarningTier"],
             ["p1-no-success-dlt", "alerting:index:P1Tier"],
             ["p1-work-pool-not-ready", "alerting:index:P1Tier"],
+            ["stuck-pending-dlt", "alerting:index:WarningTier"],
+            ["stuck-running-dlt", "alerting:index:WarningTier"],
             ["warning-dlt", "alerting:index:WarningTier"],
         ]);
     });

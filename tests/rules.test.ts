@@ -123,9 +123,17 @@ describe("the plan per stack", () => {
         expect(plan.automations.map((a) => [a.key, a.tier, a.channels])).toEqual([["warning-dlt", "warning", ["alerts"]]]);
     });
 
-    it("prod: warning, critical and both P1 signals; PagerDuty blocks per service", () => {
+    it("prod: warning, critical and both P1 signals, late and stuck runs; PagerDuty blocks per service", () => {
         const plan = planAlerting(parseStackConfig(stackConfig("prod")));
-        expect(plan.automations.map((a) => a.key)).toEqual(["warning-dlt", "critical-dlt", "p1-work-pool-not-ready", "p1-no-success-dlt"]);
+        expect(plan.automations.map((a) => a.key)).toEqual([
+            "warning-dlt",
+            "critical-dlt",
+            "p1-work-pool-not-ready",
+            "p1-no-success-dlt",
+            "late-runs-dlt",
+            "stuck-running-dlt",
+            "stuck-pending-dlt",
+        ]);
         expect(plan.blocks.find((b) => b.channel === "pager")).toEqual({
             channel: "pager",
             name: "prod-pager",

@@ -8,6 +8,8 @@ import { describeRouteCosts } from "../scripts/preview";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const route = (name: string, r: Partial<Route>): Route => ({ name, tags: [], flows: [], deployments: [], ...r });
+/** prod's late and stuck run automations of one route (lateRuns, stuckRuns with pendingAfterMinutes). */
+const lateStuck = (r: string) => [`late-runs-${r}`, `stuck-running-${r}`, `stuck-pending-${r}`];
 
 /** The prod stack with `n` tag routes r0..r(n-1), every tier on every route. */
 function prodWithRoutes(n: number, routes = (i: number) => ({ tags: [`t${i}`] })) {
@@ -23,6 +25,8 @@ describe("the signals table", () => {
             "repeatedFailure",
             "workPoolNotReady",
             "allPipelinesDown",
+            "lateRuns",
+            "stuckRuns",
         ]);
         expect(SIGNALS.map((s) => [s.id, s.configKey, s.severity])).toEqual([
             ["finalFailure", "warning", "warning"],
@@ -30,6 +34,8 @@ describe("the signals table", () => {
             ["repeatedFailure", "critical", "critical"],
             ["workPoolNotReady", "p1", "p1"],
             ["allPipelinesDown", "p1", "p1"],
+            ["lateRuns", "lateRuns", "warning"],
+            ["stuckRuns", "stuckRuns", "warning"],
         ]);
     });
 
@@ -94,13 +100,14 @@ describe("all pipelines down is one signal for the stack where Prefect can expre
         const plan = planAlerting(prodWithRoutes(2));
         const costs = automationsPerRoute(plan, ["r0", "r1"]);
         expect(costs).toEqual([
-            { route: "r0", own: ["warning-r0", "critical-r0"], shared: ["p1-no-success"] },
-            { route: "r1", own: ["warning-r1", "critical-r1"], shared: ["p1-no-success"] },
+            // prod also watches every route for late and stuck runs (one automation per route each).
+            { route: "r0", own: ["warning-r0", "critical-r0", ...lateStuck("r0")], shared: ["p1-no-success"] },
+            { route: "r1", own: ["warning-r1", "critical-r1", ...lateStuck("r1")], shared: ["p1-no-success"] },
         ]);
         expect(describeRouteCosts(costs)).toEqual([
             "Automations per route (each route adds its own; shared ones are counted once for the stack)",
-            "  r0: 2 of its own (warning-r0, critical-r0); shares p1-no-success",
-            "  r1: 2 of its own (warning-r1, critical-r1); shares p1-no-success",
+            `  r0: 5 of its own (warning-r0, critical-r0, ${lateStuck("r0").join(", ")}); shares p1-no-success`,
+            `  r1: 5 of its own (warning-r1, critical-r1, ${lateStuck("r1").join(", ")}); shares p1-no-success`,
         ]);
     });
 });

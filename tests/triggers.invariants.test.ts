@@ -10,6 +10,8 @@ import {
     successTrigger,
     workPoolNotReadyTrigger,
 } from "../rules/triggers";
+import { lateRunTrigger } from "../signals/lateRuns";
+import { stuckPendingTrigger, stuckRunningTrigger } from "../signals/stuckRuns";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /**
@@ -95,7 +97,16 @@ describe("every trigger the planner produces", () => {
     it("the variants exercise every trigger rule, both postures and threshold > 1", () => {
         const all = VARIANTS.flatMap(([, build]) => planAlerting(parseStackConfig(build())).automations);
         expect(new Set(all.map((a) => a.key.replace(/-(dlt|daily)$/, "")))).toEqual(
-            new Set(["warning", "success-notice", "critical", "p1-work-pool-not-ready", "p1-no-success"]),
+            new Set([
+                "warning",
+                "success-notice",
+                "critical",
+                "p1-work-pool-not-ready",
+                "p1-no-success",
+                "late-runs",
+                "stuck-running",
+                "stuck-pending",
+            ]),
         );
         expect(new Set(all.map((a) => a.trigger.posture))).toEqual(new Set(["Reactive", "Proactive"]));
         expect(all.some((a) => a.trigger.threshold > 1)).toBe(true);
@@ -112,6 +123,9 @@ describe("each trigger rule on its own", () => {
         ["workPoolNotReadyTrigger", workPoolNotReadyTrigger(["a", "b"])],
         ["noSuccessTrigger", noSuccessTrigger(route, 600)],
         ["successTrigger", successTrigger(["products-daily"])],
+        ["lateRunTrigger", lateRunTrigger(route, 3600)],
+        ["stuckRunningTrigger", stuckRunningTrigger(route, 15)],
+        ["stuckPendingTrigger", stuckPendingTrigger(route, 15)],
     ];
 
     it.each(RULES)("%s sets every field explicitly, threshold and within included", (_, t) => {
