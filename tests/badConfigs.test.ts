@@ -569,8 +569,10 @@ const cases: Case[] = [
         title: "a placeholder (all-zero) Prefect Cloud account id",
         raw: () => set(base("dev"), { "prefect:accountId": "00000000-0000-0000-0000-000000000000" }),
         key: "prefect:accountId",
-        expected:
-            /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>/,
+        expected: new RegExp(
+            "not a placeholder such as 00000000-0000-0000-0000-000000000000; " +
+                "set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>",
+        ),
     },
     {
         title: "an all-zero Prefect Cloud workspace id written without dashes",
@@ -584,8 +586,10 @@ const cases: Case[] = [
         title: "a misspelled project namespace",
         raw: () => set(base("dev"), { "prefect_alerting:critical": '{"enabled":true,"channels":["alerts"]}' }),
         key: "prefect_alerting:critical",
-        expected:
-            /a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi \(did you mean "prefect-alerting:critical"\?\)/,
+        expected: new RegExp(
+            "a key in one of the namespaces prefect-alerting, prefect, pagerduty, aws, pulumi " +
+                '\\(did you mean "prefect-alerting:critical"\\?\\)',
+        ),
     },
     {
         title: "a key without a namespace",
@@ -603,8 +607,10 @@ const cases: Case[] = [
         title: "Prefect basic-auth key in plain config",
         raw: () => set(base("local"), { "prefect:basicAuthKey": `${MARK}-basic-auth` }),
         key: "prefect:basicAuthKey",
-        expected:
-            /a secret value, not plain config \(the prefect provider's credential basicAuthKey\); set it with: pulumi config set --secret prefect:basicAuthKey <value>/,
+        expected: new RegExp(
+            "a secret value, not plain config \\(the prefect provider's credential basicAuthKey\\); " +
+                "set it with: pulumi config set --secret prefect:basicAuthKey <value>",
+        ),
     },
     {
         title: "AWS secret key in plain config",

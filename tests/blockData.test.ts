@@ -25,7 +25,10 @@ function leaves(value: unknown, path: string[] = []): { path: string[]; value: s
     return [];
 }
 
-/** Prefect's rule for `secret_fields` (BlockDocument.from_orm_model, prefect/server/schemas/core.py): an exact path, or `x.*` for every path that starts with `x`. */
+/**
+ * Prefect's rule for `secret_fields` (BlockDocument.from_orm_model, prefect/server/schemas/core.py): an exact path,
+ * or `x.*` for every path that starts with `x`.
+ */
 function isSecretPath(path: string[], fields: string[]): boolean {
     return fields.some((f) => {
         const parts = f.split(".");
@@ -48,7 +51,8 @@ describe("secrets handed to Prefect blocks", () => {
 
     it("custom-webhook: url names the secret that holds the URL, as a whole-string placeholder the block fills in from secrets", () => {
         const data = blockData(BLOCKS[1], SECRETS) as { url: string; secrets: Record<string, string> };
-        // Prefect's placeholder syntax (prefect/utilities/templating PLACEHOLDER_CAPTURE_REGEX); a whole-string placeholder is replaced by the value as is.
+        // Prefect's placeholder syntax (prefect/utilities/templating PLACEHOLDER_CAPTURE_REGEX);
+        // a whole-string placeholder is replaced by the value as is.
         const m = /^\{\{\s*([\w.\-[\]$]+)\s*\}\}$/.exec(data.url);
         expect(m?.[1]).toBe(WEBHOOK_URL_SECRET);
         expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: SECRETS.url });

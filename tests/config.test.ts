@@ -230,7 +230,8 @@ describe("provider keys: every key the providers accept, credentials only as sec
             const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: "plain" })));
             expect(e.key).toBe(key);
             expect(e.expected).toBe(
-                `a secret value, not plain config (the ${key.split(":")[0]} provider's credential ${key.split(":")[1]}); set it with: pulumi config set --secret ${key} <value>`,
+                `a secret value, not plain config (the ${key.split(":")[0]} provider's credential ${key.split(":")[1]}); ` +
+                    `set it with: pulumi config set --secret ${key} <value>`,
             );
         });
     }
@@ -268,7 +269,10 @@ describe("every key belongs to a known namespace", () => {
             const e = errorOf(() => parseStackConfig({ project: PROJECT, stack: "empty", values, secretKeys: new Set() }));
             expect(e.key).toBe(k("channels"));
             expect(e.expected).toMatch(
-                /Pulumi\.empty\.yaml sets no prefect-alerting: channels or tiers \(an empty file, or no config: section\); set at least prefect-alerting:channels/,
+                new RegExp(
+                    "Pulumi\\.empty\\.yaml sets no prefect-alerting: channels or tiers \\(an empty file, or no config: section\\); " +
+                        "set at least prefect-alerting:channels",
+                ),
             );
         }
     });
@@ -316,7 +320,11 @@ describe("values the providers would reject or change", () => {
             const e = errorOf(() => parseStackConfig(withKeys(stackConfig("dev"), { [key]: zero })));
             expect(e.key).toBe(key);
             expect(e.expected).toMatch(
-                /not a placeholder such as 00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>$/,
+                new RegExp(
+                    "not a placeholder such as 00000000-0000-0000-0000-000000000000; " +
+                        "set both: pulumi config set prefect:accountId <account uuid> and " +
+                        "pulumi config set prefect:workspaceId <workspace uuid>$",
+                ),
             );
         }
         // A self-hosted server needs no Cloud ids at all.

@@ -23,7 +23,9 @@ describe("stack variants under mocks", () => {
         ).toEqual(["block-critical", "block-pager", "block-pagerP1"]);
     });
 
-    it("at the shortest windows the config accepts, every registered trigger sets threshold and within, Proactive at least 10 s", async () => {
+    const shortestWindows =
+        "at the shortest windows the config accepts, every registered trigger sets threshold and within, Proactive at least 10 s";
+    it(shortestWindows, async () => {
         vi.resetModules();
         let raw = editKey(stackConfig("local"), "critical", (v) => ({ ...v, threshold: 2, windowHours: 0.1 }));
         raw = editKey(raw, "p1", (v) => ({ ...v, noSuccessMinutes: 0.5 }));

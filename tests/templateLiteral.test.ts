@@ -104,7 +104,9 @@ describe("config text in messages", () => {
 });
 
 describe("the offline preview", () => {
-    it("previews a stack whose route tag is a{{b and {{ flow_run.name }}: exit 0, the tags shown literally in the rendered message", async () => {
+    const oddTagPreview =
+        "previews a stack whose route tag is a{{b and {{ flow_run.name }}: exit 0, the tags shown literally in the rendered message";
+    it(oddTagPreview, { timeout: 130_000 }, async () => {
         const dir = mkdtempSync(join(tmpdir(), "preview-odd-"));
         try {
             const file = join(dir, "Pulumi.odd.yaml");
@@ -128,5 +130,5 @@ describe("the offline preview", () => {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
-    }, 130_000);
+    });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { EVENT_TRIGGER_FIELDS, EventTriggerSpec, fromProviderTrigger, toProviderTrigger } from "../prefect/vocabulary";
 
-/** The one mapping between Prefect's trigger fields and the bridged provider's (pulumi.md §1: camelCase, sets pluralised, labels as JSON). */
+/**
+ * The one mapping between Prefect's trigger fields and the bridged provider's
+ * (pulumi.md §1: camelCase, sets pluralised, labels as JSON).
+ */
 describe("the trigger field mapping", () => {
     const spec: EventTriggerSpec = {
         posture: "Proactive",

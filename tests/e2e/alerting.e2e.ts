@@ -51,7 +51,7 @@ interface SecretBlock {
     typeSlug: string;
     secrets: string[];
 }
-let otherBlocks: SecretBlock[] = [];
+const otherBlocks: SecretBlock[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const subjects = (rs: Received[]) => rs.map((r) => r.json?.subject);
@@ -59,7 +59,10 @@ const subjects = (rs: Received[]) => rs.map((r) => r.json?.subject);
 const critical = (path: string, flow: string) => receiver.on(path, flow).filter((r) => r.json?.subject?.startsWith("CRITICAL:"));
 const uiLink = (id: string) => `${url}/runs/flow-run/${id}`;
 
-/** Waits for the warning about one run and checks its text: flow, state, error and the run's UI link. (Exactly one: asserted after the settle.) */
+/**
+ * Waits for the warning about one run and checks its text: flow, state, error and the run's UI link.
+ * (Exactly one: asserted after the settle.)
+ */
 async function expectWarning(run: FlowRunResult, state: string, error: string): Promise<Received> {
     const [message] = await receiver.waitFor(() => receiver.on("/alerts", run.flow_run_id), 1, WAIT_MS, `warning for ${run.name}`);
     expect(message.json?.subject).toBe(`Pipeline failed: ${run.name} (${state})`);
@@ -104,7 +107,10 @@ function leaked(text: string, secrets: string[]): string[] {
     return secrets.flatMap((s, i) => (text.includes(s) ? [`secret #${i} (${s.length} chars)`] : []));
 }
 
-/** Renders templates with the Prefect server's own Jinja environment (tests/e2e/renderTemplates.py): rendered text or the error, per template. */
+/**
+ * Renders templates with the Prefect server's own Jinja environment (tests/e2e/renderTemplates.py): rendered text or the error,
+ * per template.
+ */
 async function renderWithPrefect(templates: string[], context: Record<string, unknown>): Promise<{ rendered?: string; error?: string }[]> {
     const home = mkdtempSync(join(tmpdir(), "prefect-render-"));
     try {
@@ -181,7 +187,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
     if (receiver) {
-        // Information only (no timed assertions): latency seen under the suite's concurrent load; `npm run bench:latency` measures it properly.
+        // Information only (no timed assertions): latency seen under the suite's concurrent load;
+        // `npm run bench:latency` measures it properly.
         const latencies = receiver.on("/alerts").flatMap((r) => {
             const m = /\*State\*: \w+ at (\S+ \S+)/.exec(r.json?.body ?? "");
             return m ? [r.at - Date.parse(m[1].replace(" ", "T"))] : [];
@@ -191,7 +198,8 @@ afterAll(async () => {
         for (const r of receiver.requests) counts.set(r.path, (counts.get(r.path) ?? 0) + 1);
         const byPath = [...counts].map(([path, n]) => `${path} ${n}`);
         console.log(
-            `[e2e] received: ${byPath.join(", ")}; warning latency under load: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`,
+            `[e2e] received: ${byPath.join(", ")}; ` +
+                `warning latency under load: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`,
         );
         writeFileSync(join(LOG_DIR, "received.json"), JSON.stringify(receiver.requests, null, 2));
         await receiver.close();
@@ -288,7 +296,10 @@ describe.concurrent("scenarios", () => {
         expect(receiver.mentioning(run.name)).toEqual([]);
     });
 
-    it(`(f) the same flow fails ${CRITICAL_THRESHOLD} times: one critical message and one page; a further failure in the window adds none`, async () => {
+    const scenarioF =
+        `(f) the same flow fails ${CRITICAL_THRESHOLD} times: one critical message and one page; ` +
+        `a further failure in the window adds none`;
+    it(scenarioF, async () => {
         const name = "e2e-f-fails-repeatedly";
         const runs = await runFlows(apiUrl, [{ kind: "fail", name, tags: DLT, times: CRITICAL_THRESHOLD }]);
         expect(runs.map((r) => r.state)).toEqual(Array(CRITICAL_THRESHOLD).fill("Failed"));
@@ -381,13 +392,16 @@ describe.concurrent("scenarios", () => {
         const [message] = await receiver.waitFor(() => receiver.on(channel), 1, 150_000, "P1 no-success message of the templated route");
         expect(message.json?.subject).toBe("P1: no pipeline has succeeded for 30 seconds");
         expect(message.json?.body).toContain(
-            `Not one of the watched flow runs tagged ${ODD_ROUTE.tags.join(" or ")} and of flow ${ODD_ROUTE.flows[0]} reached Completed in the last 30 seconds`,
+            `Not one of the watched flow runs tagged ${ODD_ROUTE.tags.join(" or ")} and of flow ${ODD_ROUTE.flows[0]} reached ` +
+                `Completed in the last 30 seconds`,
         );
         // "{{webhook_url}}" in the text stays text: the block fills placeholders in its own fields, never inside the message.
         expect(leaked(message.raw, urlParts(odd.channelUrls[ODD_CHANNEL]))).toEqual([]);
     });
 
-    it("(k) Prefect's own Jinja renders each config string templateLiteral makes literal exactly as written (and not without it)", async () => {
+    const scenarioK =
+        "(k) Prefect's own Jinja renders each config string templateLiteral makes literal exactly as written (and not without it)";
+    it(scenarioK, async () => {
         const context = { flow: { name: "the-flow" }, flow_run: { name: "the-run" } };
         const wrap = (text: string) => `[{{ flow.name }}]${text}[{{ flow_run.name }}]`;
         const escaped = await renderWithPrefect(
@@ -408,7 +422,9 @@ describe("secrets on the server", () => {
             expect((await blockSchema(apiUrl, slug)).fields.secret_fields?.sort(), slug).toEqual([...fields].sort());
     });
 
-    it("webhook channels: no part of a channel's URL in its block document as the API and UI read it, yet every channel delivered", async () => {
+    const webhookUrlsHidden =
+        "webhook channels: no part of a channel's URL in its block document as the API and UI read it, yet every channel delivered";
+    it(webhookUrlsHidden, async () => {
         const all = [
             ...applied.blocks.map((b) => ({ b, urls: applied.channelUrls })),
             ...odd.blocks.map((b) => ({ b, urls: odd.channelUrls })),

@@ -28,7 +28,9 @@ export function sentinelFor(stack: string, s: SecretKey): Sentinel {
             // In the workflow id: Teams' form is checked by host and path, the id is the caller's.
             return {
                 label: s.key,
-                value: `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/${MARK}-${stack}-${name}/triggers/manual/paths/invoke`,
+                value:
+                    `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/` +
+                    `${MARK}-${stack}-${name}/triggers/manual/paths/invoke`,
             };
         case "token":
             return { label: s.key, value: `${MARK}-${stack}-${s.key.replace(":", "-")}-xyz` };
