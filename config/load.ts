@@ -49,7 +49,9 @@ export function parseStructure(raw: RawConfig): Structure {
     if (!Object.keys(raw.values).some((key) => splitKey(key)[0] === project && splitKey(key)[1] !== "environment"))
         fail(
             `${project}:channels`,
-            `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: channels or tiers (an empty file, or no config: section); set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
+            `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: ` +
+                `channels or tiers (an empty file, or no config: section); ` +
+                `set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
         );
 
     const input: Record<string, unknown> = {};
@@ -74,7 +76,8 @@ export function parseStructure(raw: RawConfig): Structure {
         if (name !== PAGERDUTY_API_KEY && !declared.has(name))
             fail(
                 key,
-                `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} channel defined under channels (${Object.keys(p.channels).join(", ")})`,
+                `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} ` +
+                    `channel defined under channels (${Object.keys(p.channels).join(", ")})`,
             );
         if (!raw.secretKeys.has(key))
             fail(key, `a secret value, not plain config; set it with: pulumi config set --secret ${name} <value>`);
@@ -148,8 +151,10 @@ export function parseStructure(raw: RawConfig): Structure {
             if (!v || !UUID.test(v) || /^[0-]+$/.test(v))
                 fail(
                     id,
-                    "the Prefect Cloud account / workspace id (a UUID) when prefect:endpoint is Prefect Cloud or unset, not a placeholder such as " +
-                        "00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId <account uuid> and pulumi config set prefect:workspaceId <workspace uuid>",
+                    "the Prefect Cloud account / workspace id (a UUID) " +
+                        "when prefect:endpoint is Prefect Cloud or unset, not a placeholder such as " +
+                        "00000000-0000-0000-0000-000000000000; set both: pulumi config set prefect:accountId " +
+                        "<account uuid> and pulumi config set prefect:workspaceId <workspace uuid>",
                 );
         }
     }
@@ -205,7 +210,9 @@ function checkSecret(raw: RawConfig, s: SecretKey): void {
     };
     const form = formOf(s);
     const value = raw.values[s.key];
-    const how = `set it with: pulumi config set --secret ${s.key.startsWith(`${raw.project ?? PROJECT}:`) ? s.key.split(":")[1] : s.key} <value>`;
+    const how =
+        `set it with: pulumi config set --secret ` +
+        `${s.key.startsWith(`${raw.project ?? PROJECT}:`) ? s.key.split(":")[1] : s.key} <value>`;
     if (value === undefined || value.trim() === "") fail(`a secret ${form.noun} (${s.purpose}); ${how}`);
     if (!raw.secretKeys.has(s.key)) fail(`a secret value, not plain config (${s.purpose}); ${how}`);
     if (!form.valid(value!)) fail(form.expected);
@@ -285,7 +292,8 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
             if (SENSITIVE_PROVIDER_KEYS.has(key) && !raw.secretKeys.has(key))
                 fail(
                     key,
-                    `a secret value, not plain config (the ${ns} provider's credential ${name}); set it with: pulumi config set --secret ${key} <value>`,
+                    `a secret value, not plain config (the ${ns} provider's credential ${name}); ` +
+                        `set it with: pulumi config set --secret ${key} <value>`,
                 );
         }
     }

@@ -40,5 +40,8 @@ export function describeTrigger(t: EventTriggerSpec): string {
     if (t.threshold <= 1 && t.within === 0) return `fires on every event [${events}] of ${what}${bucket}`;
     if (t.threshold <= 1)
         return `fires on the first event [${events}] of ${what}${bucket}; then quiet for that bucket for ${describeDuration(t.within)}`;
-    return `fires when ${t.threshold} events [${events}] of ${what} arrive within ${describeDuration(t.within)}${bucket}; then quiet for that bucket until the window ends`;
+    return (
+        `fires when ${t.threshold} events [${events}] of ${what} arrive within ${describeDuration(t.within)}` +
+        `${bucket}; then quiet for that bucket until the window ends`
+    );
 }

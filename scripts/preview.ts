@@ -78,7 +78,8 @@ export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>
     const lines = ["Automations per route (each route adds its own; shared ones are counted once for the stack)"];
     for (const c of costs)
         lines.push(
-            `  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`,
+            `  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}` +
+                `${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`,
         );
     return lines;
 }
@@ -149,7 +150,8 @@ function print(
         }
         for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration").sort((a, b) => a.name.localeCompare(b.name)))
             out.push(
-                `  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: its key goes into the Prefect pager-duty-webhook block (secret)`,
+                `  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: ` +
+                    `its key goes into the Prefect pager-duty-webhook block (secret)`,
             );
     }
 

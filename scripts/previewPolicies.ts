@@ -26,7 +26,8 @@ export function describeFindings(result: PackResult, policyCount: number): Polic
     const mandatory = result.violations.filter((v) => v.level === "mandatory");
     const advisory = result.violations.filter((v) => v.level === "advisory");
     const lines = [
-        `Policy pack (${policyCount} policies, as Pulumi Deployments runs it): ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`,
+        `Policy pack (${policyCount} policies, as Pulumi Deployments runs it): ` +
+            `${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`,
     ];
     for (const v of [...mandatory, ...advisory]) {
         const where = v.urn ? `  [${v.urn.split("::").at(-1)}]` : "";

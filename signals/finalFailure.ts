@@ -19,7 +19,9 @@ export const finalFailure: Signal = {
                       tier: "warning",
                       signal: "finalFailure",
                       name: label(`Pipeline failed (${name})`),
-                      description: `Warning: every final failure (Failed, Crashed, TimedOut) of ${describeRoute(r)}. Retries in progress do not alert.`,
+                      description:
+                          `Warning: every final failure (Failed, Crashed, TimedOut) ` +
+                          `of ${describeRoute(r)}. Retries in progress do not alert.`,
                       trigger: finalFailureTrigger(r),
                       channels: cfg.warning.channels,
                       message: finalFailureMessage(cfg.critical.enabled && cfg.critical.routes.includes(name)),

@@ -19,7 +19,9 @@ export const repeatedFailure: Signal = {
                 tier: "critical",
                 signal: "repeatedFailure",
                 name: label(`CRITICAL repeated failures (${name})`),
-                description: `Critical: one flow's runs (${describeRoute(r)}) ended Failed, Crashed or TimedOut ${threshold} times within ${windowSeconds} s, counted per flow. Fires once per flow per window.`,
+                description:
+                    `Critical: one flow's runs (${describeRoute(r)}) ended Failed, Crashed or TimedOut ` +
+                    `${threshold} times within ${windowSeconds} s, counted per flow. Fires once per flow per window.`,
                 trigger: repeatedFailureTrigger(r, threshold, windowSeconds),
                 channels: cfg.critical.channels,
                 message: repeatedFailureMessage(threshold, windowSeconds),

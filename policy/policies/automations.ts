@@ -52,7 +52,8 @@ export function countsFailures(event: Record<string, any>): boolean {
 export const automationTriggerShape: ResourceValidationPolicy = {
     name: "automation-trigger-shape",
     description:
-        "An automation's trigger holds exactly one of event, metric, compound or sequence, with the event fields nested under it, and a posture of Reactive or Proactive.",
+        "An automation's trigger holds exactly one of event, metric, compound or sequence, " +
+        "with the event fields nested under it, and a posture of Reactive or Proactive.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -65,7 +66,8 @@ export const automationTriggerShape: ResourceValidationPolicy = {
         const stray = Object.keys(trigger).filter((k) => !(TRIGGER_KINDS as readonly string[]).includes(k) && trigger[k] !== undefined);
         if ("type" in trigger)
             report(
-                `trigger.type = ${JSON.stringify(trigger.type)} does not exist: nest the event fields under trigger.event (seed erratum 1).`,
+                `trigger.type = ${JSON.stringify(trigger.type)} does not exist: ` +
+                    `nest the event fields under trigger.event (seed erratum 1).`,
             );
         const flat = stray.filter((k) => k !== "type");
         if (flat.length) report(`trigger has fields outside any trigger kind (${flat.join(", ")}): they belong under trigger.event.`);
@@ -91,7 +93,8 @@ export const automationTriggerShape: ResourceValidationPolicy = {
 export const triggerThresholdWithinSet: ResourceValidationPolicy = {
     name: "trigger-threshold-within-set",
     description:
-        "Every event trigger, those inside a compound or sequence trigger included, sets threshold and within explicitly: the Prefect provider does not compute them, so the server's defaults come back as an inconsistent result after apply.",
+        "Every event trigger, those inside a compound or sequence trigger included, sets threshold and within explicitly: " +
+        "the Prefect provider does not compute them, so the server's defaults come back as an inconsistent result after apply.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -103,7 +106,9 @@ export const triggerThresholdWithinSet: ResourceValidationPolicy = {
             });
             if (missing.length)
                 report(
-                    `${path} leaves ${missing.join(" and ")} unset: the server fills in its own default (threshold 1, within 0; 10 s for a Proactive trigger) and the Prefect provider fails the apply with "inconsistent result after apply". Set ${missing.join(" and ")} explicitly.`,
+                    `${path} leaves ${missing.join(" and ")} unset: the server fills in its own default (threshold 1, ` +
+                        `within 0; 10 s for a Proactive trigger) and the Prefect provider fails the apply ` +
+                        `with "inconsistent result after apply". Set ${missing.join(" and ")} explicitly.`,
                 );
         });
     }),
@@ -112,7 +117,8 @@ export const triggerThresholdWithinSet: ResourceValidationPolicy = {
 export const automationLabelsAreJson: ResourceValidationPolicy = {
     name: "automation-labels-are-json",
     description:
-        "An event trigger's match and matchRelated are JSON strings (the provider's type): match of one object, matchRelated of an object or a list of objects, each label a string or a list of strings.",
+        "An event trigger's match and matchRelated are JSON strings (the provider's type): match of one object, " +
+        "matchRelated of an object or a list of objects, each label a string or a list of strings.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -122,7 +128,8 @@ export const automationLabelsAreJson: ResourceValidationPolicy = {
                 if (value === undefined) continue;
                 if (typeof value !== "string") {
                     report(
-                        `${path}.${field} is ${Array.isArray(value) ? "a list" : typeof value}, not a JSON string: write JSON.stringify({...}) (seed erratum 2).`,
+                        `${path}.${field} is ${Array.isArray(value) ? "a list" : typeof value}, ` +
+                            `not a JSON string: write JSON.stringify({...}) (seed erratum 2).`,
                     );
                     continue;
                 }
@@ -153,7 +160,8 @@ const FLOW_RUN_RELATED_ROLES = ["flow", "deployment", "work-queue", "work-pool",
 export const matchRelatedRealResources: ResourceValidationPolicy = {
     name: "match-related-real-resources",
     description:
-        "Filters name resources Prefect really relates to an event: a tag is a related resource prefect.tag.<tag> with role tag (not a prefect.tag label), and a flow run is the primary resource of its own events, never a related one.",
+        "Filters name resources Prefect really relates to an event: a tag is a related resource prefect.tag.<tag> with " +
+        "role tag (not a prefect.tag label), and a flow run is the primary resource of its own events, never a related one.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -166,7 +174,8 @@ export const matchRelatedRealResources: ResourceValidationPolicy = {
                 for (const label of Object.keys(m))
                     if (label === "prefect.tag" || label.startsWith("prefect.tag."))
                         report(
-                            `${path}.match uses a "${label}" label, which no event carries: tags are related resources; filter them in matchRelated with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>".`,
+                            `${path}.match uses a "${label}" label, which no event carries: tags are related resources; filter ` +
+                                `them in matchRelated with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>".`,
                         );
             labelObjects(event.matchRelated).forEach((related, i) => {
                 const where = `${path}.matchRelated${Array.isArray(safeJson(event.matchRelated)) ? `[${i}]` : ""}`;
@@ -175,11 +184,13 @@ export const matchRelatedRealResources: ResourceValidationPolicy = {
                 for (const label of Object.keys(related))
                     if (label === "prefect.tag" || label.startsWith("prefect.tag."))
                         report(
-                            `${where} uses a "${label}" label, which matches nothing: a tag is a related resource with prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>" (seed erratum 3).`,
+                            `${where} uses a "${label}" label, which matches nothing: a tag is a related resource with ` +
+                                `prefect.resource.role "tag" and prefect.resource.id "prefect.tag.<tag>" (seed erratum 3).`,
                         );
                 if (onFlowRuns && roles.includes("flow-run"))
                     report(
-                        `${where} asks for a related resource with role "flow-run": the flow run is the primary resource of its own events and never among its related resources, so this matches nothing (seed erratum 3).`,
+                        `${where} asks for a related resource with role "flow-run": the flow run is the primary resource ` +
+                            `of its own events and never among its related resources, so this matches nothing (seed erratum 3).`,
                     );
                 if (ids.some((id) => id.startsWith("prefect.tag.")) && !(roles.length === 1 && roles[0] === "tag"))
                     report(`${where} selects tag resources (prefect.tag.*) without prefect.resource.role "tag".`);
@@ -191,7 +202,8 @@ export const matchRelatedRealResources: ResourceValidationPolicy = {
                     const unknown = roles.filter((r) => !r.startsWith("!") && !FLOW_RUN_RELATED_ROLES.includes(r) && r !== "flow-run");
                     if (unknown.length)
                         report(
-                            `${where} uses role ${unknown.join(", ")}, which flow-run events never relate (known: ${FLOW_RUN_RELATED_ROLES.join(", ")}).`,
+                            `${where} uses role ${unknown.join(", ")}, which flow-run events ` +
+                                `never relate (known: ${FLOW_RUN_RELATED_ROLES.join(", ")}).`,
                         );
                 }
             });
@@ -211,7 +223,8 @@ function safeJson(v: unknown): unknown {
 export const failureAlertsCoverFinalStates: ResourceValidationPolicy = {
     name: "failure-alerts-cover-final-states",
     description:
-        "An automation that alerts on flow-run failures listens for every final failure: Failed, Crashed and TimedOut (a timeout ends in a state named TimedOut, whose event is not prefect.flow-run.Failed).",
+        "An automation that alerts on flow-run failures listens for every final failure: Failed, " +
+        "Crashed and TimedOut (a timeout ends in a state named TimedOut, whose event is not prefect.flow-run.Failed).",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -221,7 +234,8 @@ export const failureAlertsCoverFinalStates: ResourceValidationPolicy = {
             const missing = FINAL_FAILURE_STATES.filter((s) => !expects.some((p) => eventMatches(p, flowRunEvent(s))));
             if (missing.length)
                 report(
-                    `${path}.expects listens for flow-run failures but misses ${missing.map(flowRunEvent).join(", ")}${missing.includes("TimedOut") ? " (seed erratum 8)" : ""}.`,
+                    `${path}.expects listens for flow-run failures but misses ${missing.map(flowRunEvent).join(", ")}` +
+                        `${missing.includes("TimedOut") ? " (seed erratum 8)" : ""}.`,
                 );
         });
     }),
@@ -230,7 +244,9 @@ export const failureAlertsCoverFinalStates: ResourceValidationPolicy = {
 export const repeatedFailurePerFlow: ResourceValidationPolicy = {
     name: "repeated-failure-per-flow",
     description:
-        "A trigger that counts several flow-run failures (threshold > 1) buckets them per flow with forEaches related:flow:prefect.resource.id, and counts inside a window (within > 0); otherwise failures of different flows add up.",
+        "A trigger that counts several flow-run failures (threshold > 1) " +
+        "buckets them per flow with forEaches related:flow:prefect.resource.id, " +
+        "and counts inside a window (within > 0); otherwise failures of different flows add up.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: {
@@ -250,11 +266,13 @@ export const repeatedFailurePerFlow: ResourceValidationPolicy = {
             if (!(typeof event.threshold === "number" && event.threshold > 1) || !countsFailures(event)) return;
             if (!strings(event.forEaches).some((l) => accepted.includes(l)))
                 report(
-                    `${path} counts ${event.threshold} failures without forEaches ${accepted.join(" or ")}: ${event.threshold} different flows failing once each would fire it (seed erratum 6).`,
+                    `${path} counts ${event.threshold} failures without forEaches ${accepted.join(" or ")}: ` +
+                        `${event.threshold} different flows failing once each would fire it (seed erratum 6).`,
                 );
             if (!(typeof event.within === "number" && event.within > 0))
                 report(
-                    `${path} counts ${event.threshold} failures with within = ${event.within ?? "unset"}: set the window (seconds) the failures must fall in.`,
+                    `${path} counts ${event.threshold} failures with within = ${event.within ?? "unset"}: ` +
+                        `set the window (seconds) the failures must fall in.`,
                 );
         });
     }),
@@ -263,7 +281,9 @@ export const repeatedFailurePerFlow: ResourceValidationPolicy = {
 export const proactiveWithinMinimum: ResourceValidationPolicy = {
     name: "proactive-within-minimum",
     description:
-        "A Proactive trigger waits at least the minimum window: Prefect answers 422 for a window between 0 and 10 s, stores 0 as 10 (which the provider reports as an inconsistent result after apply), and evaluates proactive triggers only every few seconds.",
+        "A Proactive trigger waits at least the minimum window: Prefect answers 422 for a window between 0 and 10 s, " +
+        "stores 0 as 10 (which the provider reports as an inconsistent result after apply), " +
+        "and evaluates proactive triggers only every few seconds.",
     enforcementLevel: "mandatory",
     severity: "medium",
     configSchema: {
@@ -292,7 +312,8 @@ const AUTOMATION_EVENTS = ["triggered", "resolved", "action.executed", "action.f
 export const automationExpectsEvents: ResourceValidationPolicy = {
     name: "automation-expects-events",
     description:
-        "Every event trigger names the events it counts: an empty expects matches every event, and a pattern that matches Prefect's own prefect.automation.* events makes the automation fire on its own notifications, recursively.",
+        "Every event trigger names the events it counts: an empty expects matches every event, and a pattern that matches " +
+        "Prefect's own prefect.automation.* events makes the automation fire on its own notifications, recursively.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: onAutomations((props, report) => {
@@ -305,7 +326,8 @@ export const automationExpectsEvents: ResourceValidationPolicy = {
             const recursive = expects.filter((p) => AUTOMATION_EVENTS.some((e) => eventMatches(p, e)));
             if (recursive.length)
                 report(
-                    `${path}.expects ${recursive.join(", ")} matches the automation's own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`,
+                    `${path}.expects ${recursive.join(", ")} matches the automation's ` +
+                        `own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`,
                 );
         });
     }),
@@ -337,7 +359,8 @@ export const FLOW_RUN_STATE_NAMES = [
 export const knownFlowRunStates: ResourceValidationPolicy = {
     name: "known-flow-run-states",
     description:
-        "Flow-run events are named after the state's name, case-sensitively (prefect.flow-run.Failed, .TimedOut): an unknown name such as prefect.flow-run.failed or .Timeout never arrives.",
+        "Flow-run events are named after the state's name, case-sensitively (prefect.flow-run.Failed, " +
+        ".TimedOut): an unknown name such as prefect.flow-run.failed or .Timeout never arrives.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: {
@@ -381,7 +404,8 @@ const ACTION_FIELD_HINTS: Record<string, string> = {
 export const notificationActionShape: ResourceValidationPolicy = {
     name: "notification-action-shape",
     description:
-        "An automation has at least one action, and each send-notification action names its block with blockDocumentId and has a body (there is no block_id / blockId).",
+        "An automation has at least one action, and each send-notification action names " +
+        "its block with blockDocumentId and has a body (there is no block_id / blockId).",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onAutomations((props, report) => {
@@ -413,7 +437,8 @@ export const notificationActionShape: ResourceValidationPolicy = {
 export const messageTemplatesKnownNames: ResourceValidationPolicy = {
     name: "message-templates-known-names",
     description:
-        "Notification subjects and bodies use only the variables and filters Prefect's template context provides (an unknown name such as flow_run_url renders as an empty string, silently); the run's page is {{ flow_run|ui_url }}.",
+        "Notification subjects and bodies use only the variables and filters Prefect's template context provides (an " +
+        "unknown name such as flow_run_url renders as an empty string, silently); the run's page is {{ flow_run|ui_url }}.",
     enforcementLevel: "mandatory",
     severity: "medium",
     validateResource: onAutomations((props, report) => {
@@ -425,7 +450,8 @@ export const messageTemplatesKnownNames: ResourceValidationPolicy = {
                 if (!unknown.length) continue;
                 const hint = unknown.includes("flow_run_url") ? "; for the run's page use {{ flow_run|ui_url }} (seed erratum 5)" : "";
                 report(
-                    `${path}.${field} uses ${unknown.map((n) => (n.startsWith("|") ? `filter ${n}` : n)).join(", ")}, unknown to Prefect's templates${hint}.`,
+                    `${path}.${field} uses ${unknown.map((n) => (n.startsWith("|") ? `filter ${n}` : n)).join(", ")}, ` +
+                        `unknown to Prefect's templates${hint}.`,
                 );
             }
         }

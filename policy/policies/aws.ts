@@ -13,7 +13,8 @@ export const secretVersionSecret: ResourceValidationPolicy = {
         if (args.type !== TYPE.awsSecretVersion || !("secretString" in args.props)) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("secretString"))
             report(
-                `Secret version "${args.name}" does not declare secretString as a secret output: the mirrored webhook URL or key would be stored in plain text.`,
+                `Secret version "${args.name}" does not declare secretString as a secret output: ` +
+                    `the mirrored webhook URL or key would be stored in plain text.`,
             );
     },
 };
@@ -21,7 +22,8 @@ export const secretVersionSecret: ResourceValidationPolicy = {
 export const secretRecoveryWindow: ResourceValidationPolicy = {
     name: "secrets-manager-recovery-window",
     description:
-        "A mirrored secret keeps a recovery window: with recoveryWindowInDays 0 a destroy or replacement deletes it at once, and whatever reads it (CI, flow hooks) breaks with no way back.",
+        "A mirrored secret keeps a recovery window: with recoveryWindowInDays 0 a destroy or " +
+        "replacement deletes it at once, and whatever reads it (CI, flow hooks) breaks with no way back.",
     enforcementLevel: "advisory",
     severity: "medium",
     configSchema: {
@@ -42,7 +44,8 @@ export const secretRecoveryWindow: ResourceValidationPolicy = {
         // Unset means AWS's default of 30 days.
         if (typeof days === "number" && days < minimum)
             report(
-                `Secret "${args.props.name ?? args.name}" has recoveryWindowInDays ${days}${days === 0 ? " (deleted immediately, no recovery)" : ""}; at least ${minimum} is expected.`,
+                `Secret "${args.props.name ?? args.name}" has recoveryWindowInDays ${days}` +
+                    `${days === 0 ? " (deleted immediately, no recovery)" : ""}; at least ${minimum} is expected.`,
             );
     },
 };

@@ -23,7 +23,8 @@ const onBlocks =
 export const blockDataSecret: ResourceValidationPolicy = {
     name: "block-data-secret",
     description:
-        "A Prefect block's data (webhook URLs, integration and API keys) is a secret: the resource declares additionalSecretOutputs data, so Pulumi encrypts it in state and masks it in output.",
+        "A Prefect block's data (webhook URLs, integration and API keys) is a secret: " +
+        "the resource declares additionalSecretOutputs data, so Pulumi encrypts it in state and masks it in output.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: onBlocks((props, report, args) => {
@@ -31,7 +32,9 @@ export const blockDataSecret: ResourceValidationPolicy = {
         if (!("data" in props)) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("data"))
             report(
-                `Block "${props.name}" does not declare data as a secret output (additionalSecretOutputs has ${JSON.stringify(args.opts.additionalSecretOutputs ?? [])}): its webhook URL or keys would be stored in plain text.`,
+                `Block "${props.name}" does not declare data as a secret output (additionalSecretOutputs ` +
+                    `has ${JSON.stringify(args.opts.additionalSecretOutputs ?? [])}): ` +
+                    `its webhook URL or keys would be stored in plain text.`,
             );
     }),
 };
@@ -41,7 +44,8 @@ const SLACK_HOOK = /^https:\/\/hooks\.slack\.com\/services\/[^/]+\/[^/]+\/[^/]+$
 export const notificationBlockData: ResourceValidationPolicy = {
     name: "notification-block-data",
     description:
-        "A notification block's data is a JSON object with every field its type needs, none empty (slack-webhook: url, a hooks.slack.com/services URL; custom-webhook: url; pager-duty-webhook: integration_key and api_key).",
+        "A notification block's data is a JSON object with every field its type needs, none empty (slack-webhook: " +
+        "url, a hooks.slack.com/services URL; custom-webhook: url; pager-duty-webhook: integration_key and api_key).",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onBlocks((props, report) => {
@@ -60,7 +64,8 @@ export const notificationBlockData: ResourceValidationPolicy = {
             report(`Block "${props.name}" (${props.typeSlug}) has no value for ${empty.join(", ")}: notifications through it fail.`);
         if (props.typeSlug === "slack-webhook" && typeof data.url === "string" && data.url !== "" && !SLACK_HOOK.test(data.url))
             report(
-                `Block "${props.name}" (slack-webhook) has a url that is not a Slack incoming webhook (https://hooks.slack.com/services/...); Apprise only delivers to that form.`,
+                `Block "${props.name}" (slack-webhook) has a url that is not a Slack incoming ` +
+                    `webhook (https://hooks.slack.com/services/...); Apprise only delivers to that form.`,
             );
     }),
 };
@@ -71,7 +76,9 @@ const PLACEHOLDER = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 export const webhookUrlInSecrets: ResourceValidationPolicy = {
     name: "webhook-url-in-secrets",
     description:
-        "A custom-webhook block keeps its URL in `secrets` and its `url` only names it (`{{webhook_url}}`): Prefect returns `url` in clear to anyone who reads the block, shows it in the UI and copies it into its block-document events, while `secrets` are masked.",
+        "A custom-webhook block keeps its URL in `secrets` and its `url` only names it (`{{webhook_url}}`): " +
+        "Prefect returns `url` in clear to anyone who reads the block, " +
+        "shows it in the UI and copies it into its block-document events, while `secrets` are masked.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: onBlocks((props, report) => {
@@ -84,11 +91,13 @@ export const webhookUrlInSecrets: ResourceValidationPolicy = {
         const secrets = jsonObject(data.secrets) ?? {};
         if (!key)
             report(
-                `Block "${props.name}" (custom-webhook) holds its URL in the plain url field: put it in the block's secrets and set url to a {{placeholder}} naming it.`,
+                `Block "${props.name}" (custom-webhook) holds its URL in the plain url field: ` +
+                    `put it in the block's secrets and set url to a {{placeholder}} naming it.`,
             );
         else if (typeof secrets[key] !== "string" || secrets[key] === "")
             report(
-                `Block "${props.name}" (custom-webhook) has url {{${key}}}, but no secret "${key}" to fill it: notifications through it fail.`,
+                `Block "${props.name}" (custom-webhook) has url {{${key}}}, ` +
+                    `but no secret "${key}" to fill it: notifications through it fail.`,
             );
     }),
 };

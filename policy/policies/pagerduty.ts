@@ -8,7 +8,8 @@ const NAMED = [TYPE.pdService, TYPE.pdIntegration, TYPE.pdEscalationPolicy, TYPE
 export const pagerDutyExplicitNames: ResourceValidationPolicy = {
     name: "pagerduty-explicit-names",
     description:
-        "PagerDuty services, integrations, escalation policies, schedules and teams have explicit names: left out, the provider makes one up with a random suffix, and the on-call engineer sees that name in the page.",
+        "PagerDuty services, integrations, escalation policies, schedules and teams have explicit names: left out, " +
+        "the provider makes one up with a random suffix, and the on-call engineer sees that name in the page.",
     enforcementLevel: "mandatory",
     severity: "medium",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -26,7 +27,8 @@ export const pagerDutyExplicitNames: ResourceValidationPolicy = {
 export const escalationPolicyLevels: ResourceValidationPolicy = {
     name: "escalation-policy-levels",
     description:
-        "A PagerDuty escalation policy has at least the minimum number of levels (default 2: the on-call engineer, then someone else when they do not acknowledge), each with at least one target.",
+        "A PagerDuty escalation policy has at least the minimum number of levels (default 2: " +
+        "the on-call engineer, then someone else when they do not acknowledge), each with at least one target.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: {
@@ -45,7 +47,8 @@ export const escalationPolicyLevels: ResourceValidationPolicy = {
         const rules: unknown[] = Array.isArray(args.props.rules) ? args.props.rules : [];
         if (rules.length < minimum)
             report(
-                `Escalation policy "${args.props.name ?? args.name}" has ${rules.length} level(s); at least ${minimum} are required so an unacknowledged page reaches someone else.`,
+                `Escalation policy "${args.props.name ?? args.name}" has ${rules.length} level(s); ` +
+                    `at least ${minimum} are required so an unacknowledged page reaches someone else.`,
             );
         rules.forEach((rule, i) => {
             if (!isObject(rule) || !Array.isArray(rule.targets) || rule.targets.length === 0)
@@ -60,7 +63,9 @@ export const ALERT_CREATION = "create_alerts_and_incidents";
 export const pagerDutyAlertCreation: ResourceValidationPolicy = {
     name: "pagerduty-alert-creation",
     description:
-        "A PagerDuty service sets alertCreation to create_alerts_and_incidents: PagerDuty retired create_incidents, which the provider sends when the field is left out, and Events API v2 events arrive as alerts that need a service that creates them.",
+        "A PagerDuty service sets alertCreation to create_alerts_and_incidents: " +
+        "PagerDuty retired create_incidents, which the provider sends when the field is left out, " +
+        "and Events API v2 events arrive as alerts that need a service that creates them.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -69,7 +74,8 @@ export const pagerDutyAlertCreation: ResourceValidationPolicy = {
         if (value === UNKNOWN || value === ALERT_CREATION) return;
         const now = value === undefined || value === null ? "unset (the provider then sends create_incidents)" : JSON.stringify(value);
         report(
-            `Service "${args.props.name ?? args.name}" has alertCreation ${now}: set "${ALERT_CREATION}" (create_incidents is retired by PagerDuty).`,
+            `Service "${args.props.name ?? args.name}" has alertCreation ${now}: ` +
+                `set "${ALERT_CREATION}" (create_incidents is retired by PagerDuty).`,
         );
     },
 };
@@ -77,7 +83,8 @@ export const pagerDutyAlertCreation: ResourceValidationPolicy = {
 export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
     name: "escalation-delay-whole-minutes",
     description:
-        "Every escalation rule's escalationDelayInMinutes is a whole number of minutes, at least 1: PagerDuty stores whole minutes and the provider truncates a fraction (1.5 becomes 1) without a word.",
+        "Every escalation rule's escalationDelayInMinutes is a whole number of minutes, at least 1: " +
+        "PagerDuty stores whole minutes and the provider truncates a fraction (1.5 becomes 1) without a word.",
     enforcementLevel: "mandatory",
     severity: "medium",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -87,7 +94,8 @@ export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
             if (delay === UNKNOWN || (typeof delay === "number" && Number.isInteger(delay) && delay >= 1)) return;
             const now = delay === undefined || delay === null ? "unset" : JSON.stringify(delay);
             report(
-                `Escalation policy "${args.props.name ?? args.name}" rules[${i}].escalationDelayInMinutes is ${now}: use a whole number of minutes, 1 or more (the provider would truncate a fraction).`,
+                `Escalation policy "${args.props.name ?? args.name}" rules[${i}].escalationDelayInMinutes is ${now}: ` +
+                    `use a whole number of minutes, 1 or more (the provider would truncate a fraction).`,
             );
         });
     },
@@ -96,14 +104,16 @@ export const escalationDelayWholeMinutes: ResourceValidationPolicy = {
 export const integrationKeySecret: ResourceValidationPolicy = {
     name: "pagerduty-integration-key-secret",
     description:
-        "An Events API v2 service integration declares integrationKey as a secret output (additionalSecretOutputs): the provider does not mark it, and the key lets anyone open incidents on the service.",
+        "An Events API v2 service integration declares integrationKey as a secret output (additionalSecretOutputs): " +
+        "the provider does not mark it, and the key lets anyone open incidents on the service.",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         if (args.type !== TYPE.pdIntegration || args.props.type !== EVENTS_V2) return;
         if (!(args.opts.additionalSecretOutputs ?? []).includes("integrationKey"))
             report(
-                `Service integration "${args.props.name ?? args.name}" does not list integrationKey in additionalSecretOutputs: the routing key would be stored and shown in plain text.`,
+                `Service integration "${args.props.name ?? args.name}" does not list integrationKey ` +
+                    `in additionalSecretOutputs: the routing key would be stored and shown in plain text.`,
             );
     },
 };
@@ -111,7 +121,8 @@ export const integrationKeySecret: ResourceValidationPolicy = {
 export const autoResolveHasPath: ResourceValidationPolicy = {
     name: "pagerduty-auto-resolve",
     description:
-        "Prefect's pager-duty-webhook block only ever triggers (no dedup_key, never resolve), so with auto-resolve off every page stays open until someone resolves it by hand. Set autoResolveTimeout, or accept manual resolution knowingly.",
+        "Prefect's pager-duty-webhook block only ever triggers (no dedup_key, never resolve), so with auto-resolve off every " +
+        "page stays open until someone resolves it by hand. Set autoResolveTimeout, or accept manual resolution knowingly.",
     enforcementLevel: "advisory",
     severity: "low",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
@@ -119,7 +130,8 @@ export const autoResolveHasPath: ResourceValidationPolicy = {
         const timeout = args.props.autoResolveTimeout;
         if (timeout === undefined || timeout === null || timeout === "null")
             report(
-                `Service "${args.props.name ?? args.name}" never auto-resolves, and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`,
+                `Service "${args.props.name ?? args.name}" never auto-resolves, ` +
+                    `and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`,
             );
     },
 };

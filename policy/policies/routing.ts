@@ -46,7 +46,8 @@ const automations = (args: StackValidationArgs) => args.resources.filter((r) => 
 export const pagerDutyServicesPaged: StackValidationPolicy = {
     name: "pagerduty-services-paged",
     description:
-        "Every PagerDuty service this stack creates is paged by at least one enabled automation (through a pager-duty-webhook block carrying its Events API v2 key); a service no tier uses means its on-call ladder is never reached.",
+        "Every PagerDuty service this stack creates is paged by at least one enabled automation (through a pager-duty-webhook " +
+        "block carrying its Events API v2 key); a service no tier uses means its on-call ladder is never reached.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
@@ -54,7 +55,8 @@ export const pagerDutyServicesPaged: StackValidationPolicy = {
         for (const service of args.resources.filter((r) => r.type === TYPE.pdService))
             if (!paged.has(service))
                 report(
-                    `PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: route a tier to it (a pagerduty channel) or remove it.`,
+                    `PagerDuty service "${nameOf(service)}" is paged by no enabled automation of this stack: ` +
+                        `route a tier to it (a pagerduty channel) or remove it.`,
                     service.urn,
                 );
     },

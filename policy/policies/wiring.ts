@@ -51,7 +51,8 @@ const label = (r: PolicyResource) => `Automation "${known(() => r.props.name) ==
 export const automationNotifiesStackBlock: StackValidationPolicy = {
     name: "automation-notifies-stack-block",
     description:
-        "Every automation has a send-notification action, and each such action points at a notification block this stack manages (not a hand-copied id of a block made elsewhere, which breaks silently when that block is replaced).",
+        "Every automation has a send-notification action, and each such action points at a notification block this stack " +
+        "manages (not a hand-copied id of a block made elsewhere, which breaks silently when that block is replaced).",
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
@@ -71,7 +72,8 @@ export const automationNotifiesStackBlock: StackValidationPolicy = {
 export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
     name: "pagerduty-key-from-integration",
     description:
-        "A pager-duty-webhook block's integration_key comes from a PagerDuty Events API v2 service integration this stack creates, not a key copied by hand into config (which silently goes stale when the service is rebuilt).",
+        "A pager-duty-webhook block's integration_key comes from a PagerDuty Events API v2 service integration this " +
+        "stack creates, not a key copied by hand into config (which silently goes stale when the service is rebuilt).",
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
@@ -86,7 +88,9 @@ export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
             const sameKey = typeof key === "string" && keys.includes(key);
             if (!fromIntegration && !sameKey)
                 report(
-                    `Block "${known(() => block.props.name) === UNKNOWN ? block.name : block.props.name}" (pager-duty-webhook) takes its integration key from no ${EVENTS_V2} integration of this stack: create one (pagerduty.ServiceIntegration) and pass its integrationKey (seed erratum 7).`,
+                    `Block "${known(() => block.props.name) === UNKNOWN ? block.name : block.props.name}" (pager-duty-webhook) ` +
+                        `takes its integration key from no ${EVENTS_V2} integration of this stack: ` +
+                        `create one (pagerduty.ServiceIntegration) and pass its integrationKey (seed erratum 7).`,
                     block.urn,
                 );
         }
@@ -128,7 +132,8 @@ export function isCriticalTier(r: PolicyResource): boolean {
 export const productionPagesOnCall: StackValidationPolicy = {
     name: "production-pages-on-call",
     description:
-        "A production stack has a critical tier, and every critical-tier automation is enabled and notifies a pager-duty-webhook block, so a repeated failure pages a person and not only a Slack channel.",
+        "A production stack has a critical tier, and every critical-tier automation is enabled and notifies " +
+        "a pager-duty-webhook block, so a repeated failure pages a person and not only a Slack channel.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: {
@@ -171,7 +176,8 @@ export const productionPagesOnCall: StackValidationPolicy = {
             });
             if (!pages)
                 report(
-                    `${label(automation)} is the production critical tier (${signal}) but notifies no pager-duty-webhook block: nobody is paged.`,
+                    `${label(automation)} is the production critical tier (${signal}) ` +
+                        `but notifies no pager-duty-webhook block: nobody is paged.`,
                     automation.urn,
                 );
         }
@@ -183,7 +189,8 @@ const SUCCESS_EVENTS = [COMPLETED_EVENT];
 export const successNoticesInfoOnly: StackValidationPolicy = {
     name: "success-notices-info-only",
     description:
-        "Success notices go to an information channel only: never to PagerDuty, and never to a channel that carries failure alerts, where they would bury the alerts people must act on.",
+        "Success notices go to an information channel only: never to PagerDuty, " +
+        "and never to a channel that carries failure alerts, where they would bury the alerts people must act on.",
     enforcementLevel: "advisory",
     severity: "low",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {

@@ -70,7 +70,8 @@ async function main(): Promise<void> {
         const version = (await get(api, "/admin/version")) as string;
         console.log(`\nalert latency, failure state timestamp -> webhook receipt (ms), ${runs} runs each`);
         console.log(
-            `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, Prefect server ${version} on SQLite, same machine`,
+            `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ` +
+                `Node ${process.version}, Prefect server ${version} on SQLite, same machine`,
         );
         console.log(
             table([

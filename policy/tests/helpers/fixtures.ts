@@ -71,7 +71,9 @@ export interface AutomationSpec {
 
 export const MESSAGE = {
     subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
-    body: "*Flow*: {{ flow.name }}\n*Run*: {{ flow_run.name }}\n*Error*: {{ flow_run.state.message }}\n<{{ flow_run|ui_url }}|open the flow run>",
+    body:
+        "*Flow*: {{ flow.name }}\n*Run*: {{ flow_run.name }}\n*Error*: " +
+        "{{ flow_run.state.message }}\n<{{ flow_run|ui_url }}|open the flow run>",
 };
 
 export function automation(spec: AutomationSpec): EngineResource {
