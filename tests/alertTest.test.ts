@@ -219,6 +219,11 @@ describe("report from Prefect's automation events", () => {
 
     it("an automation missing or disabled on the server cannot fire: reported, and the test fails", () => {
         const [missing] = assess(findOnServer(t.expected, []), runs, []);
+        expect(formatReport(t, [], [missing], false).slice(0, 3)).toEqual([
+            "[local] Pipeline failed (dlt)  [warning]",
+            "  NOT TESTED: not on the server (has `pulumi up` run for this stack?)",
+            "",
+        ]);
         expect([missing.problem, missing.ok, missing.done]).toEqual([
             "not on the server (has `pulumi up` run for this stack?)",
             false,

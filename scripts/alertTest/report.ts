@@ -169,12 +169,13 @@ export function progress(results: AutomationResult[]): string {
 /** The report, one automation after another, each channel with its outcome and timing. */
 export function formatReport(test: TestPlan, runs: RunResult[], results: AutomationResult[], timedOut: boolean): string[] {
     const out: string[] = [];
-    out.push(`Test runs (${runs.length}):`);
+    if (runs.length) out.push(`Test runs (${runs.length}):`);
     for (const r of runs) out.push(`  ${r.flow} (route ${r.route}): ${r.state}, flow run ${r.flow_run_id}`);
     for (const r of results) {
         const a = r.expectation.automation;
         const role = r.expectation.tested ? `${a.tier}` : `${a.tier}, fires too (not tested)`;
-        out.push("", `${a.name}  [${role}]${r.id ? `  automation ${r.id}` : ""}`);
+        if (out.length) out.push("");
+        out.push(`${a.name}  [${role}]${r.id ? `  automation ${r.id}` : ""}`);
         if (r.problem) {
             out.push(`  NOT TESTED: ${r.problem}`);
             continue;
