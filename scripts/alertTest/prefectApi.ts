@@ -57,6 +57,10 @@ export class PrefectClient {
                 headers: { ...this.target.headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
                 body: body === undefined ? undefined : JSON.stringify(body),
                 signal: AbortSignal.timeout(30_000),
+            }).catch((e: Error) => {
+                // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a DNS error, ...).
+                const cause = (e.cause as Error | undefined)?.message ?? e.message;
+                throw new Error(`cannot reach the Prefect API at ${this.target.api} (${cause}); is the server running?`, { cause: e });
             });
             const text = await res.text();
             if ((res.status === 503 || res.status === 429) && attempt < 6) {
