@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { alertSeverity, channelRefs, range } from "../config/fields";
 import type { AutomationSpec } from "./signal";
-import { incidentSeverity, silenceIncidentKey, tracksIncidents } from "../rules/incidents";
-import { describeDuration, freshnessMessage } from "../rules/messages";
+import { incidentChannels, incidentSeverity, resolving, silenceIncidentKey } from "../rules/incidents";
+import { describeDuration, freshnessMessage, silenceEndedMessage } from "../rules/messages";
 import { templateLiteral } from "../rules/templates";
 import { freshnessTrigger } from "../rules/triggers";
 import { PROACTIVE_MIN_WITHIN_SECONDS } from "../prefect/vocabulary";
@@ -127,25 +127,23 @@ export const freshness: Signal = {
                 },
             };
         });
-        // A resolve automation only where a channel tracks incidents (none does yet; rules/incidents.ts).
-        return alerts.flatMap((a) => (tracksIncidents(cfg, a.channels) ? [a, freshnessResolve(a)] : [a]));
+        // Every Completed run would resolve, so the resolve goes to incident-tracking channels only (rules/incidents.ts).
+        return alerts.flatMap((a) => {
+            const to = incidentChannels(cfg, a.channels);
+            return to.length ? [a, freshnessResolve(a, to)] : [a];
+        });
     },
 };
 
 /**
- * The automation that would resolve a freshness incident: the entry's next Completed run (Reactive, same match,
- * same dedup key). Planned only for channels that track incidents: none do yet (INCIDENT_TRACKING_KINDS is empty until
- * the incident-tracking channel kind exists), so today no resolve automation is created.
+ * The automation that resolves a freshness incident: the entry's next Completed run (Reactive, same match, same
+ * dedup key), sent to `channels` (the incident-tracking ones: every Completed run sends it).
  */
-export function freshnessResolve(alert: AutomationSpec): AutomationSpec {
-    if (!alert.incident) throw new Error(`${alert.key} opens no incident`);
-    return {
-        ...alert,
-        key: `${alert.key}-resolved`,
-        name: `${alert.name} (resolved)`,
-        description: `Resolves: ${alert.description}`,
+export function freshnessResolve(alert: AutomationSpec, channels: string[]): AutomationSpec {
+    return resolving(alert, {
         trigger: { ...alert.trigger, posture: "Reactive", within: 0 },
-        message: { subject: `Resolved: ${alert.message.subject}`, body: `Resolved: a Completed run arrived.` },
-        incident: { ...alert.incident, action: "resolve" },
-    };
+        message: silenceEndedMessage(),
+        description: `Resolves the stale-data incident of ${alert.name} when a run completes.`,
+        channels,
+    });
 }

@@ -8,7 +8,7 @@ import {
     WORK_POOL_PAUSED_EVENT,
     WORK_QUEUE_STATUS_EVENTS,
 } from "../prefect/vocabulary";
-import { deploymentIncidentKey, tracksIncidents, workQueueIncidentKey } from "../rules/incidents";
+import { deploymentIncidentKey, resolving, tracksIncidents, workQueueIncidentKey } from "../rules/incidents";
 import { deploymentNotReadyMessage, workPoolPausedMessage, workQueueStatusMessage } from "../rules/messages";
 import { statusTrigger } from "../rules/triggers";
 import type { AutomationSpec, Signal } from "./signal";
@@ -119,7 +119,7 @@ export const health: Signal = {
                 message: workPoolPausedMessage(),
                 routes: [],
             });
-        // A resolve automation only where a channel tracks incidents (none does yet; rules/incidents.ts).
+        // A resolve automation where a channel tracks incidents (rules/incidents.ts).
         return out.flatMap((a) => (a.incident && tracksIncidents(cfg, a.channels) ? [a, healthResolve(a)] : [a]));
     },
 };
@@ -128,29 +128,24 @@ export const health: Signal = {
 const CLEARED_BY: Record<string, { event: string; notice: string }> = {
     [DEPLOYMENT_STATUS_EVENTS.notReady]: {
         event: DEPLOYMENT_STATUS_EVENTS.ready,
-        notice: "Resolved: deployment {{ deployment.name }} is ready again",
+        notice: "Recovered: deployment {{ deployment.name }} is ready",
     },
     [WORK_QUEUE_STATUS_EVENTS.notReady]: {
         event: WORK_QUEUE_STATUS_EVENTS.ready,
-        notice: "Resolved: work queue {{ work_queue.name }} is ready again",
+        notice: "Recovered: work queue {{ work_queue.name }} is ready",
     },
 };
 
 /**
- * The automation that would resolve a not-ready incident: the same resources' `.ready` event, the same dedup key.
- * Planned only for channels that track incidents: none do yet (rules/incidents.ts INCIDENT_TRACKING_KINDS is empty
- * until the incident-tracking channel kind exists), so today no resolve automation is created.
+ * The automation that resolves a not-ready incident: the same resources' `.ready` event, the same dedup key, to
+ * the alert's channels (as the work pool's). Planned where a channel tracks incidents (rules/incidents.ts).
  */
 export function healthResolve(alert: AutomationSpec): AutomationSpec {
     const cleared = CLEARED_BY[alert.trigger.expect[0]];
-    if (!alert.incident || !cleared) throw new Error(`${alert.key} opens no incident that a ready event clears`);
-    return {
-        ...alert,
-        key: `${alert.key}-resolved`,
-        name: `${alert.name} (resolved)`,
-        description: `Resolves: ${alert.description}`,
+    if (!cleared) throw new Error(`${alert.key} opens no incident that a ready event clears`);
+    return resolving(alert, {
         trigger: { ...alert.trigger, expect: [cleared.event] },
-        message: { subject: cleared.notice, body: `${cleared.notice}: a worker polled it again.` },
-        incident: { ...alert.incident, action: "resolve" },
-    };
+        message: { subject: cleared.notice, body: `:white_check_mark: *${cleared.notice}* again` },
+        description: `Resolves: ${alert.description}`,
+    });
 }

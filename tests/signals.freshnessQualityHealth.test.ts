@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
-import { parseStackConfig } from "../config/load";
+import { PROJECT, parseStackConfig } from "../config/load";
 import { unknownTemplateNames } from "../prefect/vocabulary";
 import { describeTrigger } from "../rules/describe";
-import { deploymentIncidentKey, tracksIncidents, workQueueIncidentKey } from "../rules/incidents";
+import { deploymentIncidentKey, workQueueIncidentKey } from "../rules/incidents";
 import { planAlerting } from "../rules/plan";
 import { renderSample } from "../rules/templates";
 import { dataQuality } from "../signals/dataQuality";
@@ -30,6 +30,8 @@ function refusal(keys: Record<string, unknown>): { key: string; expected: string
     throw new Error("accepted");
 }
 const UI = "http://127.0.0.1:4200";
+/** The prod stack (pagerduty channels pager, pagerP1); pagerDutyApiKey left out, as pagerduty channels need none. */
+const prodStack = () => stackConfig("prod", { [`${PROJECT}:pagerDutyApiKey`]: undefined });
 
 describe("the three signals are in the table with their own config sections", () => {
     it("freshness, dataQuality and health: one module each, a settings section each", () => {
@@ -102,18 +104,26 @@ describe("freshness (stale data)", () => {
         expect(a.key).toMatch(/^freshness-flow-a-flow-run-name-[0-9a-f]{8}$/);
     });
 
-    it("opens an incident per entry; its resolve (the next Completed run, same key) is a pure helper, not planned yet", () => {
+    it("opens an incident per entry; the next Completed run resolves it, sent to incident-tracking channels only", () => {
         const [dep] = of(cfg, "freshness");
         expect(dep.incident).toEqual({
             dedupKey: "prefect/local/silence/freshness/deployment/exchange-rates-daily-prod",
             action: "trigger",
             severity: "warning",
         });
-        const resolve = freshnessResolve(dep);
-        expect(resolve.trigger).toEqual({ ...dep.trigger, posture: "Reactive", within: 0 });
-        expect(resolve.incident).toEqual({ ...dep.incident, action: "resolve" });
-        expect(tracksIncidents(local(cfg), dep.channels)).toBe(false);
+        // Webhook channels track no incidents: no resolve.
         expect(plan(cfg).filter((a) => a.incident?.action === "resolve")).toEqual([]);
+        // prod's pager channel (PagerDuty Events v2) does: the resolve goes there only, not to Slack on every Completed run.
+        const prod = planAlerting(
+            parseStackConfig(editKey(prodStack(), "freshness", () => ({ channels: ["alerts", "pager"], deployments: { d: {} } }))),
+        ).automations.filter((a) => a.signal === "freshness");
+        expect(prod.map((a) => [a.key, a.channels, a.incident?.action])).toEqual([
+            ["freshness-deployment-d", ["alerts", "pager"], "trigger"],
+            ["freshness-deployment-d-resolve", ["pager"], "resolve"],
+        ]);
+        expect(prod[1].trigger).toEqual({ ...prod[0].trigger, posture: "Reactive", within: 0 });
+        expect(prod[1].incident?.dedupKey).toBe(prod[0].incident?.dedupKey);
+        expect(freshnessResolve(dep, ["pager"]).channels).toEqual(["pager"]);
     });
 
     it("config: defaults, window bounds, channels per entry or for the section", () => {
@@ -259,21 +269,40 @@ describe("deployment, work-queue and work-pool health", () => {
         expect(dep.channels).toEqual(["alerts"]);
     });
 
-    it("not-ready alerts carry the incident; resolve by the .ready event is a pure helper, not planned yet", () => {
+    it("not-ready alerts carry the incident; the .ready event resolves it where a channel tracks incidents", () => {
         const [dep, queue, paused, pool] = of(cfg, "health");
         expect(dep.incident).toEqual({ dedupKey: deploymentIncidentKey("local"), action: "trigger", severity: "critical" });
         expect(queue.incident).toEqual({ dedupKey: workQueueIncidentKey("local"), action: "trigger", severity: "critical" });
         expect(workQueueIncidentKey("local")).toBe("prefect/local/work-queue/{{ work_queue.id }}");
         expect([paused.incident, pool.incident]).toEqual([undefined, undefined]);
         const r = healthResolve(queue);
-        expect([r.trigger.expect, r.trigger.match, r.incident]).toEqual([
+        expect([r.key, r.trigger.expect, r.trigger.match, r.incident]).toEqual([
+            "health-work-queue-not-ready-resolve",
             ["prefect.work-queue.ready"],
             queue.trigger.match,
             { ...queue.incident, action: "resolve" },
         ]);
         expect(healthResolve(dep).trigger.expect).toEqual(["prefect.deployment.ready"]);
         expect(() => healthResolve(paused)).toThrow(/opens no incident/);
+        // Webhook channels: no resolve planned; prod's PagerDuty P1 channel: one per not-ready automation.
         expect(plan(cfg).filter((a) => a.incident?.action === "resolve")).toEqual([]);
+        const prod = planAlerting(
+            parseStackConfig(
+                editKey(prodStack(), "health", () => ({
+                    deployments: ["d"],
+                    workQueues: ["q"],
+                    channels: ["alerts"],
+                    p1Channels: ["critical", "pagerP1"],
+                })),
+            ),
+        ).automations.filter((a) => a.signal === "health");
+        expect(prod.map((a) => a.key)).toEqual([
+            "health-deployment-not-ready",
+            "health-deployment-not-ready-resolve",
+            "health-work-queue-not-ready",
+            "health-work-queue-not-ready-resolve",
+            "health-work-queue-paused",
+        ]);
     });
 
     it("messages name the resource and link it", () => {
