@@ -505,6 +505,36 @@ const cases: Case[] = [
         expected: /at least one flow name when successNotice\.enabled is true/,
     },
     {
+        title: "a freshness entry with no channels (none of its own, none for the section)",
+        raw: () => editKey(base("prod"), "freshness", () => ({ deployments: { "exchange-rates-daily-prod": { maxAgeHours: 26 } } })),
+        key: k("freshness.deployments.exchange-rates-daily-prod.channels"),
+        expected: /channel names here, or for every entry under freshness\.channels/,
+    },
+    {
+        title: "a freshness entry's own channel that does not exist, named where it is written",
+        raw: () => editKey(base("prod"), "freshness", (f) => ({ ...f, flows: { "orders-hourly": { channels: ["alerts", "pagr"] } } })),
+        key: k("freshness.flows.orders-hourly.channels[1]"),
+        expected: /one of the channels defined under channels \(alerts, critical, pager, pagerP1\)/,
+    },
+    {
+        title: "a data-quality event in Prefect's reserved namespace",
+        raw: () => editKey(base("dev"), "dataQuality", () => ({ events: ["prefect.flow-run.Completed"], channels: ["alerts"] })),
+        key: k("dataQuality.events[0]"),
+        expected: /an event name outside Prefect's reserved namespaces prefect\.\* and prefect-cloud\.\*/,
+    },
+    {
+        title: "a data-quality payload field that is not an identifier",
+        raw: () => editKey(base("dev"), "dataQuality", () => ({ events: ["acme.table.empty"], channels: ["alerts"], fields: ["rows}}"] })),
+        key: k("dataQuality.fields[0]"),
+        expected: /a payload field name such as "rows_loaded"/,
+    },
+    {
+        title: "health P1 channels naming a channel that does not exist, named where it is written",
+        raw: () => editKey(base("local"), "health", () => ({ deployments: ["d"], channels: ["alerts"], p1Channels: ["pager", "nope"] })),
+        key: k("health.p1Channels[1]"),
+        expected: /one of the channels defined under channels/,
+    },
+    {
         title: "P1 on without a signal",
         raw: () => editKey(base("prod"), "p1", ({ workPools: _, noSuccessMinutes: __, ...p }) => p),
         key: k("p1"),

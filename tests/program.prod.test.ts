@@ -29,6 +29,7 @@ describe("prod stack under mocks", () => {
             .sort();
         expect(automations).toEqual([
             ["critical-dlt", "alerting:index:CriticalTier"],
+            ["freshness-deployment-exchange-rates-daily-prod", "alerting:index:WarningTier"],
             ["late-runs-dlt", "alerting:index:WarningTier"],
             ["p1-no-success-dlt", "alerting:index:P1Tier"],
             ["p1-work-pool-not-ready", "alerting:index:P1Tier"],

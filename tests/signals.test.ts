@@ -27,6 +27,9 @@ describe("the signals table", () => {
             "allPipelinesDown",
             "lateRuns",
             "stuckRuns",
+            "freshness",
+            "dataQuality",
+            "health",
         ]);
         expect(SIGNALS.map((s) => [s.id, s.configKey, s.severity])).toEqual([
             ["finalFailure", "warning", "warning"],
@@ -36,6 +39,10 @@ describe("the signals table", () => {
             ["allPipelinesDown", "p1", "p1"],
             ["lateRuns", "lateRuns", "warning"],
             ["stuckRuns", "stuckRuns", "warning"],
+            // Their entries choose a severity (freshness, dataQuality) or plan two (health: P1 not-ready, warning paused).
+            ["freshness", "freshness", "warning"],
+            ["dataQuality", "dataQuality", "warning"],
+            ["health", "health", "p1"],
         ]);
     });
 

@@ -84,6 +84,20 @@ const VARIANTS: [string, () => RawConfig][] = [
         "local, P1 on work pools only (no silence signal)",
         () => apply(stackConfig("local"), set("p1", { enabled: true, channels: ["critical", "pager"], workPools: ["local-pool"] })),
     ],
+    [
+        "local, freshness at its shortest and longest windows, data quality on a route, health of every kind",
+        () =>
+            apply(
+                stackConfig("local"),
+                set("freshness", {
+                    channels: ["alerts"],
+                    flows: { "orders-hourly": { maxAgeHours: 0.003 } },
+                    deployments: { "orders/prod": { maxAgeHours: 8760, severity: "p1", channels: ["pager"] } },
+                }),
+                set("dataQuality", { events: ["acme.table.empty"], routes: ["dlt"], channels: ["alerts"] }),
+                set("health", { deployments: ["d"], workQueues: ["q"], workPools: ["local-pool"], channels: ["alerts"] }),
+            ),
+    ],
 ];
 
 describe("every trigger the planner produces", () => {
@@ -106,12 +120,21 @@ describe("every trigger the planner produces", () => {
                 "late-runs",
                 "stuck-running",
                 "stuck-pending",
+                "freshness-deployment-exchange-rates-daily-prod",
+                "freshness-flow-orders-hourly",
+                "freshness-deployment-orders-prod-484d988b",
+                "data-quality",
+                "health-deployment-not-ready",
+                "health-work-queue-not-ready",
+                "health-work-queue-paused",
+                "health-work-pool-paused",
             ]),
         );
         expect(new Set(all.map((a) => a.trigger.posture))).toEqual(new Set(["Reactive", "Proactive"]));
         expect(all.some((a) => a.trigger.threshold > 1)).toBe(true);
-        // The shortest silence window the config accepts still clears the Proactive floor.
-        expect(Math.min(...all.filter((a) => a.trigger.posture === "Proactive").map((a) => a.trigger.within))).toBe(30);
+        // The shortest silence window the config accepts still clears the Proactive floor: freshness at 0.003 h is 11 s
+        // (p1.noSuccessMinutes' shortest is 30 s).
+        expect(Math.min(...all.filter((a) => a.trigger.posture === "Proactive").map((a) => a.trigger.within))).toBe(11);
     });
 });
 
