@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
+import type { Incident } from "../rules/incidents";
 import type { Message } from "../rules/messages";
 
 /**
@@ -21,13 +22,23 @@ export interface ChannelKind<Spec extends { type: string } = { type: string }> {
     secrets(channel: ChannelRef<Spec>, project: string): SecretKey[];
     block: BlockKind<Spec>;
     /** The message as this channel shows it (Slack mrkdwn is the canonical form the rules write). */
-    render(message: Message): Message;
+    render(message: Message, ctx: RenderContext): Message;
+    /** It opens and resolves incidents by dedup key (PagerDuty): signals plan resolve automations for it. */
+    tracksIncidents?: boolean;
     /** Secrets copied to AWS Secrets Manager: name after the stack's prefix, and which config key holds the value. */
     mirror(channel: ChannelRef<Spec>, ctx: { stack: string; kebab: string; project: string }): MirrorSource[];
     /** The channel in a few words for the preview, e.g. `#data-alerts`. */
     describe(spec: Spec): string;
     /** The secret forms (SecretKey.form) its secrets use, by name. */
     forms?: Record<string, SecretForm>;
+}
+
+/** What a channel may need besides the message: where the alert comes from and the incident it opens or resolves. */
+export interface RenderContext {
+    stack: string;
+    tier: string;
+    signal: string;
+    incident?: Incident;
 }
 
 export interface BlockKind<Spec> {

@@ -12,6 +12,9 @@ import { capture, json, jsonLiteral, jsonText } from "./jinjaJson";
  */
 export const PAGERDUTY_LIMITS = { summary: 1024, detail: 4000, dedupKey: 255 } as const;
 
+/** The custom_details key of a message field: its label in snake case ("Run count" -> "run_count"). */
+export const detailKey = (label: string) => label.toLowerCase().replace(/ /g, "_");
+
 export interface EventContext {
     stack: string;
     /** The signal, as PagerDuty's `class`. */
@@ -28,7 +31,7 @@ export function pagerDutyEventBody(message: Message, ctx: EventContext): string 
     if (ctx.incident?.action === "resolve") return `${dedup[0]}"event_action":"resolve",${dedup[1].replace(/,$/, "")}`;
     const d = message.detail ?? { title: message.subject, fields: [] };
     const details = [
-        ...d.fields.map((f) => `${jsonLiteral(f.label.toLowerCase().replace(/ /g, "_"))}:${jsonText(f.value, PAGERDUTY_LIMITS.detail)}`),
+        ...d.fields.map((f) => `${jsonLiteral(detailKey(f.label))}:${jsonText(f.value, PAGERDUTY_LIMITS.detail)}`),
         ...(d.error ? [`"error":${jsonText(d.error, PAGERDUTY_LIMITS.detail, "… (truncated, see the run)")}`] : []),
         `"stack":${jsonLiteral(ctx.stack)}`,
     ];

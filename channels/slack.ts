@@ -1,7 +1,15 @@
 import { z } from "zod";
+import { blockKitBody } from "./blockKit";
 import { ChannelKind, SecretForm, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
+import { customWebhookRawJson } from "./webhook";
 
-/** A Slack incoming webhook, through Prefect's `slack-webhook` block (Apprise; only the real hooks.slack.com form works). */
+/**
+ * A Slack incoming webhook, posting Block Kit messages (channels/blockKit.ts):
+ * a header, the run's facts, the error in a code block, what to do next, a
+ * button to the run, and a context line. Prefect's `slack-webhook` block
+ * (Apprise) sends text only, so the block is a `custom-webhook` that posts the
+ * rendered JSON as is, with the URL in the block's `secrets`.
+ */
 export type SlackSpec = { type: "slack"; slackChannel: string };
 
 const SLACK_WEBHOOK = /^https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+$/;
@@ -17,7 +25,7 @@ export const slackWebhookUrl: SecretForm = {
 
 export const slack: ChannelKind<SlackSpec> = {
     type: "slack",
-    summary: "a Slack incoming webhook (`slack-webhook` block)",
+    summary: "a Slack incoming webhook, Block Kit messages (`custom-webhook` block, URL in its secrets)",
     schema: z.strictObject({
         type: z.literal("slack"),
         /** The Slack channel the incoming webhook posts to; shown in the preview and README. */
@@ -28,12 +36,12 @@ export const slack: ChannelKind<SlackSpec> = {
         { key: webhookUrlKey(project, c.name), form: "slack-webhook-url", purpose: `Slack incoming webhook for ${c.spec.slackChannel}` },
     ],
     block: {
-        typeSlug: "slack-webhook",
-        secretFields: ["url"],
+        typeSlug: "custom-webhook",
+        secretFields: ["secrets.*"],
         sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
-        data: (v) => ({ url: v.url }),
+        data: (v, { blockName }) => customWebhookRawJson(blockName, v.url, "{{body}}"),
     },
-    render: (m) => m,
+    render: (m, ctx) => ({ subject: m.subject, body: blockKitBody(m, `prefect-alerting · stack ${ctx.stack} · ${ctx.tier}`) }),
     mirror: (c, { stack, kebab, project }) => [
         {
             name: `slack-webhook-url-${kebab}`,

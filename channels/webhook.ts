@@ -40,6 +40,30 @@ export function customWebhookData(blockName: string, url: string, jsonData: Reco
     };
 }
 
+/**
+ * custom-webhook `data` that sends a raw JSON text: `form_data` as a string is
+ * posted as the body itself (CustomWebhookNotificationBlock._build_request_args
+ * uses httpx `content=` for a string), after `{{body}}` and the `secrets` are
+ * filled in, in one pass (an inserted value is never read as a placeholder).
+ * The message body is then a Jinja template of JSON (channels/jinjaJson.ts).
+ */
+export function customWebhookRawJson(
+    blockName: string,
+    url: string,
+    body: string,
+    secrets: Record<string, string> = {},
+): Record<string, unknown> {
+    return {
+        name: blockName,
+        url: `{{${WEBHOOK_URL_SECRET}}}`,
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        form_data: body,
+        timeout: 10,
+        secrets: { [WEBHOOK_URL_SECRET]: url, ...secrets },
+    };
+}
+
 export const webhook: ChannelKind<WebhookSpec> = {
     type: "webhook",
     summary: "any URL, JSON body `{subject, body, name}` (`custom-webhook` block; the `local` stack's loopback receivers)",

@@ -84,6 +84,10 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
                     // @pulumi/pagerduty 3.4.0; newer providers deprecate the field and store this value regardless.
                     alertCreation: "create_alerts_and_incidents",
                     autoResolveTimeout: s.autoResolveTimeout,
+                    alertGroupingParameters: s.alertGrouping && {
+                        type: s.alertGrouping.type,
+                        config: { aggregate: s.alertGrouping.aggregate, fields: s.alertGrouping.fields },
+                    },
                     acknowledgementTimeout: "null",
                     incidentUrgencyRule: { type: "constant", urgency: "high" },
                 },

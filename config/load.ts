@@ -73,7 +73,14 @@ export function parseStructure(raw: RawConfig): Structure {
     for (const key of Object.keys(raw.values).sort()) {
         const [ns, name] = splitKey(key);
         if (ns !== project || !(name.endsWith(WEBHOOK_URL_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
-        if (name !== PAGERDUTY_API_KEY && !declared.has(name))
+        // The Apprise pager-duty-webhook block needed it; the Events API v2 channel does not: say so rather than ignore it.
+        if (name === PAGERDUTY_API_KEY)
+            fail(
+                key,
+                "no pagerDutyApiKey: pagerduty channels send Events API v2 themselves with the integration's key and need no API key; " +
+                    `remove it: pulumi config rm ${PAGERDUTY_API_KEY}`,
+            );
+        if (!declared.has(name))
             fail(
                 key,
                 `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} ` +

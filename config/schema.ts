@@ -113,6 +113,14 @@ export const pagerDutySchema = z.strictObject({
         })
         .prefault({}),
     autoResolveTimeoutHours: range(1, 168, "a number of hours from 1 to 168").optional(),
+    /**
+     * Resolve incidents when the condition clears (a flow in incident completes, a pool is ready again): each
+     * signal that opens incidents on a pagerduty channel gets a second automation on the clearing event,
+     * sending a resolve with the same dedup key. Off: incidents are resolved by people or autoResolveTimeoutHours.
+     */
+    autoResolve: bool().default(true),
+    /** PagerDuty groups alerts of one flow into one incident (content-based alert grouping on custom_details.flow). */
+    alertGrouping: bool().default(true),
 });
 
 export const secretsManagerSchema = z.strictObject({

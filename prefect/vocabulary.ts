@@ -17,6 +17,8 @@ export const FINAL_FAILURE_EVENTS: string[] = FINAL_FAILURE_STATES.map(flowRunEv
 export const COMPLETED_EVENT = flowRunEvent("Completed");
 /** Both spellings: older servers emitted `not_ready`, Prefect's own UI listens for both. */
 export const WORK_POOL_NOT_READY_EVENTS = ["prefect.work-pool.not-ready", "prefect.work-pool.not_ready"];
+/** A work pool with a healthy worker again. */
+export const WORK_POOL_READY_EVENT = "prefect.work-pool.ready";
 /**
  * Status events of deployments, work queues and work pools (server/models/events.py: `prefect.<kind>.<status in
  * kebab case>`; statuses in server/schemas/statuses.py). A deployment or queue goes not-ready when no worker polled

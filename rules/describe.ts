@@ -37,6 +37,13 @@ export function describeTrigger(t: EventTriggerSpec): string {
             );
         return `fires when ${missing} arrives within ${describeDuration(t.within)} for ${what}${bucket}`;
     }
+    // Reactive with `after`: an `after` event opens a window per bucket; the first expected event in it fires, and
+    // the bucket is gone until the next `after` event (prefect/server/events/triggers.py removes it on firing).
+    if (t.after.length)
+        return (
+            `fires on the first event [${events}] of ${what} within ${describeDuration(t.within)} after an event ` +
+            `[${t.after.join(", ")}]${bucket}; then waits for the next [${t.after.join(", ")}]`
+        );
     if (t.threshold <= 1 && t.within === 0) return `fires on every event [${events}] of ${what}${bucket}`;
     if (t.threshold <= 1)
         return `fires on the first event [${events}] of ${what}${bucket}; then quiet for that bucket for ${describeDuration(t.within)}`;

@@ -1,4 +1,8 @@
+import { kindOf } from "../channels/registry";
 import type { Severity, StackConfig } from "../config/model";
+import type { EventTriggerSpec } from "../prefect/vocabulary";
+import type { AutomationSpec } from "../signals/signal";
+import type { Message } from "./messages";
 
 /**
  * The incident lifecycle as data: which PagerDuty incident (Events API v2
@@ -41,13 +45,40 @@ export function incidentSeverity(tier: Severity): IncidentSeverity {
 }
 
 /**
- * Channel kinds that track incidents (open and resolve them by dedup key). None
- * yet: the PagerDuty Events v2 kind will be the first. Until one exists,
- * signals plan no resolve automations (a resolve sent to Slack would be noise).
+ * Whether a signal sending to `channels` needs its resolve automations: one of
+ * them tracks incidents (PagerDuty: a resolve with the same dedup key closes
+ * the incident), and the stack has not turned auto-resolve off.
  */
-export const INCIDENT_TRACKING_KINDS: readonly string[] = [];
+export function tracksIncidents(cfg: StackConfig, channels: string[]): boolean {
+    if (cfg.pagerDuty?.autoResolve === false) return false;
+    return channels.some((name) => {
+        const channel = cfg.channels.find((c) => c.name === name);
+        return channel !== undefined && kindOf(channel.spec).tracksIncidents === true;
+    });
+}
 
-/** Whether a signal sending to `channels` needs its resolve automations: one of them tracks incidents. */
-export function tracksIncidents(cfg: StackConfig, channels: string[], kinds: readonly string[] = INCIDENT_TRACKING_KINDS): boolean {
-    return channels.some((name) => kinds.includes(cfg.channels.find((c) => c.name === name)?.spec.type ?? ""));
+/**
+ * The automation that resolves what `alert` opened: the clearing event's
+ * trigger, the same dedup key, and the short "recovered" message; sent to the
+ * alert's channels, or to `channels` (the incident-tracking ones, where a
+ * recovered notice on every clearing event would be noise).
+ */
+export function resolving(
+    alert: AutomationSpec,
+    change: { trigger: EventTriggerSpec; message: Message; description: string; channels?: string[] },
+): AutomationSpec {
+    if (!alert.incident) throw new Error(`${alert.key} opens no incident to resolve`);
+    return {
+        ...alert,
+        ...change,
+        key: `${alert.key}-resolve`,
+        name: `${alert.name} (resolve)`,
+        channels: change.channels ?? alert.channels,
+        incident: { ...alert.incident, action: "resolve" },
+    };
+}
+
+/** The channels of `names` that track incidents (where a resolve means something on its own). */
+export function incidentChannels(cfg: StackConfig, names: string[]): string[] {
+    return names.filter((name) => tracksIncidents(cfg, [name]));
 }

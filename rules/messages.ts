@@ -33,6 +33,18 @@ export interface MessageDetail {
     next?: string;
 }
 
+/** The run's facts as Jinja expressions (message detail); `deployment` is empty for ad-hoc runs. */
+export const RUN_FIELDS: MessageDetail["fields"] = [
+    { label: "Flow", value: "flow.name" },
+    { label: "Deployment", value: 'deployment.name if deployment else "(ad-hoc run)"' },
+    { label: "Run", value: 'flow_run.name ~ " (" ~ (flow_run.id | string) ~ ")"' },
+    { label: "State", value: 'flow_run.state.name ~ " at " ~ (flow_run.state.timestamp | string)' },
+    { label: "Run count", value: "flow_run.run_count | string" },
+    { label: "Tags", value: 'flow_run.tags | join(", ")' },
+];
+export const RUN_ERROR = 'flow_run.state.message or ""';
+export const RUN_LINK = { url: "flow_run|ui_url", text: "Open the flow run in Prefect" };
+
 /** Deployment only when the run has one: `deployment` is empty for ad-hoc runs. */
 const RUN_DETAILS = [
     "*Flow*: {{ flow.name }}",
@@ -46,16 +58,20 @@ const RUN_DETAILS = [
 export function finalFailureMessage(escalates: boolean): Message {
     return {
         subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
-        body: [
-            ":x: *Pipeline failed*: {{ flow.name }}",
-            "",
-            RUN_DETAILS,
-            "",
-            `*Next*: read the run's logs; if the error is transient, retry the run from its ` +
-                `page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`,
-        ].join("\n"),
+        body: [":x: *Pipeline failed*: {{ flow.name }}", "", RUN_DETAILS, "", `*Next*: ${finalFailureNext(escalates)}`].join("\n"),
+        detail: {
+            title: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
+            fields: RUN_FIELDS,
+            error: RUN_ERROR,
+            link: RUN_LINK,
+            next: finalFailureNext(escalates),
+        },
     };
 }
+
+const finalFailureNext = (escalates: boolean) =>
+    "read the run's logs; if the error is transient, retry the run from its " +
+    `page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`;
 
 export function repeatedFailureMessage(threshold: number, windowSeconds: number): Message {
     const window = describeDuration(windowSeconds);
@@ -67,11 +83,21 @@ export function repeatedFailureMessage(threshold: number, windowSeconds: number)
             "Latest failure:",
             RUN_DETAILS,
             "",
-            "*Next*: this flow is failing repeatedly, not transiently. Acknowledge, " +
-                "check the source system and the last change to the flow, and pause its deployment if it keeps failing.",
+            `*Next*: ${REPEATED_NEXT}`,
         ].join("\n"),
+        detail: {
+            title: `CRITICAL: {{ flow.name }} failed ${threshold} times within ${window}`,
+            fields: RUN_FIELDS,
+            error: RUN_ERROR,
+            link: RUN_LINK,
+            next: REPEATED_NEXT,
+        },
     };
 }
+
+const REPEATED_NEXT =
+    "this flow is failing repeatedly, not transiently. Acknowledge, " +
+    "check the source system and the last change to the flow, and pause its deployment if it keeps failing.";
 
 export function workPoolNotReadyMessage(): Message {
     return {
@@ -82,10 +108,18 @@ export function workPoolNotReadyMessage(): Message {
             "No healthy worker is polling it, so none of its scheduled flow runs can start.",
             "*Work pool*: <{{ work_pool|ui_url }}|open {{ work_pool.name }} in Prefect>",
             "",
-            "*Next*: check the worker processes / containers for this pool and their logs, then the infrastructure they run on.",
+            `*Next*: ${WORK_POOL_NEXT}`,
         ].join("\n"),
+        detail: {
+            title: "P1: work pool {{ work_pool.name }} is not ready",
+            fields: [{ label: "Work pool", value: "work_pool.name" }],
+            link: { url: "work_pool|ui_url", text: "Open the work pool in Prefect" },
+            next: WORK_POOL_NEXT,
+        },
     };
 }
+
+const WORK_POOL_NEXT = "check the worker processes / containers for this pool and their logs, then the infrastructure they run on.";
 
 /** `scope`: the watched runs in words (describeRoute), plain text that may hold any tag or name; it renders literally. */
 export function noSuccessMessage(scope: string, seconds: number): Message {
@@ -97,10 +131,17 @@ export function noSuccessMessage(scope: string, seconds: number): Message {
             "",
             `Not one of the watched ${templateLiteral(scope)} reached Completed in the last ${window}: pipelines may be down altogether.`,
             "",
-            "*Next*: check the Prefect server, the work pools and their workers, and whether runs are stuck in Scheduled or Late.",
+            `*Next*: ${SILENCE_NEXT}`,
         ].join("\n"),
+        detail: {
+            title: `P1: no successful run for ${window}`,
+            fields: [{ label: "Watched", value: JSON.stringify(scope) }],
+            next: SILENCE_NEXT,
+        },
     };
 }
+
+const SILENCE_NEXT = "check the Prefect server, the work pools and their workers, and whether runs are stuck in Scheduled or Late.";
 
 export function successMessage(): Message {
     return {
@@ -110,7 +151,30 @@ export function successMessage(): Message {
             "*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`) at {{ flow_run.state.timestamp }}",
             "<{{ flow_run|ui_url }}|open the flow run in Prefect>",
         ].join("\n"),
+        detail: { title: "Pipeline completed: {{ flow.name }}", fields: RUN_FIELDS.slice(0, 4), link: RUN_LINK },
     };
+}
+
+/** The short notice that a flow in incident completed again (its incident is resolved). */
+export function flowRecoveredMessage(): Message {
+    return {
+        subject: "Recovered: {{ flow.name }} completed",
+        body: ":white_check_mark: *Recovered*: {{ flow.name }} completed again\n<{{ flow_run|ui_url }}|open the flow run in Prefect>",
+        detail: { title: "Recovered: {{ flow.name }} completed", fields: RUN_FIELDS.slice(0, 4), link: RUN_LINK },
+    };
+}
+
+export function workPoolReadyMessage(): Message {
+    return {
+        subject: "Recovered: work pool {{ work_pool.name }} is ready",
+        body: ":white_check_mark: *Recovered*: work pool {{ work_pool.name }} is ready again",
+        detail: { title: "Recovered: work pool {{ work_pool.name }} is ready", fields: [{ label: "Work pool", value: "work_pool.name" }] },
+    };
+}
+
+/** A watched run completed, so a P1 silence is over (sent to incident-tracking channels only: every completion sends it). */
+export function silenceEndedMessage(): Message {
+    return { subject: "Recovered: {{ flow.name }} completed", body: ":white_check_mark: *Recovered*: {{ flow.name }} completed" };
 }
 
 /** 86400 -> "24 hours", 900 -> "15 minutes", 30 -> "30 seconds". */

@@ -1,4 +1,5 @@
 import type { PagerDutyConfig } from "../config/model";
+import { detailKey } from "../channels/pagerDutyEvent";
 import { Ladder, criticalLadder, p1Ladder, scheduleLayer } from "./escalation";
 
 /**
@@ -21,6 +22,8 @@ export interface PagerDutyPlan {
         description: string;
         /** Seconds as PagerDuty's API takes them, or "null" for off. */
         autoResolveTimeout: string;
+        /** Content-based alert grouping: alerts with the same values in these event fields join one incident. */
+        alertGrouping?: { type: "content_based"; aggregate: "all"; fields: string[] };
         integrationName: string;
     }[];
 }
@@ -67,6 +70,10 @@ export function planPagerDuty(pd: PagerDutyConfig, stack: string): PagerDutyPlan
             // Nothing resolves these incidents automatically unless configured: Prefect's block never sends a resolve event.
             autoResolveTimeout: pd.autoResolveTimeoutHours ? String(pd.autoResolveTimeoutHours * 3600) : "null",
             integrationName: "Prefect automations (Events API v2)",
+            // One incident per flow: the events' custom_details carry the flow's name (channels/pagerDutyEvent.ts).
+            alertGrouping: pd.alertGrouping
+                ? { type: "content_based", aggregate: "all", fields: [`custom_details.${detailKey("Flow")}`] }
+                : undefined,
         })),
     };
 }

@@ -52,7 +52,10 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
     const ctx = { route: (name: string) => cfg.routes.find((r) => r.name === name)!, label: (s: string) => `[${cfg.stack}] ${s}` };
     return {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
-        automations: SIGNALS.flatMap((s) => s.automations(cfg, ctx)).map((a) => ({ ...a, actions: actionsFor(a, cfg.channels) })),
+        automations: SIGNALS.flatMap((s) => s.automations(cfg, ctx)).map((a) => ({
+            ...a,
+            actions: actionsFor(a, cfg.channels, cfg.stack),
+        })),
         slas: planSlas(cfg),
         pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack) : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
@@ -60,10 +63,13 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
 }
 
 /** One action per channel, each with the message as its kind shows it (Slack mrkdwn, a Teams card, ...). */
-function actionsFor(a: AutomationSpec, channels: Channel[]): ActionSpec[] {
+function actionsFor(a: AutomationSpec, channels: Channel[], stack: string): ActionSpec[] {
     return a.channels.map((name) => {
         const channel = channels.find((c) => c.name === name)!;
-        return { channel: name, ...kindOf(channel.spec).render(a.message) };
+        return {
+            channel: name,
+            ...kindOf(channel.spec).render(a.message, { stack, tier: a.tier, signal: a.signal, incident: a.incident }),
+        };
     });
 }
 

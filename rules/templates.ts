@@ -20,7 +20,7 @@ export function templateLiteral(text: string): string {
 
 /** A made-up failed run, to show in the preview what a message will look like. */
 export const SAMPLE_CONTEXT = {
-    flow: { name: "exchange-rates-daily" },
+    flow: { id: "3b2a1c0d-0000-4000-8000-000000000004", name: "exchange-rates-daily" },
     deployment: { id: "7c1d2e3f-0000-4000-8000-000000000002", name: "exchange-rates-daily-prod" },
     flow_run: {
         id: "0f1e2d3c-4b5a-4968-8776-655443322110",
@@ -28,6 +28,8 @@ export const SAMPLE_CONTEXT = {
         // When it was scheduled to start, and when it did (late and stuck run messages show them).
         expected_start_time: "2026-11-30 06:00:00+00:00",
         start_time: "2026-11-30 06:00:04.118530+00:00",
+        run_count: 3,
+        tags: ["dlt", "finance"],
         state: {
             name: "Failed",
             message: "Flow run encountered an exception: HTTPError: 503 Service Unavailable from api.exchangerate.host",

@@ -6,6 +6,7 @@ import {
     FINAL_FAILURE_EVENTS,
     PER_FLOW,
     WORK_POOL_NOT_READY_EVENTS,
+    WORK_POOL_READY_EVENT,
     EventTriggerSpec,
 } from "../prefect/vocabulary";
 import { matchRelatedFor, routeFilters } from "./routes";
@@ -54,6 +55,41 @@ export function noSuccessTrigger(route: Route, seconds: number): EventTriggerSpe
         posture: "Proactive",
         within: seconds,
     };
+}
+
+/** How long after its first failure a flow's completion still counts as its recovery (and resolves its incident). */
+export const RECOVERY_WINDOW_SECONDS = 7 * 86400;
+
+/**
+ * A flow of the route completed after a final failure: the clearing event of
+ * its incident. Reactive with `after`: a failure opens a bucket per flow, the
+ * flow's next Completed fires it, and the bucket is gone until the next failure
+ * (prefect/server/events/triggers.py: a trigger with `after` removes its bucket
+ * once it fired), so a healthy flow's completions send nothing.
+ */
+export function flowRecoveredTrigger(route: Route): EventTriggerSpec {
+    return reactive({
+        match: ANY_FLOW_RUN,
+        match_related: matchRelatedFor(routeFilters(route)),
+        after: FINAL_FAILURE_EVENTS,
+        expect: [COMPLETED_EVENT],
+        for_each: [PER_FLOW],
+        within: RECOVERY_WINDOW_SECONDS,
+    });
+}
+
+/** A named work pool is ready again (a worker polls it). */
+export function workPoolReadyTrigger(workPools: string[]): EventTriggerSpec {
+    return { ...workPoolNotReadyTrigger(workPools), expect: [WORK_POOL_READY_EVENT] };
+}
+
+/**
+ * A run of the route completed: the end of a silence. Prefect cannot tell
+ * whether a silence incident is open, so this fires on completions, at most
+ * once a minute; a resolve for an incident that is not open changes nothing.
+ */
+export function silenceEndedTrigger(route: Route): EventTriggerSpec {
+    return reactive({ match: ANY_FLOW_RUN, match_related: matchRelatedFor(routeFilters(route)), expect: [COMPLETED_EVENT], within: 60 });
 }
 
 /** A run of one of the named flows Completed (the seed's optional notify_on_completion). */

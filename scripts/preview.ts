@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
 import { PROJECT, parseStackConfig } from "../config/load";
+import type { Incident } from "../rules/incidents";
 import { automationsPerRoute, planAlerting } from "../rules/plan";
 import { Placeholder, offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
@@ -53,20 +54,16 @@ async function main(): Promise<number> {
         return 1;
     }
     const { run, resources } = captured;
-    print(stack, placeholders, file.encrypted, run.resources, run.invokes);
-    // The program ran, so the config parses; the same plan it built, in numbers per route.
+    // The program ran, so the config parses: the same plan it built, for the incidents and the per-route counts.
     const cfg = parseStackConfig(raw);
-    console.log(
-        [
-            "",
-            ...describeRouteCosts(
-                automationsPerRoute(
-                    planAlerting(cfg),
-                    cfg.routes.map((r) => r.name),
-                ),
-            ),
-        ].join("\n"),
+    const plan = planAlerting(cfg);
+    const incidents = new Map(plan.automations.flatMap((a) => (a.incident ? [[a.key, a.incident] as const] : [])));
+    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents);
+    const costs = automationsPerRoute(
+        plan,
+        cfg.routes.map((r) => r.name),
     );
+    console.log(["", ...describeRouteCosts(costs)].join("\n"));
     // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
     const policies = await checkPolicies(resources, environmentOf(raw.values));
     console.log(["", ...policies.lines].join("\n"));
@@ -84,6 +81,26 @@ export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>
     return lines;
 }
 
+/**
+ * A rendered body as a person reads it: JSON (Block Kit, a Teams card) indented;
+ * a PagerDuty event (the fields after its routing key) completed with the key
+ * the block adds, shown as a placeholder.
+ */
+export function readable(rendered: string): string {
+    const text = rendered.trim();
+    const asJson = (t: string) => {
+        try {
+            return JSON.stringify(JSON.parse(t), null, 2);
+        } catch {
+            return undefined;
+        }
+    };
+    if (text.startsWith("{")) return asJson(text) ?? rendered;
+    if (text.startsWith('"event_action"') || text.startsWith('"dedup_key"'))
+        return asJson(`{"routing_key":"<the service's integration key, a block secret>",${text}}`) ?? rendered;
+    return rendered;
+}
+
 /** The stack's `environment` setting (Pulumi.yaml's default when the stack file leaves it out). */
 function environmentOf(values: Record<string, string>): string {
     return values[`${PROJECT}:environment`] ?? "development";
@@ -95,6 +112,7 @@ function print(
     encrypted: string[],
     resources: RegisteredResource[],
     invokes: { token: string; inputs: Record<string, unknown> }[],
+    incidents: ReadonlyMap<string, Incident>,
 ): void {
     const out: string[] = [];
     const of = (type: string) =>
@@ -125,9 +143,22 @@ function print(
         out.push(`    trigger: ${describeTrigger(spec)}`);
         const actions = a.inputs.actions as { blockDocumentId: string; subject: string; body: string }[];
         out.push(`    notifies: ${actions.map((x) => blockById.get(x.blockDocumentId)?.inputs.name ?? x.blockDocumentId).join(", ")}`);
-        out.push("    message, rendered with a sample failed run and work pool:");
-        out.push(`      subject: ${renderSample(actions[0].subject, SAMPLE_UI)}`);
-        for (const line of renderSample(actions[0].body, SAMPLE_UI).split("\n")) out.push(`      | ${line}`);
+        const incident = incidents.get(a.name);
+        if (incident)
+            out.push(`    incident: ${incident.action === "trigger" ? "opens" : "resolves"} PagerDuty dedup key ${incident.dedupKey}`);
+        let previous = "";
+        for (const action of actions) {
+            const block = blockById.get(action.blockDocumentId)?.inputs.name ?? action.blockDocumentId;
+            const rendered = readable(renderSample(action.body, SAMPLE_UI));
+            if (rendered === previous) {
+                out.push(`    message to ${block}: the same as above`);
+                continue;
+            }
+            previous = rendered;
+            out.push(`    message to ${block}, rendered with a sample failed run and work pool:`);
+            out.push(`      subject: ${renderSample(action.subject, SAMPLE_UI)}`);
+            for (const line of rendered.split("\n")) out.push(`      | ${line}`);
+        }
     }
 
     const policies = of("pagerduty:index/escalationPolicy:EscalationPolicy");

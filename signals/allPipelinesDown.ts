@@ -1,7 +1,8 @@
 import type { Route } from "../config/model";
-import { noSuccessMessage } from "../rules/messages";
+import { incidentChannels, incidentSeverity, resolving, silenceIncidentKey } from "../rules/incidents";
+import { noSuccessMessage, silenceEndedMessage } from "../rules/messages";
 import { describeRoute, unionOfRoutes } from "../rules/routes";
-import { noSuccessTrigger } from "../rules/triggers";
+import { noSuccessTrigger, silenceEndedTrigger } from "../rules/triggers";
 import type { AutomationSpec, Signal } from "./signal";
 
 /**
@@ -19,23 +20,37 @@ export const allPipelinesDown: Signal = {
         const seconds = cfg.p1.noSuccessSeconds;
         if (!cfg.p1.enabled || seconds === undefined) return [];
         const routes = cfg.p1.routes.map(ctx.route);
-        const spec = (key: string, title: string, r: Route, watched: string[]): AutomationSpec => ({
-            key,
-            tier: "p1",
-            signal: "allPipelinesDown",
-            name: ctx.label(`P1 no successful run (${title})`),
-            description: `P1: no ${describeRoute(r)} reached Completed within ${seconds} s.`,
-            trigger: noSuccessTrigger(r, seconds),
-            channels: cfg.p1.channels,
-            message: noSuccessMessage(describeRoute(r), seconds),
-            routes: watched,
-        });
-        const perRoute = () => routes.map((r) => spec(`p1-no-success-${r.name}`, r.name, r, [r.name]));
+        // A second silent window adds to the same incident (one key per silence); a completed run resolves it. Every
+        // completion sends that resolve, so it goes to incident-tracking channels only, never as a Slack notice.
+        const resolveTo = incidentChannels(cfg, cfg.p1.channels);
+        const spec = (key: string, title: string, r: Route, watched: string[]): AutomationSpec[] => {
+            const alert: AutomationSpec = {
+                key,
+                tier: "p1",
+                signal: "allPipelinesDown",
+                name: ctx.label(`P1 no successful run (${title})`),
+                description: `P1: no ${describeRoute(r)} reached Completed within ${seconds} s.`,
+                trigger: noSuccessTrigger(r, seconds),
+                channels: cfg.p1.channels,
+                message: noSuccessMessage(describeRoute(r), seconds),
+                routes: watched,
+                incident: { dedupKey: silenceIncidentKey(cfg.stack, key), action: "trigger", severity: incidentSeverity("p1") },
+            };
+            if (!resolveTo.length) return [alert];
+            const resolve = resolving(alert, {
+                trigger: silenceEndedTrigger(r),
+                message: silenceEndedMessage(),
+                description: `Resolves the P1 silence incident when a run (${describeRoute(r)}) completes.`,
+                channels: resolveTo,
+            });
+            return [alert, resolve];
+        };
+        const perRoute = () => routes.flatMap((r) => spec(`p1-no-success-${r.name}`, r.name, r, [r.name]));
         // One route keeps its own name and key: the automation stays the one it was.
         if (routes.length === 1) return perRoute();
         const union = unionOfRoutes(routes, "all");
         if (!union) return perRoute();
         const names = routes.map((r) => r.name);
-        return [spec("p1-no-success", names.length <= 3 ? names.join(", ") : `${names.length} routes`, union, names)];
+        return spec("p1-no-success", names.length <= 3 ? names.join(", ") : `${names.length} routes`, union, names);
     },
 };

@@ -1,7 +1,8 @@
-import { repeatedFailureMessage } from "../rules/messages";
+import { flowIncidentKey, incidentSeverity, resolving, tracksIncidents } from "../rules/incidents";
+import { flowRecoveredMessage, repeatedFailureMessage } from "../rules/messages";
 import { describeRoute } from "../rules/routes";
-import { repeatedFailureTrigger } from "../rules/triggers";
-import type { Signal } from "./signal";
+import { flowRecoveredTrigger, repeatedFailureTrigger } from "../rules/triggers";
+import type { AutomationSpec, Signal } from "./signal";
 
 /** Critical: one flow ended in failure `threshold` times within the window, counted per flow; one automation per route. */
 export const repeatedFailure: Signal = {
@@ -12,9 +13,10 @@ export const repeatedFailure: Signal = {
     automations: (cfg, { route, label }) => {
         if (!cfg.critical.enabled) return [];
         const { threshold, windowSeconds } = cfg.critical;
-        return cfg.critical.routes.map((name) => {
+        const resolve = tracksIncidents(cfg, cfg.critical.channels);
+        return cfg.critical.routes.flatMap((name) => {
             const r = route(name);
-            return {
+            const alert: AutomationSpec = {
                 key: `critical-${name}`,
                 tier: "critical",
                 signal: "repeatedFailure",
@@ -26,7 +28,18 @@ export const repeatedFailure: Signal = {
                 channels: cfg.critical.channels,
                 message: repeatedFailureMessage(threshold, windowSeconds),
                 routes: [name],
+                // One incident per failing flow: a 4th and 5th failure add alerts to it.
+                incident: { dedupKey: flowIncidentKey(cfg.stack), action: "trigger", severity: incidentSeverity("critical") },
             };
+            if (!resolve) return [alert];
+            return [
+                alert,
+                resolving(alert, {
+                    trigger: flowRecoveredTrigger(r),
+                    message: flowRecoveredMessage(),
+                    description: `Resolves a flow's critical incident when a run of it (${describeRoute(r)}) completes after failing.`,
+                }),
+            ];
         });
     },
 };

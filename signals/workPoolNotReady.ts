@@ -1,6 +1,7 @@
-import { workPoolNotReadyMessage } from "../rules/messages";
-import { workPoolNotReadyTrigger } from "../rules/triggers";
-import type { Signal } from "./signal";
+import { incidentSeverity, resolving, tracksIncidents, workPoolIncidentKey } from "../rules/incidents";
+import { workPoolNotReadyMessage, workPoolReadyMessage } from "../rules/messages";
+import { workPoolNotReadyTrigger, workPoolReadyTrigger } from "../rules/triggers";
+import type { AutomationSpec, Signal } from "./signal";
 
 /** P1: a named work pool lost its last healthy worker, so nothing in it can start. One automation for all named pools. */
 export const workPoolNotReady: Signal = {
@@ -8,20 +9,27 @@ export const workPoolNotReady: Signal = {
     configKey: "p1",
     severity: "p1",
     summary: "a work pool in `p1.workPools` went not-ready (no healthy worker)",
-    automations: (cfg, { label }) =>
-        !cfg.p1.enabled || cfg.p1.workPools.length === 0
-            ? []
-            : [
-                  {
-                      key: "p1-work-pool-not-ready",
-                      tier: "p1",
-                      signal: "workPoolNotReady",
-                      name: label("P1 work pool not ready"),
-                      description: `P1: work pool ${cfg.p1.workPools.join(" or ")} went not-ready (no healthy worker).`,
-                      trigger: workPoolNotReadyTrigger(cfg.p1.workPools),
-                      channels: cfg.p1.channels,
-                      message: workPoolNotReadyMessage(),
-                      routes: [],
-                  },
-              ],
+    automations: (cfg, { label }) => {
+        if (!cfg.p1.enabled || cfg.p1.workPools.length === 0) return [];
+        const alert: AutomationSpec = {
+            key: "p1-work-pool-not-ready",
+            tier: "p1",
+            signal: "workPoolNotReady",
+            name: label("P1 work pool not ready"),
+            description: `P1: work pool ${cfg.p1.workPools.join(" or ")} went not-ready (no healthy worker).`,
+            trigger: workPoolNotReadyTrigger(cfg.p1.workPools),
+            channels: cfg.p1.channels,
+            message: workPoolNotReadyMessage(),
+            routes: [],
+            // One incident per work pool; its ready event resolves it.
+            incident: { dedupKey: workPoolIncidentKey(cfg.stack), action: "trigger", severity: incidentSeverity("p1") },
+        };
+        if (!tracksIncidents(cfg, cfg.p1.channels)) return [alert];
+        const resolve = resolving(alert, {
+            trigger: workPoolReadyTrigger(cfg.p1.workPools),
+            message: workPoolReadyMessage(),
+            description: `Resolves a work pool's P1 incident when ${cfg.p1.workPools.join(" or ")} is ready again.`,
+        });
+        return [alert, resolve];
+    },
 };

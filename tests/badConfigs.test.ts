@@ -317,10 +317,10 @@ const cases: Case[] = [
         expected: /a secret token \(PagerDuty REST API token/,
     },
     {
-        title: "PagerDuty channel without the block's API key",
-        raw: () => set(base("prod"), { [k("pagerDutyApiKey")]: undefined }),
+        title: "the PagerDuty API key the old Apprise block needed, still set",
+        raw: () => set(base("prod"), { [k("pagerDutyApiKey")]: "pd-api-key" }, true),
         key: k("pagerDutyApiKey"),
-        expected: /a secret token \(PagerDuty API key the Prefect pager-duty-webhook block requires\)/,
+        expected: /no pagerDutyApiKey: pagerduty channels send Events API v2 themselves .* remove it: pulumi config rm pagerDutyApiKey/,
     },
     {
         title: "PagerDuty on without on-call users",

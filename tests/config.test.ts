@@ -44,7 +44,7 @@ describe("committed stacks parse", () => {
         });
         expect(cfg.secretsManager).toEqual({ prefix: "prod/prefect", recoveryWindowInDays: 7 });
         expect(cfg.secrets.map((s) => s.key).sort()).toEqual(
-            [k("alertsWebhookUrl"), k("criticalWebhookUrl"), k("pagerDutyApiKey"), "pagerduty:token", "prefect:apiKey"].sort(),
+            [k("alertsWebhookUrl"), k("criticalWebhookUrl"), "pagerduty:token", "prefect:apiKey"].sort(),
         );
     });
 
@@ -71,7 +71,6 @@ describe("committed stacks parse", () => {
             () => ({ enabled: false }),
         );
         delete noPd.values["pagerduty:token"];
-        delete noPd.values[k("pagerDutyApiKey")];
         const cfg = parseStackConfig(noPd);
         expect(cfg.pagerDuty).toBeUndefined();
         expect(cfg.secrets.map((s) => s.key)).not.toContain("pagerduty:token");

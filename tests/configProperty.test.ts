@@ -122,7 +122,8 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
             `channel ${c.name}: its URL secret is listed with its form`,
         );
     }
-    check(secretKeys.has(k("pagerDutyApiKey")) === pagerDutyChannels.length > 0, "pagerDutyApiKey listed iff a PagerDuty channel is used");
+    // pagerduty channels read no config secret: the routing key comes from the integration the stack creates.
+    check(!secretKeys.has(k("pagerDutyApiKey")), "pagerDutyApiKey is never read");
     check(secretKeys.has("pagerduty:token") === (cfg.pagerDuty !== undefined), "pagerduty:token listed iff PagerDuty is on");
     check(secretKeys.has("prefect:apiKey") === cfg.prefect.cloud, "prefect:apiKey listed iff Prefect Cloud");
     for (const s of cfg.secrets) {
@@ -493,7 +494,7 @@ const plausible = fc
             ids: rare<string | undefined>(UUID_VALUE, undefined, "workspace-1", "00000000-0000-0000-0000-000000000000"),
             region: rare<string | undefined>("eu-west-1", undefined, ""),
             urlKind: rare("fits", "slack-for-all", "http-for-all", "missing", "broken"),
-            plainSecret: rare("", k("alertsWebhookUrl"), "prefect:apiKey", "pagerduty:token", k("pagerDutyApiKey")),
+            plainSecret: rare("", k("alertsWebhookUrl"), "prefect:apiKey", "pagerduty:token"),
         });
     });
 
@@ -527,7 +528,6 @@ function plausibleRaw(p: Plausible): RawConfig {
         }[p.urlKind]!;
         secret(k(`${name}WebhookUrl`), url);
     }
-    secret(k("pagerDutyApiKey"), `${MARK}-api-key`);
     secret("pagerduty:token", `${MARK}-token`);
     secret("prefect:apiKey", `${MARK}-prefect-key`);
     return { project: PROJECT, stack: p.stack, values, secretKeys };

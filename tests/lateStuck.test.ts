@@ -221,10 +221,13 @@ describe("resolve automations wait for a channel that tracks incidents", () => {
         expect(tracksIncidents(parseStackConfig(raw), ["alerts"])).toBe(false);
     });
 
-    it("a kind that tracks incidents switches them on for the signals that send to it", () => {
-        const cfg = parseStackConfig(dev(ON));
-        expect(tracksIncidents(cfg, ["alerts"], ["slack"])).toBe(true);
-        expect(tracksIncidents(cfg, ["alerts"], ["pagerduty"])).toBe(false);
+    it("a kind that tracks incidents (pagerduty) switches them on for the signals that send to it, unless auto-resolve is off", () => {
+        const cfg = parseStackConfig(stackConfig("prod"));
+        expect(tracksIncidents(cfg, ["pager"])).toBe(true);
+        expect(tracksIncidents(cfg, ["critical", "pagerP1"])).toBe(true);
+        expect(tracksIncidents(cfg, ["alerts", "critical"])).toBe(false);
+        const off = parseStackConfig(editKey(stackConfig("prod"), "pagerDuty", (pd) => ({ ...pd, autoResolve: false })));
+        expect(tracksIncidents(off, ["pager"])).toBe(false);
     });
 });
 

@@ -140,7 +140,7 @@ describe("the plan per stack", () => {
             typeSlug: "pager-duty-webhook",
             stack: "prod",
             spec: { type: "pagerduty", service: "critical" },
-            sources: { integrationKey: { pagerDutyService: "critical" }, apiKey: { configKey: "prefect-alerting:pagerDutyApiKey" } },
+            sources: { integrationKey: { pagerDutyService: "critical" } },
         });
         expect(plan.blocks.find((b) => b.channel === "pagerP1")).toMatchObject({
             name: "prod-pager-p1",

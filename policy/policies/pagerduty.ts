@@ -118,29 +118,10 @@ export const integrationKeySecret: ResourceValidationPolicy = {
     },
 };
 
-export const autoResolveHasPath: ResourceValidationPolicy = {
-    name: "pagerduty-auto-resolve",
-    description:
-        "Prefect's pager-duty-webhook block only ever triggers (no dedup_key, never resolve), so with auto-resolve off every " +
-        "page stays open until someone resolves it by hand. Set autoResolveTimeout, or accept manual resolution knowingly.",
-    enforcementLevel: "advisory",
-    severity: "low",
-    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== TYPE.pdService) return;
-        const timeout = args.props.autoResolveTimeout;
-        if (timeout === undefined || timeout === null || timeout === "null")
-            report(
-                `Service "${args.props.name ?? args.name}" never auto-resolves, ` +
-                    `and nothing sends PagerDuty a resolve: incidents stay open until resolved by hand.`,
-            );
-    },
-};
-
 export const pagerDutyPolicies = [
     pagerDutyExplicitNames,
     pagerDutyAlertCreation,
     escalationPolicyLevels,
     escalationDelayWholeMinutes,
     integrationKeySecret,
-    autoResolveHasPath,
 ];

@@ -7,7 +7,7 @@
  * into vendor/ by `npm run vendor` at the repository root.
  */
 
-import { ACTION_LISTS, EVENT_TRIGGER_FIELDS, TRIGGER_KINDS } from "../vendor/vocabulary";
+import { ACTION_LISTS, EVENT_TRIGGER_FIELDS, TRIGGER_KINDS, TYPE } from "../vendor/vocabulary";
 
 export { ACTION_LISTS, EVENTS_V2, NOTIFICATION_BLOCK_FIELDS, TRIGGER_KINDS, TYPE } from "../vendor/vocabulary";
 
@@ -142,4 +142,32 @@ export function jsonObject(text: unknown): Record<string, any> | undefined {
     } catch {
         return undefined;
     }
+}
+
+/**
+ * A block that pages through PagerDuty: Prefect's pager-duty-webhook (Apprise),
+ * or a custom-webhook that posts Events API v2 with a routing key among its
+ * secrets (the program's pagerduty channels). During preview its data may be
+ * unknown: a data that depends on a PagerDuty integration of the stack tells.
+ */
+export function isPagerDutyBlock(block: {
+    props: Record<string, any>;
+    propertyDependencies?: Record<string, { type: string }[]>;
+}): boolean {
+    const slug = known(() => block.props.typeSlug);
+    if (slug === "pager-duty-webhook") return true;
+    if (slug !== "custom-webhook") return false;
+    if ((block.propertyDependencies?.data ?? []).some((d) => d.type === TYPE.pdIntegration)) return true;
+    const data = known(() => block.props.data);
+    const parsed = data === UNKNOWN ? undefined : jsonObject(data);
+    return typeof jsonObject(parsed?.secrets)?.[EVENTS_ROUTING_KEY] === "string";
+}
+
+/** The block secret the program's pagerduty channels hold the Events API v2 routing key in. */
+export const EVENTS_ROUTING_KEY = "routing_key";
+
+/** A notification action whose body renders an Events API v2 resolve: it closes an incident, it announces nothing. */
+export function isResolveAction(action: Record<string, any>): boolean {
+    const body = known(() => action.body);
+    return typeof body === "string" && /"event_action"\s*:\s*"resolve"/.test(body);
 }

@@ -1,6 +1,16 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { actionTarget } from "./wiring";
-import { EVENTS_V2, TYPE, UNKNOWN, automationActions, jsonObject, known } from "./resources";
+import {
+    automationActions,
+    EVENTS_ROUTING_KEY,
+    EVENTS_V2,
+    isPagerDutyBlock,
+    isResolveAction,
+    jsonObject,
+    known,
+    TYPE,
+    UNKNOWN,
+} from "./resources";
 
 /**
  * Who gets paged: a PagerDuty service whose key no enabled automation sends to
@@ -19,7 +29,8 @@ function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): Pol
     const integrations = resources.filter((r) => r.type === TYPE.pdIntegration && known(() => r.props.type) === EVENTS_V2);
     const fromDeps = (block.propertyDependencies?.data ?? []).find((d) => integrations.includes(d));
     const data = known(() => block.props.data);
-    const key = data === UNKNOWN ? undefined : jsonObject(data)?.integration_key;
+    const parsed = data === UNKNOWN ? undefined : jsonObject(data);
+    const key = parsed?.integration_key ?? jsonObject(parsed?.secrets)?.[EVENTS_ROUTING_KEY];
     const integration = fromDeps ?? integrations.find((i) => typeof key === "string" && known(() => i.props.integrationKey) === key);
     if (!integration) return undefined;
     const services = resources.filter((r) => r.type === TYPE.pdService);
@@ -28,16 +39,19 @@ function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): Pol
     return byDep ?? services.find((s) => typeof serviceId === "string" && known(() => s.props.id) === serviceId);
 }
 
-/** Services each enabled automation pages, through the blocks its notification actions point at. */
-function pagedServices(automation: PolicyResource, resources: PolicyResource[]): PolicyResource[] {
+/**
+ * Services each enabled automation sends to, through the blocks its notification actions point at: the ones it
+ * pages (`resolves` false), or the ones it sends Events API v2 resolves to (`resolves` true).
+ */
+function pagedServices(automation: PolicyResource, resources: PolicyResource[], resolves = false): PolicyResource[] {
     if (known(() => automation.props.enabled) === false) return [];
     const blocks = automationActions(automation.props)
-        .filter(({ action }) => action.type === "send-notification")
+        .filter(({ action }) => action.type === "send-notification" && isResolveAction(action) === resolves)
         .flatMap(({ action }) => {
             const t = actionTarget(automation, action, resources);
             return t.kind === "block" ? [t.block] : t.kind === "some-of" ? t.blocks : [];
         })
-        .filter((b) => known(() => b.props.typeSlug) === "pager-duty-webhook");
+        .filter((b) => isPagerDutyBlock(b));
     return [...new Set(blocks.map((b) => serviceOfBlock(b, resources)).filter((s): s is PolicyResource => s !== undefined))];
 }
 
@@ -62,4 +76,26 @@ export const pagerDutyServicesPaged: StackValidationPolicy = {
     },
 };
 
-export const routingPolicies = [pagerDutyServicesPaged];
+export const autoResolveHasPath: StackValidationPolicy = {
+    name: "pagerduty-auto-resolve",
+    description:
+        "A PagerDuty service's incidents resolve without a person: an automation of the stack sends Events API v2 " +
+        "resolves to it (the program's auto-resolve), or the service has autoResolveTimeout. Prefect's pager-duty-webhook " +
+        "block only ever triggers, so without either every page stays open until someone resolves it by hand.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const resolved = new Set(automations(args).flatMap((a) => pagedServices(a, args.resources, true)));
+        for (const service of args.resources.filter((r) => r.type === TYPE.pdService)) {
+            const timeout = known(() => service.props.autoResolveTimeout);
+            if (resolved.has(service) || (timeout !== undefined && timeout !== null && timeout !== "null")) continue;
+            report(
+                `Service "${nameOf(service)}" never auto-resolves, and nothing sends PagerDuty a resolve: ` +
+                    `incidents stay open until resolved by hand.`,
+                service.urn,
+            );
+        }
+    },
+};
+
+export const routingPolicies = [pagerDutyServicesPaged, autoResolveHasPath];

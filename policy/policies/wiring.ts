@@ -2,17 +2,20 @@ import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidat
 import { COMPLETED_EVENT } from "../vendor/vocabulary";
 import { countsFailures } from "./automations";
 import {
-    EVENTS_V2,
-    TYPE,
-    UNKNOWN,
     automationActions,
     eventMatches,
+    EVENTS_ROUTING_KEY,
+    EVENTS_V2,
     eventTriggers,
+    isPagerDutyBlock,
+    isResolveAction,
     jsonObject,
     known,
     stackOfUrn,
     strings,
+    TYPE,
     typeChain,
+    UNKNOWN,
 } from "./resources";
 
 /**
@@ -81,14 +84,15 @@ export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
         const keys = integrations
             .map((r) => known(() => r.props.integrationKey))
             .filter((k): k is string => typeof k === "string" && k !== "");
-        for (const block of args.resources.filter((r) => r.type === TYPE.block && known(() => r.props.typeSlug) === "pager-duty-webhook")) {
+        for (const block of args.resources.filter((r) => r.type === TYPE.block && isPagerDutyBlock(r))) {
             const fromIntegration = (block.propertyDependencies?.data ?? []).some((d) => integrations.includes(d));
             const data = known(() => block.props.data);
-            const key = data === UNKNOWN ? UNKNOWN : jsonObject(data)?.integration_key;
+            const parsed = data === UNKNOWN ? undefined : jsonObject(data);
+            const key = data === UNKNOWN ? UNKNOWN : (parsed?.integration_key ?? jsonObject(parsed?.secrets)?.[EVENTS_ROUTING_KEY]);
             const sameKey = typeof key === "string" && keys.includes(key);
             if (!fromIntegration && !sameKey)
                 report(
-                    `Block "${known(() => block.props.name) === UNKNOWN ? block.name : block.props.name}" (pager-duty-webhook) ` +
+                    `Block "${known(() => block.props.name) === UNKNOWN ? block.name : block.props.name}" (PagerDuty) ` +
                         `takes its integration key from no ${EVENTS_V2} integration of this stack: ` +
                         `create one (pagerduty.ServiceIntegration) and pass its integrationKey (seed erratum 7).`,
                     block.urn,
@@ -171,13 +175,13 @@ export const productionPagesOnCall: StackValidationPolicy = {
             const pages = automationActions(automation.props).some(({ action }) => {
                 if (action.type !== "send-notification") return false;
                 const target = actionTarget(automation, action, args.resources);
-                const isPager = (b: PolicyResource) => known(() => b.props.typeSlug) === "pager-duty-webhook";
+                const isPager = (b: PolicyResource) => isPagerDutyBlock(b);
                 return target.kind === "block" ? isPager(target.block) : target.kind === "some-of" && target.blocks.some(isPager);
             });
             if (!pages)
                 report(
                     `${label(automation)} is the production critical tier (${signal}) ` +
-                        `but notifies no pager-duty-webhook block: nobody is paged.`,
+                        `but notifies no PagerDuty block: nobody is paged.`,
                     automation.urn,
                 );
         }
@@ -196,6 +200,11 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const isSuccessNotice = (r: PolicyResource) => {
             const triggers = eventTriggers(r.props.trigger);
+            // An automation that only resolves incidents (its actions send Events API v2 resolves) announces nothing.
+            const notifications = automationActions(r.props).filter(({ action }) => action.type === "send-notification");
+            if (notifications.length > 0 && notifications.every(({ action }) => isResolveAction(action))) return false;
+            // One that waits for a failure first (`after`) announces a recovery, not a routine success.
+            if (triggers.some(({ event }) => strings(event.afters).length > 0)) return false;
             return (
                 triggers.length > 0 &&
                 triggers.every(
@@ -221,7 +230,7 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
         for (const automation of automations(args).filter(isSuccessNotice)) {
             for (const block of new Set(targets(automation))) {
                 const name = known(() => block.props.name);
-                if (known(() => block.props.typeSlug) === "pager-duty-webhook")
+                if (isPagerDutyBlock(block))
                     report(`${label(automation)} sends success notices to PagerDuty block "${String(name)}".`, automation.urn);
                 else if (alertBlocks.has(block))
                     report(

@@ -11,7 +11,6 @@ export const STACK_SECRETS: Record<string, Record<string, string>> = {
     prod: {
         [`${PROJECT}:alertsWebhookUrl`]: SLACK_URL,
         [`${PROJECT}:criticalWebhookUrl`]: SLACK_URL,
-        [`${PROJECT}:pagerDutyApiKey`]: "pd-api-key",
         "pagerduty:token": "pd-token",
         "prefect:apiKey": "pnu_prodkey",
     },
