@@ -101,7 +101,12 @@ export function parseStructure(raw: RawConfig): Structure {
     const routesOf = (t: { enabled: boolean; routes?: string[] }) => (t.enabled ? (t.routes ?? allRoutes) : []);
     const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
 
-    const warning = { enabled: p.warning.enabled, routes: routesOf(p.warning), channels: channelsOf(p.warning) };
+    const warning = {
+        enabled: p.warning.enabled,
+        routes: routesOf(p.warning),
+        channels: channelsOf(p.warning),
+        repeatMinutes: p.warning.repeatMinutes,
+    };
     const signalSettings = SIGNALS.flatMap((signal) => (signal.settings ? [signal.settings] : []));
     const signals = Object.fromEntries(signalSettings.map((s) => [s.key, (p as Record<string, unknown>)[s.key]]));
     const signalChannels = signalSettings.flatMap((s) => {

@@ -37,6 +37,8 @@ export const warningSchema = z.strictObject({
     enabled: bool().default(true),
     routes: routeRefs.optional(),
     channels: channelRefs.optional(),
+    /** At most one warning per flow per this many minutes (a flapping flow does not flood the channel); unset: every failure. */
+    repeatMinutes: range(1, 10080, "a whole number of minutes from 1 to 10080", true).optional(),
 });
 
 export const criticalSchema = z.strictObject({
@@ -253,7 +255,7 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
             const refs = settings.refs(value);
             return [
                 () => {
-                    const own = settings.problem?.(value);
+                    const own = settings.problem?.(value, p);
                     return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
                 },
                 // Each place that names channels first, where it is written; then the whole list, as a tier's.

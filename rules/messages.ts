@@ -54,17 +54,22 @@ const RUN_DETAILS = [
     "*Logs and history*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
 ].join("\n");
 
-/** `escalates`: whether the critical tier watches the same runs, so the reader knows what happens next. */
-export function finalFailureMessage(escalates: boolean): Message {
+/**
+ * `escalates`: whether the critical tier watches the same runs, so the reader knows what happens next.
+ * `repeatSeconds`: warnings are throttled per flow, and the message says so (Prefect fires on the first failure of
+ * the window, so it cannot count the ones it folds in).
+ */
+export function finalFailureMessage(escalates: boolean, repeatSeconds?: number): Message {
+    const folded = repeatSeconds ? ` Further failures of this flow in the next ${describeDuration(repeatSeconds)} are not posted.` : "";
     return {
         subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
-        body: [":x: *Pipeline failed*: {{ flow.name }}", "", RUN_DETAILS, "", `*Next*: ${finalFailureNext(escalates)}`].join("\n"),
+        body: [":x: *Pipeline failed*: {{ flow.name }}", "", RUN_DETAILS, "", `*Next*: ${finalFailureNext(escalates)}${folded}`].join("\n"),
         detail: {
             title: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
             fields: RUN_FIELDS,
             error: RUN_ERROR,
             link: RUN_LINK,
-            next: finalFailureNext(escalates),
+            next: finalFailureNext(escalates) + folded,
         },
     };
 }

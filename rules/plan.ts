@@ -49,10 +49,17 @@ export function blockFor(stack: string, channel: Channel, project: string): Bloc
 }
 
 export function planAlerting(cfg: StackConfig): AlertPlan {
-    const ctx = { route: (name: string) => cfg.routes.find((r) => r.name === name)!, label: (s: string) => `[${cfg.stack}] ${s}` };
+    const ctx = {
+        route: (name: string) => cfg.routes.find((r) => r.name === name)!,
+        label: (s: string) => `[${cfg.stack}] ${s}`,
+        automations: [] as AutomationSpec[],
+    };
+    // Signals about the alerting itself are planned last, seeing every other automation.
+    const alerts = SIGNALS.filter((s) => !s.watchesAutomations).flatMap((s) => s.automations(cfg, ctx));
+    const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(cfg, { ...ctx, automations: alerts }));
     return {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
-        automations: SIGNALS.flatMap((s) => s.automations(cfg, ctx)).map((a) => ({
+        automations: [...alerts, ...meta].map((a) => ({
             ...a,
             actions: actionsFor(a, cfg.channels, cfg.stack),
         })),

@@ -31,6 +31,15 @@ export function finalFailureTrigger(route: Route): EventTriggerSpec {
 }
 
 /**
+ * At most one warning per flow per `seconds`: Reactive with a window fires on
+ * the first failure of a flow, then ignores that flow's failures until the
+ * window ends (a flapping flow posts once per window).
+ */
+export function throttledFailureTrigger(route: Route, seconds: number): EventTriggerSpec {
+    return { ...finalFailureTrigger(route), for_each: [PER_FLOW], within: seconds };
+}
+
+/**
  * `threshold` final failures of the *same flow* within `windowSeconds`. Fires
  * on the failure that reaches the threshold, then stays quiet for that flow
  * until the window ends. Not "consecutive": successes in between do not reset it.

@@ -1,6 +1,6 @@
 import { finalFailureMessage } from "../rules/messages";
 import { describeRoute } from "../rules/routes";
-import { finalFailureTrigger } from "../rules/triggers";
+import { finalFailureTrigger, throttledFailureTrigger } from "../rules/triggers";
 import type { Signal } from "./signal";
 
 /** Warning: every final failure (Failed, Crashed, TimedOut) of a watched run, one automation per route. */
@@ -14,6 +14,7 @@ export const finalFailure: Signal = {
             ? []
             : cfg.warning.routes.map((name) => {
                   const r = route(name);
+                  const repeatSeconds = cfg.warning.repeatMinutes === undefined ? undefined : cfg.warning.repeatMinutes * 60;
                   return {
                       key: `warning-${name}`,
                       tier: "warning",
@@ -21,10 +22,11 @@ export const finalFailure: Signal = {
                       name: label(`Pipeline failed (${name})`),
                       description:
                           `Warning: every final failure (Failed, Crashed, TimedOut) ` +
-                          `of ${describeRoute(r)}. Retries in progress do not alert.`,
-                      trigger: finalFailureTrigger(r),
+                          `of ${describeRoute(r)}. Retries in progress do not alert.` +
+                          (repeatSeconds ? ` At most one per flow per ${repeatSeconds / 60} minutes.` : ""),
+                      trigger: repeatSeconds ? throttledFailureTrigger(r, repeatSeconds) : finalFailureTrigger(r),
                       channels: cfg.warning.channels,
-                      message: finalFailureMessage(cfg.critical.enabled && cfg.critical.routes.includes(name)),
+                      message: finalFailureMessage(cfg.critical.enabled && cfg.critical.routes.includes(name), repeatSeconds),
                       routes: [name],
                   };
               }),

@@ -19,6 +19,8 @@ export interface Signal {
     severity: Severity;
     /** What it means, for the README. */
     summary: string;
+    /** It watches the other automations (alerts about alerting): planned after them, it sees them in its context. */
+    watchesAutomations?: boolean;
     /** Its own config section, when none of the tiers' sections (warning, critical, p1) tunes it. */
     settings?: SignalSettings;
     automations(cfg: StackConfig, ctx: SignalContext): AutomationSpec[];
@@ -44,7 +46,7 @@ export interface SignalSettings {
         channelsAt?: { path: (string | number)[]; names: string[] }[];
     };
     /** Its own cross-check, the first problem (path inside the section, and what was expected). */
-    problem?(value: any): { path: (string | number)[]; expected: string } | undefined;
+    problem?(value: any, all: Record<string, any>): { path: (string | number)[]; expected: string } | undefined;
     /** Prefect Cloud only: what a self-hosted stack (prefect:endpoint not Cloud) that uses it is told instead; undefined when unused. */
     needsCloud?(value: any): string | undefined;
 }
@@ -53,6 +55,8 @@ export interface SignalContext {
     route(name: string): Route;
     /** `[<stack>] <name>`: automation names say which stack they belong to (stacks may share a workspace). */
     label(name: string): string;
+    /** For signals about the alerting itself (`watchesAutomations`): every other automation of the stack. */
+    automations?: AutomationSpec[];
 }
 
 /** One automation to create, as plain data. */

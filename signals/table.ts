@@ -1,5 +1,6 @@
 import { allPipelinesDown } from "./allPipelinesDown";
 import { dataQuality } from "./dataQuality";
+import { deliveryFailure } from "./deliveryFailure";
 import { finalFailure } from "./finalFailure";
 import { freshness } from "./freshness";
 import { health } from "./health";
@@ -24,4 +25,5 @@ export const SIGNALS: readonly Signal[] = [
     freshness,
     dataQuality,
     health,
+    deliveryFailure,
 ];

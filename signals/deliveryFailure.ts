@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { bool, channelRefs } from "../config/fields";
+import type { Message } from "../rules/messages";
+import type { EventTriggerSpec } from "../prefect/vocabulary";
+import type { Signal } from "./signal";
+
+/**
+ * Alerts about alerting: when Prefect records that an automation of this
+ * stack could not deliver an action (`prefect.automation.action.failed`: its
+ * block is gone, or the notification was refused), a fallback channel of
+ * another kind says which automation and which channel failed. Prefect 3.9
+ * records no such event when a webhook answers an HTTP error (the block's
+ * error escapes the action, which is retried and dropped; only the server log
+ * shows it): `npm run alert-test` reports those as not delivered.
+ */
+const schema = z
+    .strictObject({
+        enabled: bool().default(false),
+        channels: channelRefs.optional(),
+    })
+    .prefault({});
+type Settings = z.output<typeof schema>;
+
+/** Its own name has no `[<stack>] ` prefix, so its trigger (automations named so) never matches its own failures. */
+export const deliveryFailureName = (stack: string) => `alerting-meta (${stack}): alert delivery failed`;
+export const ACTION_FAILED_EVENT = "prefect.automation.action.failed";
+
+export function deliveryFailureTrigger(stack: string): EventTriggerSpec {
+    return {
+        posture: "Reactive",
+        match: { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": `[${stack}] *` },
+        match_related: {},
+        after: [],
+        expect: [ACTION_FAILED_EVENT],
+        // At most one fallback message per failing automation per 5 minutes.
+        for_each: ["prefect.resource.id"],
+        threshold: 1,
+        within: 300,
+    };
+}
+
+/** The message, with the channels of every automation of the stack as a lookup table (Prefect gives the action's index). */
+export function deliveryFailureMessage(channelsByAutomation: Record<string, string[]>): Message {
+    const table = `{% set channels = ${JSON.stringify(channelsByAutomation)} %}`;
+    const channel = "(channels[event.resource.name] or [])[event.payload.action_index]";
+    return {
+        subject: "Alert delivery failed: {{ event.resource.name }}",
+        body:
+            `${table}:warning: *Alert delivery failed*: automation {{ event.resource.name }} could not deliver ` +
+            `its action #{{ event.payload.action_index + 1 }} (channel {{ ${channel} or "unknown" }}): {{ event.payload.reason }}\n` +
+            "*Next*: check that channel's webhook or block; until it works, its alerts do not arrive.",
+        detail: {
+            title: "Alert delivery failed: {{ event.resource.name }}",
+            fields: [
+                { label: "Automation", value: "event.resource.name" },
+                { label: "Channel", value: `${channel} or "unknown"` },
+                { label: "Action", value: 'event.payload.action_type ~ " #" ~ ((event.payload.action_index + 1) | string)' },
+                { label: "Reason", value: "event.payload.reason" },
+            ],
+            next: "check that channel's webhook or block; until it works, its alerts do not arrive.",
+        },
+    };
+}
+
+export const deliveryFailure: Signal = {
+    id: "deliveryFailure",
+    configKey: "deliveryFailure",
+    severity: "warning",
+    summary: "an automation of the stack could not deliver an action (prefect.automation.action.failed), to a fallback channel",
+    watchesAutomations: true,
+    settings: {
+        key: "deliveryFailure",
+        schema,
+        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
+        // A fallback of another kind than the channels it watches, and none of them: a broken Slack webhook cannot
+        // report itself on Slack.
+        problem: (s: Settings, all) => {
+            if (!s.enabled) return undefined;
+            const tiers = ["warning", "critical", "p1"].flatMap((t) => (all[t]?.enabled ? (all[t].channels ?? []) : [])) as string[];
+            const kinds = new Set(tiers.map((c) => all.channels?.[c]?.type));
+            for (const [i, name] of (s.channels ?? []).entries()) {
+                const kind = all.channels?.[name]?.type;
+                if (tiers.includes(name) || kinds.has(kind))
+                    return {
+                        path: ["channels", i],
+                        expected:
+                            `a fallback channel of another kind than the alert channels (${[...kinds].join(", ")}), ` +
+                            `so a broken channel cannot be its own fallback (channel "${name}" is ${kind})`,
+                    };
+            }
+            return undefined;
+        },
+    },
+    automations: (cfg, { automations }) => {
+        const s = cfg.signals.deliveryFailure as Settings;
+        if (!s.enabled) return [];
+        const table = Object.fromEntries((automations ?? []).map((a) => [a.name, a.channels]));
+        const channels = s.channels ?? [];
+        return [
+            {
+                key: "alert-delivery-failed",
+                tier: "warning",
+                signal: "deliveryFailure",
+                name: deliveryFailureName(cfg.stack),
+                description: `Warning: an automation of stack ${cfg.stack} could not deliver an action (Prefect recorded action.failed).`,
+                trigger: deliveryFailureTrigger(cfg.stack),
+                channels,
+                message: deliveryFailureMessage(table),
+                routes: [],
+            },
+        ];
+    },
+};
