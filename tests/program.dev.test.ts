@@ -3,6 +3,7 @@ import type { ProgramRun } from "../harness/runProgram";
 import { isSecretMarker } from "../harness/runProgram";
 import { T, ofType, parentType, plain, runStack } from "./helpers/program";
 import { SLACK_URL } from "./helpers/stacks";
+import { WEBHOOK_URL_SECRET } from "../channels/webhook";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -29,11 +30,21 @@ describe("dev stack under mocks", () => {
         expect(run.invokes).toEqual([]);
     });
 
-    it("the block is slack-webhook with the URL as secret data, parented to the channels component", () => {
+    it("the block is a custom-webhook posting Block Kit, the URL only in its secrets, parented to the channels component", () => {
         const [block] = ofType(run, T.block);
-        expect(plain(block)).toMatchObject({ name: "dev-alerts", typeSlug: "slack-webhook" });
+        expect(plain(block)).toMatchObject({ name: "dev-alerts", typeSlug: "custom-webhook" });
         expect(isSecretMarker(block.rawInputs.data)).toBe(true);
-        expect(JSON.parse(plain(block).data)).toEqual({ url: SLACK_URL });
+        // The rendered Block Kit JSON is the body as is; `url` only names the secret that holds the Slack URL.
+        expect(JSON.parse(plain(block).data)).toEqual({
+            name: "dev-alerts",
+            url: `{{${WEBHOOK_URL_SECRET}}}`,
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            form_data: "{{body}}",
+            timeout: 10,
+            secrets: { [WEBHOOK_URL_SECRET]: SLACK_URL },
+        });
+        expect(plain(block).data.split(SLACK_URL)).toHaveLength(2);
         expect(parentType(block)).toBe("alerting:index:NotificationChannels");
     });
 
@@ -56,13 +67,15 @@ describe("dev stack under mocks", () => {
         });
         expect(a.actions).toHaveLength(1);
         expect(a.actions[0]).toMatchObject({ type: "send-notification", blockDocumentId: ofType(run, T.block)[0].id });
-        expect(a.actions[0].body).toContain("{{ flow_run|ui_url }}");
+        // The run's page links the Block Kit button (shown only when Prefect knows a UI URL).
+        expect(a.actions[0].body).toContain("{% set url = (flow_run|ui_url) | string %}");
+        expect(a.actions[0].body).toContain('"url":{{ (url) | tojson }}');
         expect(a.actions[0].body).not.toContain("flow_run_url");
     });
 
     it("exports block and automation ids, nothing secret", () => {
         expect(run.outputs.automations).toEqual({ "warning-dlt": ofType(run, T.automation)[0].id });
-        expect(run.outputs.blocks).toEqual({ alerts: { name: "dev-alerts", type: "slack-webhook", id: ofType(run, T.block)[0].id } });
+        expect(run.outputs.blocks).toEqual({ alerts: { name: "dev-alerts", type: "custom-webhook", id: ofType(run, T.block)[0].id } });
         expect(JSON.stringify(run.outputs)).not.toContain("hooks.slack.com");
     });
 });

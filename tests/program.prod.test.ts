@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../harness/runProgram";
 import { isSecretMarker } from "../harness/runProgram";
+import { EVENTS_API_URL, ROUTING_KEY_SECRET } from "../channels/pagerduty";
+import { WEBHOOK_URL_SECRET } from "../channels/webhook";
 import { T, ofType, parentType, plain, runStack } from "./helpers/program";
+import { SLACK_URL } from "./helpers/stacks";
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -29,10 +32,14 @@ describe("prod stack under mocks", () => {
             .sort();
         expect(automations).toEqual([
             ["critical-dlt", "alerting:index:CriticalTier"],
+            // Each signal that opens a PagerDuty incident has its resolve automation, in the same tier.
+            ["critical-dlt-resolve", "alerting:index:CriticalTier"],
             ["freshness-deployment-exchange-rates-daily-prod", "alerting:index:WarningTier"],
             ["late-runs-dlt", "alerting:index:WarningTier"],
             ["p1-no-success-dlt", "alerting:index:P1Tier"],
+            ["p1-no-success-dlt-resolve", "alerting:index:P1Tier"],
             ["p1-work-pool-not-ready", "alerting:index:P1Tier"],
+            ["p1-work-pool-not-ready-resolve", "alerting:index:P1Tier"],
             ["stuck-pending-dlt", "alerting:index:WarningTier"],
             ["stuck-running-dlt", "alerting:index:WarningTier"],
             ["warning-dlt", "alerting:index:WarningTier"],
@@ -49,9 +56,22 @@ describe("prod stack under mocks", () => {
         const actions = plain(byName(T.automation, "critical-dlt")).actions;
         const blockId = (channel: string) => byName(T.block, `block-${channel}`).id;
         expect(actions.map((a: any) => a.blockDocumentId)).toEqual([blockId("critical"), blockId("pager")]);
+        // The critical Slack channel: Block Kit through a custom-webhook, its URL a block secret.
+        const slackBlock = plain(byName(T.block, "block-critical"));
+        expect(slackBlock.typeSlug).toBe("custom-webhook");
+        expect(JSON.parse(slackBlock.data)).toMatchObject({ form_data: "{{body}}", secrets: { [WEBHOOK_URL_SECRET]: SLACK_URL } });
+        // The PagerDuty block posts an Events API v2 event, the routing key (the critical service's integration key) a block secret.
         const pagerBlock = plain(byName(T.block, "block-pager"));
-        expect(pagerBlock.typeSlug).toBe("pager-duty-webhook");
-        expect(JSON.parse(pagerBlock.data)).toMatchObject({ notify_type: "failure", api_key: "pd-api-key" });
+        expect(pagerBlock.typeSlug).toBe("custom-webhook");
+        expect(JSON.parse(pagerBlock.data)).toMatchObject({
+            url: `{{${WEBHOOK_URL_SECRET}}}`,
+            form_data: `{"routing_key":"{{${ROUTING_KEY_SECRET}}}",{{body}}}`,
+            secrets: { [WEBHOOK_URL_SECRET]: EVENTS_API_URL, [ROUTING_KEY_SECRET]: "mock-integration-key-critical-service-events-v2" },
+        });
+        // What the critical tier sends there: a trigger at critical severity, deduplicated per flow.
+        expect(actions[1].body).toContain('"event_action":"trigger",');
+        expect(actions[1].body).toContain('"severity":"critical"');
+        expect(actions[1].body).toContain("prefect/prod/flow/{{ flow.id }}");
     });
 
     it("the Events API v2 integration key feeds the Prefect block and Secrets Manager, secret at every step", () => {
@@ -60,12 +80,14 @@ describe("prod stack under mocks", () => {
         const key = "mock-integration-key-critical-service-events-v2";
         const block = byName(T.block, "block-pager");
         expect(isSecretMarker(block.rawInputs.data)).toBe(true);
-        expect(JSON.parse(plain(block).data).integration_key).toBe(key);
+        expect(JSON.parse(plain(block).data).secrets[ROUTING_KEY_SECRET]).toBe(key);
+        // Only in the block's secrets: nowhere else in its data.
+        expect(plain(block).data.split(key)).toHaveLength(2);
         const version = byName(T.secretVersion, "pagerduty-integration-key");
         expect(isSecretMarker(version.rawInputs.secretString)).toBe(true);
         expect(plain(version).secretString).toBe(key);
         const p1Block = byName(T.block, "block-pagerP1");
-        expect(JSON.parse(plain(p1Block).data).integration_key).toBe("mock-integration-key-p1-service-events-v2");
+        expect(JSON.parse(plain(p1Block).data).secrets[ROUTING_KEY_SECRET]).toBe("mock-integration-key-p1-service-events-v2");
     });
 
     it("the critical escalation ladder: on-call schedule, team lead after 15 min, manager 30 min later", () => {

@@ -5,7 +5,11 @@ import { T, ofType, plain, runStack } from "./helpers/program";
 describe("stack variants under mocks", () => {
     it("with warnings and success notices off, no WarningTier is created; the critical tier stands alone", async () => {
         vi.resetModules();
-        const raw = editKey(stackConfig("prod"), "warning", () => ({ enabled: false }));
+        // Every warning-severity signal prod turns on (final failures, late and stuck runs, stale data) is off.
+        let raw = editKey(stackConfig("prod"), "warning", () => ({ enabled: false }));
+        raw = editKey(raw, "lateRuns", () => ({ enabled: false }));
+        raw = editKey(raw, "stuckRuns", () => ({ enabled: false }));
+        raw = editKey(raw, "freshness", () => undefined);
         const run = await runStack("prod", raw);
         const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
         expect(components).not.toContain("alerting:index:WarningTier");
@@ -14,7 +18,14 @@ describe("stack variants under mocks", () => {
             ofType(run, T.automation)
                 .map((a) => a.name)
                 .sort(),
-        ).toEqual(["critical-dlt", "p1-no-success-dlt", "p1-work-pool-not-ready"]);
+        ).toEqual([
+            "critical-dlt",
+            "critical-dlt-resolve",
+            "p1-no-success-dlt",
+            "p1-no-success-dlt-resolve",
+            "p1-work-pool-not-ready",
+            "p1-work-pool-not-ready-resolve",
+        ]);
         // The alerts channel is no longer used by an enabled tier, so it gets no block.
         expect(
             ofType(run, T.block)

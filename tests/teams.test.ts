@@ -4,6 +4,7 @@
  * program with a Teams channel under mocks (sentinel secrets included).
  */
 import { describe, expect, it, vi } from "vitest";
+import { blockKitBody } from "../channels/blockKit";
 import { SECRET_FIELDS, SECRET_FORMS, blockData, channelSchema, kindOf } from "../channels/registry";
 import { TEAMS_CARD, TEAMS_EMOJI, isTeamsWebhookUrl, teams, teamsMarkdown, teamsWebhookUrl } from "../channels/teams";
 import { WEBHOOK_URL_SECRET } from "../channels/webhook";
@@ -285,9 +286,12 @@ describe("the real program under mocks: prod with its warning channel on Teams",
         expect(action.body).toBe(teamsMarkdown(finalFailureMessage(true).body));
         expect(action.body).toContain("**Flow**: {{ flow.name }}");
         expect(action.body).toContain("[open the flow run in Prefect]({{ flow_run|ui_url }})");
-        // The other channels still get the Slack text.
+        // The other channels still get Slack's rendering (Block Kit, the flow as a field), not Teams markdown.
         const critical = plain(ofType(run, T.automation).find((a) => a.name === "critical-dlt")!);
-        expect(critical.actions[0].body).toContain("*Flow*: {{ flow.name }}\n");
+        const planned = planAlerting(parseStackConfig(teamsProd())).automations.find((a) => a.key === "critical-dlt")!;
+        expect(critical.actions[0].body).toBe(blockKitBody(planned.message, "prefect-alerting · stack prod · critical"));
+        expect(critical.actions[0].body).toContain('"*Flow*\\n" ~ ((flow.name)');
+        expect(critical.actions[0].body).not.toContain("**Flow**");
     });
 
     it("a sentinel Teams URL reaches only secret inputs: the block and its Secrets Manager copy teams-webhook-url-alerts", async () => {
