@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ROUTING_KEY_SECRET } from "../channels/pagerduty";
 import { BlockPlan, SECRET_FIELDS, blockData } from "../channels/registry";
 import { WEBHOOK_URL_SECRET } from "../channels/webhook";
 import { PROJECT } from "../config/load";
@@ -65,6 +66,8 @@ describe("secrets handed to Prefect blocks", () => {
         expect(isSecretPath(["url"], SECRET_FIELDS["custom-webhook"])).toBe(false);
         expect(isSecretPath(["secrets", "webhook_url"], SECRET_FIELDS["custom-webhook"])).toBe(true);
         expect(isSecretPath(["json_data", "body"], SECRET_FIELDS["custom-webhook"])).toBe(false);
-        expect(isSecretPath(["api_key"], SECRET_FIELDS["pager-duty-webhook"])).toBe(true);
+        // PagerDuty channels are custom-webhooks too: the routing key is masked, the event template around it is not.
+        expect(isSecretPath(["secrets", ROUTING_KEY_SECRET], SECRET_FIELDS["custom-webhook"])).toBe(true);
+        expect(isSecretPath(["form_data"], SECRET_FIELDS["custom-webhook"])).toBe(false);
     });
 });
