@@ -44,11 +44,19 @@ describe("the preview runs the policy pack", () => {
         );
     });
 
-    it.concurrent("prod: the advisories are shown, exit 0", () => {
+    it.concurrent("prod: its PagerDuty incidents resolve themselves (resolve automations), so no violation, exit 0", () => {
         const r = preview("prod");
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 0 advisory violation(s)");
+        expect(r.out).not.toContain("pagerduty-auto-resolve");
+    });
+
+    it.concurrent("prod with pagerDuty.autoResolve off: the advisories are shown, exit 0", () => {
+        const r = preview(stackFile("noresolve", (c) => (c["prefect-alerting:pagerDuty"].autoResolve = false)));
         expect(r.code).toBe(0);
         expect(policyLine(r.out)).toContain(": 0 mandatory, 2 advisory violation(s)");
         expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[critical-service\]/);
+        expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[p1-service\]/);
     });
 
     it.concurrent("a production stack (by its environment setting, not its name) whose critical tier pages nobody: blocked", () => {
@@ -65,7 +73,8 @@ describe("the preview runs the policy pack", () => {
         );
         expect(r.code).toBe(1);
         expect(blocked(r.out)).toEqual(["production-pages-on-call"]);
-        expect(r.out).toContain("Prefect automations (2)");
+        // warning and critical, and prod's late runs, stuck runs (Running, Pending) and stale data; no resolves without PagerDuty.
+        expect(r.out).toContain("Prefect automations (6)");
     });
 
     it.concurrent("PagerDuty set up but no tier routed to it: blocked", () => {
