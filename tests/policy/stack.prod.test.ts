@@ -1,3 +1,4 @@
+import { ROUTING_KEY_SECRET } from "../../channels/pagerduty";
 import { edit, isType, named, stackSuite } from "./helpers/stackSuite";
 
 const AUTOMATION = "prefect:index/automation:Automation";
@@ -15,8 +16,9 @@ stackSuite("prod", {
         "aws:secretsmanager/secret:Secret",
         "aws:secretsmanager/secretVersion:SecretVersion",
     ],
-    // Prod leaves pagerDuty.autoResolveTimeoutHours unset: pages stay open until resolved by hand.
-    advisories: ["pagerduty-auto-resolve"],
+    // Prod leaves pagerDuty.autoResolveTimeoutHours unset, but its resolve automations (pagerDuty.autoResolve, on by default)
+    // send Events API v2 resolves to both services, so pages close themselves: no advisory.
+    advisories: [],
     production: true,
     mutations: [
         {
@@ -35,10 +37,15 @@ stackSuite("prod", {
             mutate: (rs) =>
                 edit(rs, named(BLOCK, "block-pager"), (p, r) => {
                     const data = JSON.parse(p.data.value);
-                    p.data.value = JSON.stringify({ ...data, integration_key: "copied-by-hand" });
+                    p.data.value = JSON.stringify({ ...data, secrets: { ...data.secrets, [ROUTING_KEY_SECRET]: "copied-by-hand" } });
                     r.propertyDependencies = {};
                 }),
             reports: "pagerduty-key-from-integration",
+        },
+        {
+            name: "the resolve automations are gone (and no autoResolveTimeout): pages stay open until resolved by hand",
+            mutate: (rs) => rs.filter((r) => !(r.type === AUTOMATION && r.name.endsWith("-resolve"))),
+            reports: "pagerduty-auto-resolve",
         },
         {
             name: "the critical escalation policy keeps only the on-call level",
