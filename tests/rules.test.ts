@@ -114,7 +114,7 @@ describe("the plan per stack", () => {
             {
                 channel: "alerts",
                 name: "dev-alerts",
-                typeSlug: "slack-webhook",
+                typeSlug: "custom-webhook",
                 stack: "dev",
                 spec: { type: "slack", slackChannel: "#data-alerts" },
                 sources: { url: { configKey: "prefect-alerting:alertsWebhookUrl" } },
@@ -123,21 +123,32 @@ describe("the plan per stack", () => {
         expect(plan.automations.map((a) => [a.key, a.tier, a.channels])).toEqual([["warning-dlt", "warning", ["alerts"]]]);
     });
 
-    it("prod: warning, critical and both P1 signals, late and stuck runs; PagerDuty blocks per service", () => {
+    it("prod: warning, critical and both P1 signals with resolves, late and stuck runs, stale data; PagerDuty blocks per service", () => {
         const plan = planAlerting(parseStackConfig(stackConfig("prod")));
         expect(plan.automations.map((a) => a.key)).toEqual([
             "warning-dlt",
             "critical-dlt",
+            "critical-dlt-resolve",
             "p1-work-pool-not-ready",
+            "p1-work-pool-not-ready-resolve",
             "p1-no-success-dlt",
+            "p1-no-success-dlt-resolve",
             "late-runs-dlt",
             "stuck-running-dlt",
             "stuck-pending-dlt",
+            "freshness-deployment-exchange-rates-daily-prod",
         ]);
+        // Each resolve closes what its alert opened: the same dedup key, event_action resolve.
+        for (const key of ["critical-dlt", "p1-work-pool-not-ready", "p1-no-success-dlt"]) {
+            const alert = plan.automations.find((a) => a.key === key)!;
+            const resolve = plan.automations.find((a) => a.key === `${key}-resolve`)!;
+            expect(alert.incident?.action, key).toBe("trigger");
+            expect(resolve.incident, key).toEqual({ ...alert.incident, action: "resolve" });
+        }
         expect(plan.blocks.find((b) => b.channel === "pager")).toEqual({
             channel: "pager",
             name: "prod-pager",
-            typeSlug: "pager-duty-webhook",
+            typeSlug: "custom-webhook",
             stack: "prod",
             spec: { type: "pagerduty", service: "critical" },
             sources: { integrationKey: { pagerDutyService: "critical" } },
