@@ -27,9 +27,11 @@ describe("the signals table", () => {
             "allPipelinesDown",
             "lateRuns",
             "stuckRuns",
+            "sla",
             "freshness",
             "dataQuality",
             "health",
+            "deliveryFailure",
         ]);
         expect(SIGNALS.map((s) => [s.id, s.configKey, s.severity])).toEqual([
             ["finalFailure", "warning", "warning"],
@@ -39,10 +41,14 @@ describe("the signals table", () => {
             ["allPipelinesDown", "p1", "p1"],
             ["lateRuns", "lateRuns", "warning"],
             ["stuckRuns", "stuckRuns", "warning"],
+            // Prefect Cloud SLAs: each deployment's entry chooses its severity.
+            ["sla", "slas", "warning"],
             // Their entries choose a severity (freshness, dataQuality) or plan two (health: P1 not-ready, warning paused).
             ["freshness", "freshness", "warning"],
             ["dataQuality", "dataQuality", "warning"],
             ["health", "health", "p1"],
+            // Alerts about alerting: a fallback channel hears that an action could not be delivered.
+            ["deliveryFailure", "deliveryFailure", "warning"],
         ]);
     });
 
@@ -63,32 +69,56 @@ describe("all pipelines down is one signal for the stack where Prefect can expre
     it("300 tag routes: one P1 silence automation, not 300, matching any of the tags", () => {
         const plan = planAlerting(prodWithRoutes(300));
         const silence = plan.automations.filter((a) => a.signal === "allPipelinesDown");
-        expect(silence).toHaveLength(1);
-        expect(silence[0].key).toBe("p1-no-success");
-        expect(silence[0].name).toBe("[prod] P1 no successful run (300 routes)");
-        expect(silence[0].trigger.match_related).toEqual({
+        // The alert, and the automation that resolves its PagerDuty incident (prod's P1 tier pages pagerP1).
+        expect(silence.map((a) => a.key)).toEqual(["p1-no-success", "p1-no-success-resolve"]);
+        const [alert, resolve] = silence;
+        const anyTag = {
             "prefect.resource.role": "tag",
             "prefect.resource.id": Array.from({ length: 300 }, (_, i) => `prefect.tag.t${i}`),
-        });
-        expect(silence[0].routes).toHaveLength(300);
+        };
+        expect(alert.name).toBe("[prod] P1 no successful run (300 routes)");
+        expect(alert.trigger.match_related).toEqual(anyTag);
+        expect(alert.routes).toHaveLength(300);
+        expect(alert.incident).toEqual({ dedupKey: "prefect/prod/silence/p1-no-success", action: "trigger", severity: "critical" });
+        // Resolved by a completed run of any of the 300 routes, sent only to the incident-tracking channel, same dedup key.
+        expect(resolve.name).toBe("[prod] P1 no successful run (300 routes) (resolve)");
+        expect(resolve.trigger).toMatchObject({ posture: "Reactive", expect: ["prefect.flow-run.Completed"], match_related: anyTag });
+        expect(resolve.channels).toEqual(["pagerP1"]);
+        expect(resolve.routes).toHaveLength(300);
+        expect(resolve.incident).toEqual({ ...alert.incident, action: "resolve" });
         // The per-route signals stay per route.
         expect(plan.automations.filter((a) => a.signal === "finalFailure")).toHaveLength(300);
     });
 
     it("one route keeps the automation it always had (same key, name and trigger)", () => {
-        const [silence] = planAlerting(parseStackConfig(stackConfig("prod"))).automations.filter((a) => a.signal === "allPipelinesDown");
-        expect(silence.key).toBe("p1-no-success-dlt");
+        const silences = planAlerting(parseStackConfig(stackConfig("prod"))).automations.filter((a) => a.signal === "allPipelinesDown");
+        expect(silences.map((a) => a.key)).toEqual(["p1-no-success-dlt", "p1-no-success-dlt-resolve"]);
+        const [silence, resolve] = silences;
         expect(silence.name).toBe("[prod] P1 no successful run (dlt)");
         expect(silence.trigger.match_related).toEqual({ "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.dlt" });
+        expect(resolve.name).toBe("[prod] P1 no successful run (dlt) (resolve)");
+        expect(resolve.trigger.match_related).toEqual(silence.trigger.match_related);
+        expect(resolve.incident).toEqual({ dedupKey: "prefect/prod/silence/p1-no-success-dlt", action: "resolve", severity: "critical" });
     });
 
     it("routes Prefect cannot OR in one filter (a tag AND a flow) keep one automation each", () => {
         const plan = planAlerting(prodWithRoutes(3, (i) => ({ tags: [`t${i}`], flows: [`f${i}`] })));
-        expect(plan.automations.filter((a) => a.signal === "allPipelinesDown").map((a) => a.key)).toEqual([
+        const silences = plan.automations.filter((a) => a.signal === "allPipelinesDown");
+        // Each route's alert, followed by the automation that resolves its own incident.
+        expect(silences.map((a) => a.key)).toEqual([
             "p1-no-success-r0",
+            "p1-no-success-r0-resolve",
             "p1-no-success-r1",
+            "p1-no-success-r1-resolve",
             "p1-no-success-r2",
+            "p1-no-success-r2-resolve",
         ]);
+        expect(silences.map((a) => [a.incident?.action, a.incident?.dedupKey])).toEqual(
+            [0, 1, 2].flatMap((i) => [
+                ["trigger", `prefect/prod/silence/p1-no-success-r${i}`],
+                ["resolve", `prefect/prod/silence/p1-no-success-r${i}`],
+            ]),
+        );
     });
 
     it("unionOfRoutes: one criterion shared by all routes is unioned; mixed or combined criteria are not", () => {
@@ -106,15 +136,19 @@ describe("all pipelines down is one signal for the stack where Prefect can expre
     it("the preview says what each route adds, and what it shares", () => {
         const plan = planAlerting(prodWithRoutes(2));
         const costs = automationsPerRoute(plan, ["r0", "r1"]);
+        const silenceShared = ["p1-no-success", "p1-no-success-resolve"];
         expect(costs).toEqual([
-            // prod also watches every route for late and stuck runs (one automation per route each).
-            { route: "r0", own: ["warning-r0", "critical-r0", ...lateStuck("r0")], shared: ["p1-no-success"] },
-            { route: "r1", own: ["warning-r1", "critical-r1", ...lateStuck("r1")], shared: ["p1-no-success"] },
+            // prod also watches every route for late and stuck runs (one automation per route each); the critical tier's
+            // and the shared P1 silence's PagerDuty incidents each have a resolve automation.
+            { route: "r0", own: ["warning-r0", "critical-r0", "critical-r0-resolve", ...lateStuck("r0")], shared: silenceShared },
+            { route: "r1", own: ["warning-r1", "critical-r1", "critical-r1-resolve", ...lateStuck("r1")], shared: silenceShared },
         ]);
         expect(describeRouteCosts(costs)).toEqual([
             "Automations per route (each route adds its own; shared ones are counted once for the stack)",
-            `  r0: 5 of its own (warning-r0, critical-r0, ${lateStuck("r0").join(", ")}); shares p1-no-success`,
-            `  r1: 5 of its own (warning-r1, critical-r1, ${lateStuck("r1").join(", ")}); shares p1-no-success`,
+            `  r0: 6 of its own (warning-r0, critical-r0, critical-r0-resolve, ${lateStuck("r0").join(", ")}); ` +
+                "shares p1-no-success, p1-no-success-resolve",
+            `  r1: 6 of its own (warning-r1, critical-r1, critical-r1-resolve, ${lateStuck("r1").join(", ")}); ` +
+                "shares p1-no-success, p1-no-success-resolve",
         ]);
     });
 });
