@@ -303,8 +303,9 @@ describe("values the providers would reject or change", () => {
 
     it("the smallest P1 silence window gives a Proactive within of 30 s; below it the error states Prefect's rule", () => {
         const cfg = parseStackConfig(editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: 0.5 })));
-        const proactive = planAlerting(cfg).automations.filter((a) => a.trigger.posture === "Proactive");
-        expect(proactive.map((a) => a.trigger.within)).toEqual([30]);
+        // The P1 silence automation (other signals prod enables have Proactive windows of their own; its resolve is Reactive).
+        const proactive = planAlerting(cfg).automations.filter((a) => a.signal === "allPipelinesDown" && a.trigger.posture === "Proactive");
+        expect(proactive.map((a) => [a.key, a.trigger.within])).toEqual([["p1-no-success-dlt", 30]]);
         for (const bad of [0, 0.1, -1]) {
             const e = errorOf(() => parseStackConfig(editKey(stackConfig("prod"), "p1", (p) => ({ ...p, noSuccessMinutes: bad }))));
             expect(e.expected).toBe(
