@@ -5,10 +5,13 @@ import { planAlerting } from "../rules/plan";
 import {
     EventTriggerSpec,
     finalFailureTrigger,
+    flowRecoveredTrigger,
     noSuccessTrigger,
     repeatedFailureTrigger,
+    silenceEndedTrigger,
     successTrigger,
     workPoolNotReadyTrigger,
+    workPoolReadyTrigger,
 } from "../rules/triggers";
 import { lateRunTrigger } from "../signals/lateRuns";
 import { stuckPendingTrigger, stuckRunningTrigger } from "../signals/stuckRuns";
@@ -110,13 +113,18 @@ describe("every trigger the planner produces", () => {
 
     it("the variants exercise every trigger rule, both postures and threshold > 1", () => {
         const all = VARIANTS.flatMap(([, build]) => planAlerting(parseStackConfig(build())).automations);
-        expect(new Set(all.map((a) => a.key.replace(/-(dlt|daily)$/, "")))).toEqual(
+        // The route's name dropped, before a resolve's "-resolve" too.
+        expect(new Set(all.map((a) => a.key.replace(/-(dlt|daily)(?=$|-resolve$)/, "")))).toEqual(
             new Set([
                 "warning",
                 "success-notice",
                 "critical",
                 "p1-work-pool-not-ready",
                 "p1-no-success",
+                // prod pages PagerDuty: its critical and P1 incidents resolve themselves.
+                "critical-resolve",
+                "p1-work-pool-not-ready-resolve",
+                "p1-no-success-resolve",
                 "late-runs",
                 "stuck-running",
                 "stuck-pending",
@@ -146,6 +154,9 @@ describe("each trigger rule on its own", () => {
         ["workPoolNotReadyTrigger", workPoolNotReadyTrigger(["a", "b"])],
         ["noSuccessTrigger", noSuccessTrigger(route, 600)],
         ["successTrigger", successTrigger(["products-daily"])],
+        ["flowRecoveredTrigger", flowRecoveredTrigger(route)],
+        ["workPoolReadyTrigger", workPoolReadyTrigger(["a", "b"])],
+        ["silenceEndedTrigger", silenceEndedTrigger(route)],
         ["lateRunTrigger", lateRunTrigger(route, 3600)],
         ["stuckRunningTrigger", stuckRunningTrigger(route, 15)],
         ["stuckPendingTrigger", stuckPendingTrigger(route, 15)],
