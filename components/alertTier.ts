@@ -39,7 +39,8 @@ export class AlertTier extends pulumi.ComponentResource {
                 {
                     name: spec.name,
                     description: spec.description,
-                    enabled: true,
+                    // False only while its routes are muted (rules/quiet.ts); the description then says until when and why.
+                    enabled: spec.enabled,
                     trigger: { event: eventTriggerInputs(spec.trigger) } satisfies prefect.types.input.AutomationTrigger,
                     actions: spec.actions.map(
                         (a) =>

@@ -102,6 +102,16 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
             serviceIds[s.service] = svc.id;
         }
 
+        for (const w of plan.maintenanceWindows)
+            new pagerduty.MaintenanceWindow(
+                w.key,
+                { description: w.description, startTime: w.startTime, endTime: w.endTime, services: w.services.map((s) => serviceIds[s]) },
+                // PagerDuty moves a start in the past to the moment of creation; once a refresh (drift detection) reads that back,
+                // the provider (start_time forces a new window) would replace the window on each update while it is on.
+                // The resource name carries both times, so a start changed in config is a new window anyway.
+                { parent: this, ignoreChanges: ["startTime"] },
+            );
+
         this.integrationKeys = keys;
         this.serviceIds = serviceIds;
         this.escalationPolicyIds = { critical: policies.critical.id, p1: policies.p1.id };

@@ -7,6 +7,7 @@ import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { SIGNALS } from "../signals/table";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
+import { MAINTENANCE_SERVICES, operationsProblem } from "./operations";
 
 /**
  * Parsing happens in two steps so that the offline preview can learn which
@@ -26,6 +27,8 @@ export interface RawConfig {
     values: Record<string, string>;
     /** Keys among `values` that Pulumi holds as secrets. */
     secretKeys: ReadonlySet<string>;
+    /** The clock that maintenance windows and mutes are judged by; the real one when unset (tests fix it). */
+    now?: Date;
 }
 
 const SENSITIVE_PROVIDER_KEYS = new Set(sensitiveProviderKeys());
@@ -97,6 +100,12 @@ export function parseStructure(raw: RawConfig): Structure {
         deployments: r.deployments ?? [],
     }));
     const allRoutes = routes.map((r) => r.name);
+    // Windows and mutes that have run out are refused, so that none lingers in the stack file forgotten.
+    const quiet = operationsProblem(
+        { ...p, pagerDutyEnabled: p.pagerDuty?.enabled === true, routeNames: allRoutes },
+        raw.now ?? new Date(),
+    );
+    if (quiet) fail(keyAt(project, quiet.path), quiet.expected);
     // A disabled tier watches nothing and sends nowhere; an enabled one watches every route unless it names some.
     const routesOf = (t: { enabled: boolean; routes?: string[] }) => (t.enabled ? (t.routes ?? allRoutes) : []);
     const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
@@ -189,6 +198,8 @@ export function parseStructure(raw: RawConfig): Structure {
         p1,
         pagerDuty,
         secretsManager,
+        maintenance: p.maintenance.map((w) => ({ ...w, services: w.services ?? [...MAINTENANCE_SERVICES] })),
+        mutes: p.mute,
         prefect: { endpoint, cloud },
     };
 }
@@ -344,6 +355,11 @@ function decode(text: string, plainString: boolean): unknown {
 function keyOf(project: string, issue: z.core.$ZodIssue): string {
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
+    return keyAt(project, path);
+}
+
+/** `prefect-alerting:maintenance[0].end` for the path ["maintenance", 0, "end"]. */
+function keyAt(project: string, path: PropertyKey[]): string {
     const [top, ...rest] = path;
     return `${project}:${String(top)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
 }

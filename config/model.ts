@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ChannelSpec } from "../channels/registry";
 import type { SecretKey } from "../channels/kind";
+import type { MaintenanceService, MuteSettings } from "./operations";
 import type { criticalSchema, environmentSchema, p1Schema, pagerDutySchema, routeSchema, warningSchema } from "./schema";
 
 /**
@@ -39,6 +40,17 @@ export type PagerDutyConfig = Omit<PagerDutySettings, "enabled" | "schedule" | "
     manager: PagerDutyUser;
 };
 
+/** A PagerDuty maintenance window as configured: times as written (ISO 8601 with offset), services resolved. */
+export interface MaintenanceWindow {
+    start: string;
+    end: string;
+    description: string;
+    services: MaintenanceService[];
+}
+
+/** A muted route: its automations are created disabled, and say so, until this date-time. */
+export type Mute = MuteSettings;
+
 export interface StackConfig {
     project: string;
     stack: string;
@@ -53,6 +65,10 @@ export interface StackConfig {
     p1: P1Config;
     pagerDuty?: PagerDutyConfig;
     secretsManager?: { prefix: string; recoveryWindowInDays: number };
+    /** PagerDuty maintenance windows (none unless pagerDuty is enabled); each checked against the clock. */
+    maintenance: MaintenanceWindow[];
+    /** Muted routes by name, each until a date-time still ahead. */
+    mutes: Record<string, Mute>;
     prefect: { endpoint?: string; cloud: boolean };
     /** Secret config keys (project namespace or provider) the program reads. */
     secrets: SecretKey[];

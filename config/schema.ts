@@ -14,6 +14,7 @@ import {
     routeRefs,
     uniqueList,
 } from "./fields";
+import { maintenanceMaxHoursSchema, maintenanceSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
 
@@ -179,6 +180,10 @@ export const projectKeys = {
     p1: p1Schema.prefault({}),
     pagerDuty: pagerDutySchema.optional(),
     secretsManager: secretsManagerSchema.prefault({}),
+    // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
+    maintenance: maintenanceSchema,
+    maintenanceMaxHours: maintenanceMaxHoursSchema,
+    mute: muteSchema,
     // Signals that bring their own section (successNotice, ...), as their modules define it.
     ...signalSettings(),
 } as const;

@@ -1,6 +1,7 @@
-import type { PagerDutyConfig } from "../config/model";
+import type { MaintenanceWindow, PagerDutyConfig } from "../config/model";
 import { detailKey } from "../channels/pagerDutyEvent";
 import { Ladder, criticalLadder, p1Ladder, scheduleLayer } from "./escalation";
+import { MaintenanceWindowPlan, planMaintenanceWindows } from "./quiet";
 
 /**
  * The PagerDuty side as plain data: an on-call schedule, the critical ladder
@@ -26,11 +27,13 @@ export interface PagerDutyPlan {
         alertGrouping?: { type: "content_based"; aggregate: "all"; fields: string[] };
         integrationName: string;
     }[];
+    /** Maintenance windows over some of the services: no incidents are created on them while a window is on. */
+    maintenanceWindows: MaintenanceWindowPlan[];
 }
 
 export type PagerDutyService = "critical" | "p1";
 
-export function planPagerDuty(pd: PagerDutyConfig, stack: string): PagerDutyPlan {
+export function planPagerDuty(pd: PagerDutyConfig, stack: string, maintenance: MaintenanceWindow[] = []): PagerDutyPlan {
     const members = [...new Set([...pd.schedule.users, pd.teamLead, pd.manager])];
     const managed = `Managed by the prefect-alerting Pulumi program, stack ${stack}.`;
     return {
@@ -75,6 +78,7 @@ export function planPagerDuty(pd: PagerDutyConfig, stack: string): PagerDutyPlan
                 ? { type: "content_based", aggregate: "all", fields: [`custom_details.${detailKey("Flow")}`] }
                 : undefined,
         })),
+        maintenanceWindows: planMaintenanceWindows(maintenance),
     };
 }
 

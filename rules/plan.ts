@@ -1,10 +1,11 @@
 import type { MirrorSource } from "../channels/kind";
 import { BlockPlan, kindOf } from "../channels/registry";
-import type { Channel, StackConfig } from "../config/model";
+import type { Channel, Mute, StackConfig } from "../config/model";
 import { SIGNALS } from "../signals/table";
 import type { AutomationSpec } from "../signals/signal";
 import { SlaPlan, planSlas } from "../signals/sla";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
+import { muteOf, mutedDescription } from "./quiet";
 
 export type { BlockPlan };
 
@@ -15,7 +16,12 @@ export interface ActionSpec {
     body: string;
 }
 
-export type PlannedAutomation = AutomationSpec & { actions: ActionSpec[] };
+export type PlannedAutomation = AutomationSpec & {
+    actions: ActionSpec[];
+    /** False while its routes are muted (`mute`): created disabled, its description saying until when and why. */
+    enabled: boolean;
+    mute?: Mute;
+};
 
 /**
  * Everything the stack will create, as plain data, before any resource
@@ -59,12 +65,18 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
     const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(cfg, { ...ctx, automations: alerts }));
     return {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
-        automations: [...alerts, ...meta].map((a) => ({
-            ...a,
-            actions: actionsFor(a, cfg.channels, cfg.stack),
-        })),
+        automations: [...alerts, ...meta].map((a) => {
+            // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
+            const mute = a.incident?.action === "resolve" ? undefined : muteOf(a.routes, cfg.mutes);
+            return {
+                ...a,
+                ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
+                enabled: mute === undefined,
+                actions: actionsFor(a, cfg.channels, cfg.stack),
+            };
+        }),
         slas: planSlas(cfg),
-        pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack) : undefined,
+        pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack, cfg.maintenance) : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
     };
 }

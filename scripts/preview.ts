@@ -20,6 +20,8 @@ import { checkPolicies } from "./previewPolicies";
 import { describeTrigger } from "../rules/describe";
 import { renderSample } from "../rules/templates";
 import { fromProviderTrigger } from "../prefect/vocabulary";
+import type { Mute } from "../config/model";
+import { describeWindow } from "../rules/quiet";
 
 const ROOT = resolve(__dirname, "..");
 const SAMPLE_UI = "http://127.0.0.1:4200";
@@ -58,12 +60,16 @@ async function main(): Promise<number> {
     const cfg = parseStackConfig(raw);
     const plan = planAlerting(cfg);
     const incidents = new Map(plan.automations.flatMap((a) => (a.incident ? [[a.key, a.incident] as const] : [])));
-    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents);
+    const muted = new Map(plan.automations.flatMap((a) => (a.mute ? [[a.key, a.mute] as const] : [])));
+    // Windows and mutes are judged by the real clock, as `pulumi up` judges them now.
+    const now = new Date();
+    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents, muted, now);
     const costs = automationsPerRoute(
         plan,
         cfg.routes.map((r) => r.name),
     );
     console.log(["", ...describeRouteCosts(costs)].join("\n"));
+    if (Object.keys(cfg.mutes).length) console.log(["", ...describeMutes(plan.automations, cfg.mutes)].join("\n"));
     // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
     const policies = await checkPolicies(resources, environmentOf(raw.values));
     console.log(["", ...policies.lines].join("\n"));
@@ -78,6 +84,29 @@ export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>
             `  ${c.route}: ${c.own.length} of its own${c.own.length ? ` (${c.own.join(", ")})` : ""}` +
                 `${c.shared.length ? `; shares ${c.shared.join(", ")}` : ""}`,
         );
+    return lines;
+}
+
+/** Each muted route: until when and why, which automations are created disabled, which shared ones keep alerting. */
+export function describeMutes(
+    automations: { key: string; routes: string[]; enabled: boolean; incident?: { action: string } }[],
+    mutes: Readonly<Record<string, Mute>>,
+): string[] {
+    const lines = [
+        "Muted routes (their automations are created disabled; once a mute's until has passed, " +
+            "the program refuses the stack until the mute is removed)",
+    ];
+    for (const [route, m] of Object.entries(mutes)) {
+        const watching = automations.filter((a) => a.routes.includes(route));
+        const off = watching.filter((a) => !a.enabled).map((a) => a.key);
+        const resolving = watching.filter((a) => a.enabled && a.incident?.action === "resolve").map((a) => a.key);
+        const shared = watching.filter((a) => a.enabled && a.incident?.action !== "resolve").map((a) => a.key);
+        lines.push(
+            `  ${route}: muted until ${m.until}: ${m.reason}; disabled: ${off.join(", ") || "none"}` +
+                `${resolving.length ? `; still resolving incidents opened before the mute: ${resolving.join(", ")}` : ""}` +
+                `${shared.length ? `; still alerting (shared with routes not muted): ${shared.join(", ")}` : ""}`,
+        );
+    }
     return lines;
 }
 
@@ -113,6 +142,8 @@ function print(
     resources: RegisteredResource[],
     invokes: { token: string; inputs: Record<string, unknown> }[],
     incidents: ReadonlyMap<string, Incident>,
+    muted: ReadonlyMap<string, Mute>,
+    now: Date,
 ): void {
     const out: string[] = [];
     const of = (type: string) =>
@@ -138,8 +169,11 @@ function print(
     out.push("", `Prefect automations (${automations.length})`);
     for (const a of automations) {
         const spec = fromProviderTrigger(a.inputs.trigger.event);
-        out.push("", `  ${a.inputs.name}   (${tierOf(a)})`);
+        out.push("", `  ${a.inputs.name}   (${tierOf(a)})${a.inputs.enabled === false ? "   MUTED" : ""}`);
         out.push(`    ${a.inputs.description}`);
+        const mute = muted.get(a.name);
+        if (a.inputs.enabled === false)
+            out.push(`    muted: created disabled (enabled: false)${mute ? ` until ${mute.until}, reason: ${mute.reason}` : ""}`);
         out.push(`    trigger: ${describeTrigger(spec)}`);
         const actions = a.inputs.actions as { blockDocumentId: string; subject: string; body: string }[];
         out.push(`    notifies: ${actions.map((x) => blockById.get(x.blockDocumentId)?.inputs.name ?? x.blockDocumentId).join(", ")}`);
@@ -183,6 +217,22 @@ function print(
             out.push(
                 `  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: ` +
                     `its key goes into the Prefect pager-duty-webhook block (secret)`,
+            );
+    }
+
+    const windows = of("pagerduty:index/maintenanceWindow:MaintenanceWindow").sort(
+        (a, b) => Date.parse(a.inputs.startTime) - Date.parse(b.inputs.startTime),
+    );
+    if (windows.length) {
+        const serviceNames = new Map(of("pagerduty:index/service:Service").map((svc) => [svc.id, String(svc.inputs.name)]));
+        out.push("", `PagerDuty maintenance windows (no incidents on these services while one is on; now is ${now.toISOString()})`);
+        for (const w of windows)
+            out.push(
+                `  ${describeWindow(
+                    w.inputs as { description: string; startTime: string; endTime: string },
+                    (w.inputs.services as string[]).map((id) => serviceNames.get(id) ?? id),
+                    now,
+                )}`,
             );
     }
 

@@ -751,6 +751,65 @@ const cases: Case[] = [
         key: k("slas.deployments.orders-load.freshness.withinMinutes"),
         expected: /a number of minutes from 1 to 43200/,
     },
+    // Maintenance windows and mutes (issue 12): judged by the real clock here, so the dates are far in the past or future.
+    {
+        title: "a maintenance window that has ended",
+        raw: () =>
+            editKey(base("prod"), "maintenance", () => [
+                { start: "2020-05-01T22:00:00Z", end: "2020-05-02T02:00:00Z", description: "old" },
+            ]),
+        key: k("maintenance[0].end"),
+        expected: /a window that has not ended yet \(it ended at 2020-05-02T02:00:00Z, .*remove it from maintenance/,
+    },
+    {
+        title: "a maintenance window that ends before it starts",
+        raw: () =>
+            editKey(base("prod"), "maintenance", () => [{ start: "2099-05-02T02:00:00Z", end: "2099-05-01T22:00:00Z", description: "x" }]),
+        key: k("maintenance[0].end"),
+        expected: /an end after the window's start/,
+    },
+    {
+        title: "a maintenance window longer than maintenanceMaxHours",
+        raw: () =>
+            editKey(
+                editKey(base("prod"), "maintenanceMaxHours", () => "6"),
+                "maintenance",
+                () => [{ start: "2099-05-01T22:00:00Z", end: "2099-05-02T06:00:00Z", description: "long" }],
+            ),
+        key: k("maintenance[0].end"),
+        expected: /an end at most maintenanceMaxHours \(6 h\) after the start \(this window lasts 8 h\)/,
+    },
+    {
+        title: "maintenance on a stack without PagerDuty",
+        raw: () =>
+            editKey(base("dev"), "maintenance", () => [{ start: "2099-05-01T22:00:00Z", end: "2099-05-02T02:00:00Z", description: "x" }]),
+        key: k("maintenance"),
+        expected: /no maintenance windows while pagerDuty.enabled is false/,
+    },
+    {
+        title: "a mute whose until has passed",
+        raw: () => editKey(base("prod"), "mute", () => ({ dlt: { until: "2020-01-01T00:00:00Z", reason: "migration" } })),
+        key: k("mute.dlt.until"),
+        expected: /this mute ran out at 2020-01-01T00:00:00Z .*remove it so that the route alerts again: pulumi config rm --path mute.dlt/,
+    },
+    {
+        title: "a mute without until",
+        raw: () => editKey(base("prod"), "mute", () => ({ dlt: { reason: "migration" } })),
+        key: k("mute.dlt.until"),
+        expected: /when the mute ends \(required, so that a mute is never forgotten\)/,
+    },
+    {
+        title: "a mute without reason",
+        raw: () => editKey(base("prod"), "mute", () => ({ dlt: { until: "2099-01-01T00:00:00Z" } })),
+        key: k("mute.dlt.reason"),
+        expected: /the reason for the mute/,
+    },
+    {
+        title: "a mute of a route that does not exist",
+        raw: () => editKey(base("prod"), "mute", () => ({ dtl: { until: "2099-01-01T00:00:00Z", reason: "migration" } })),
+        key: k("mute.dtl"),
+        expected: /one of the routes defined under routes \(dlt\)/,
+    },
 ];
 
 /** An slas section with one deployment, `orders-load`, whose entry is `entry` (a valid id unless it sets one). */
