@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { actionTarget } from "./wiring";
+import { actionTarget, mutedUntil } from "./wiring";
 import {
     automationActions,
     EVENTS_ROUTING_KEY,
@@ -44,7 +44,8 @@ function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): Pol
  * pages (`resolves` false), or the ones it sends Events API v2 resolves to (`resolves` true).
  */
 function pagedServices(automation: PolicyResource, resources: PolicyResource[], resolves = false): PolicyResource[] {
-    if (known(() => automation.props.enabled) === false) return [];
+    // Muted until a date (the program's mute.<route>): it pages this service again when the mute is removed.
+    if (known(() => automation.props.enabled) === false && !mutedUntil(automation)) return [];
     const blocks = automationActions(automation.props)
         .filter(({ action }) => action.type === "send-notification" && isResolveAction(action) === resolves)
         .flatMap(({ action }) => {
@@ -60,8 +61,9 @@ const automations = (args: StackValidationArgs) => args.resources.filter((r) => 
 export const pagerDutyServicesPaged: StackValidationPolicy = {
     name: "pagerduty-services-paged",
     description:
-        "Every PagerDuty service this stack creates is paged by at least one enabled automation (through a pager-duty-webhook " +
-        "block carrying its Events API v2 key); a service no tier uses means its on-call ladder is never reached.",
+        "Every PagerDuty service this stack creates is paged by at least one enabled automation, or one muted until a date " +
+        "(through a pager-duty-webhook block carrying its Events API v2 key); a service no tier uses means its on-call ladder " +
+        "is never reached.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {

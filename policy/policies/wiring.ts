@@ -112,6 +112,27 @@ export interface ProductionConfig {
 
 export const PRODUCTION_DEFAULTS = { environmentTag: "environment", productionStacks: ["prod", "production"] };
 
+/** The policy config of the policies that ask whether the stack is production (productionSignal). */
+const PRODUCTION_CONFIG_SCHEMA: StackValidationPolicy["configSchema"] = {
+    properties: {
+        environmentTag: {
+            type: "string",
+            default: PRODUCTION_DEFAULTS.environmentTag,
+            description: "Stack tag whose value production marks a production stack.",
+        },
+        productionStacks: {
+            type: "array",
+            items: { type: "string" },
+            default: PRODUCTION_DEFAULTS.productionStacks,
+            description: "Stack names (from the resources' URNs) treated as production.",
+        },
+        production: {
+            type: "boolean",
+            description: "Set in a policy group of production stacks only (true) or of no production stack (false).",
+        },
+    },
+};
+
 /** Whether the stack is production, and what said so. */
 export function productionSignal(args: StackValidationArgs): string | undefined {
     const cfg = args.getConfig<ProductionConfig>();
@@ -140,25 +161,7 @@ export const productionPagesOnCall: StackValidationPolicy = {
         "a pager-duty-webhook block, so a repeated failure pages a person and not only a Slack channel.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    configSchema: {
-        properties: {
-            environmentTag: {
-                type: "string",
-                default: PRODUCTION_DEFAULTS.environmentTag,
-                description: "Stack tag whose value production marks a production stack.",
-            },
-            productionStacks: {
-                type: "array",
-                items: { type: "string" },
-                default: PRODUCTION_DEFAULTS.productionStacks,
-                description: "Stack names (from the resources' URNs) treated as production.",
-            },
-            production: {
-                type: "boolean",
-                description: "Set in a policy group of production stacks only (true) or of no production stack (false).",
-            },
-        },
-    },
+    configSchema: PRODUCTION_CONFIG_SCHEMA,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const signal = productionSignal(args);
         if (!signal) return;
@@ -168,7 +171,8 @@ export const productionPagesOnCall: StackValidationPolicy = {
             return;
         }
         for (const automation of critical) {
-            if (known(() => automation.props.enabled) === false) {
+            // A dated mute (the program's mute.<route>) is a decision with an end; production-mute-has-until judges it.
+            if (known(() => automation.props.enabled) === false && !mutedUntil(automation)) {
                 report(`${label(automation)} is the production critical tier and is disabled (${signal}).`, automation.urn);
                 continue;
             }
@@ -185,6 +189,37 @@ export const productionPagesOnCall: StackValidationPolicy = {
                     automation.urn,
                 );
         }
+    },
+};
+
+/** "Muted until 2026-05-02T06:00:00Z: ..." as the program writes a muted automation's description. */
+const MUTED_UNTIL = /Muted until (\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))/;
+
+/** The end of a disabled automation's mute, when its description states a valid one. */
+export function mutedUntil(automation: PolicyResource): string | undefined {
+    const description = known(() => automation.props.description);
+    const until = typeof description === "string" ? MUTED_UNTIL.exec(description)?.[1] : undefined;
+    return until !== undefined && !Number.isNaN(Date.parse(until)) ? until : undefined;
+}
+
+export const productionMuteHasUntil: StackValidationPolicy = {
+    name: "production-mute-has-until",
+    description:
+        'In a production stack, an automation is disabled only by a mute with an end: its description carries "Muted until ' +
+        "<date-time>\" (the program's mute.<route>.until). A mute without an end is forgotten, and the alerts stay off for good.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: PRODUCTION_CONFIG_SCHEMA,
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const signal = productionSignal(args);
+        if (!signal) return;
+        for (const automation of automations(args))
+            if (known(() => automation.props.enabled) === false && !mutedUntil(automation))
+                report(
+                    `${label(automation)} is disabled in a production stack (${signal}) with no "Muted until <date-time>" ` +
+                        `in its description: mute its route with an end (mute.<route>.until and .reason) or enable it.`,
+                    automation.urn,
+                );
     },
 };
 
@@ -242,4 +277,10 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
     },
 };
 
-export const stackPolicies = [automationNotifiesStackBlock, pagerDutyKeyFromIntegration, productionPagesOnCall, successNoticesInfoOnly];
+export const stackPolicies = [
+    automationNotifiesStackBlock,
+    pagerDutyKeyFromIntegration,
+    productionPagesOnCall,
+    productionMuteHasUntil,
+    successNoticesInfoOnly,
+];

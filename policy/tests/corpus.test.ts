@@ -469,7 +469,44 @@ const cases: Case[] = [
                 ...r,
                 urn: r.urn.replace(`:corpus::`, ":prod::"),
             })),
-        reports: ["automation-enabled", "production-pages-on-call"],
+        reports: ["automation-enabled", "production-pages-on-call", "production-mute-has-until"],
+    },
+    // --- production-mute-has-until (and the dated mute the program writes, which the paging policies accept)
+    {
+        name: "a production stack whose critical and P1 automations are muted until a date (mute.<route>)",
+        build: (b) =>
+            [b.criticalAutomation, b.p1].reduce(
+                (resources, target) =>
+                    replace(resources, target, (p) => {
+                        p.enabled = false;
+                        p.description = `Muted until 2026-05-02T06:00:00+01:00: warehouse migration. ${p.description}`;
+                    }),
+                b.resources,
+            ),
+        options: { stackTags: { environment: "production" } },
+        reports: ["automation-enabled"],
+    },
+    {
+        name: "a production stack with a warning automation disabled and no Muted until in its description",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.enabled = false)),
+        options: { stackTags: { environment: "production" } },
+        reports: ["automation-enabled", "production-mute-has-until"],
+    },
+    {
+        name: "a production stack whose disabled automation says Muted until with no date-time",
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => {
+                p.enabled = false;
+                p.description = "Muted until the migration is over: warehouse migration.";
+            }),
+        options: { config: { "production-mute-has-until": { production: true } } },
+        reports: ["automation-enabled", "production-mute-has-until"],
+    },
+    {
+        name: "a disabled automation without Muted until on a stack that is not production",
+        build: (b) => replace(b.resources, b.warning, (p) => (p.enabled = false)),
+        options: { stackTags: { environment: "development" } },
+        reports: ["automation-enabled"],
     },
     // --- success-notices-info-only
     {
