@@ -14,6 +14,7 @@ import { isCalendarDate, isTimeZone, projectKeys } from "../config/schema";
 import { mirroredSecrets, planAlerting } from "../rules/plan";
 import { MARK, redact, sentinelStack } from "./helpers/sentinels";
 import { successNotice as successNoticeSignal } from "../signals/successNotice";
+import { SIGNALS } from "../signals/table";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const STACKS = ["dev", "prod", "local"] as const;
@@ -39,7 +40,17 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
 
     check(cfg.stack === raw.stack && cfg.project === PROJECT, "stack and project are the ones given");
     check(new Set(channelNames).size === channelNames.length, "channel names are unique");
-    const used = new Set(Object.values(tiers).flatMap((t) => t.channels));
+    // Signals with a section of their own (late and stuck runs, stale data, ...) send to the channels they name, as the program reads them.
+    const sectionChannels = SIGNALS.flatMap((signal) => {
+        if (!signal.settings) return [];
+        const refs = signal.settings.refs(cfg.signals[signal.settings.key]);
+        return refs.enabled ? (refs.channels ?? []) : [];
+    });
+    check(
+        sectionChannels.every((c) => channelNames.includes(c)),
+        "signal sections: every channel exists",
+    );
+    const used = new Set([...Object.values(tiers).flatMap((t) => t.channels), ...sectionChannels]);
     check(
         channelNames.length === used.size && channelNames.every((n) => used.has(n)),
         "channels are exactly the ones an enabled tier uses",
@@ -549,6 +560,11 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
             ]),
         );
         expect(badRefusal(raw, new TypeError("x"))).toEqual([expect.stringMatching(/^threw TypeError/)]);
+        // A channel only a signal section uses is still used: prod's warnings off, #data-alerts still hears late and stuck runs.
+        const warningOff = { ...raw, values: { ...raw.values, [k("warning")]: JSON.stringify({ enabled: false }) } };
+        const quiet = parseStackConfig(warningOff);
+        expect(quiet.channels.map((c) => c.name)).toContain("alerts");
+        expect(brokenInvariants(warningOff, quiet)).toEqual([]);
         expect(badRefusal(raw, new ConfigError("other", "channels", "a map"))).toEqual(
             expect.arrayContaining(["message does not name the stack", 'key "channels" is not a namespaced config key']),
         );
