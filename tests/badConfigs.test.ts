@@ -412,7 +412,7 @@ const cases: Case[] = [
         title: "misspelled nested key",
         raw: () => editKey(base("dev"), "warning", (w) => ({ ...w, chanels: w.channels })),
         key: k("warning.chanels"),
-        expected: /one of the settings enabled, routes, channels \(did you mean "channels"\?\)/,
+        expected: /one of the settings enabled, routes, channels, repeatMinutes \(did you mean "channels"\?\)/,
     },
     {
         title: "misspelled key two levels down",

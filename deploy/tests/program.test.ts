@@ -60,7 +60,7 @@ describe("deploy program, org stack, under mocks", () => {
         }
         // dev's environment never carries prod's secrets.
         const dev = plain(ofType(run, T.environment).find((r) => r.name === "dev")!.inputs.yaml).text as string;
-        for (const v of [SENTINEL.prodSlack, SENTINEL.prodCritical, SENTINEL.pdApiKey, SENTINEL.pdToken]) expect(dev).not.toContain(v);
+        for (const v of [SENTINEL.prodSlack, SENTINEL.prodCritical, SENTINEL.pdToken]) expect(dev).not.toContain(v);
     });
 
     it("the webhook posts failures and drift to Slack, its URL secret on the wire and as an output", () => {

@@ -17,7 +17,6 @@ export const SENTINEL = {
     prodSlack: "https://hooks.slack.com/services/T00000000/B00000000/PRODSENTINEL000000000000",
     prodCritical: "https://hooks.slack.com/services/T00000000/B00000000/CRITSENTINEL000000000000",
     prefectKey: "pnu_SENTINEL_prefect_api_key_000000000",
-    pdApiKey: "SENTINEL-pd-api-key",
     pdToken: "SENTINEL-pd-rest-token",
 };
 export const ESC_SECRETS = {
@@ -25,7 +24,6 @@ export const ESC_SECRETS = {
     prod: {
         alertsWebhookUrl: SENTINEL.prodSlack,
         criticalWebhookUrl: SENTINEL.prodCritical,
-        pagerDutyApiKey: SENTINEL.pdApiKey,
         "pagerduty:token": SENTINEL.pdToken,
         "prefect:apiKey": SENTINEL.prefectKey,
     },
