@@ -25,10 +25,16 @@ type Settings = z.output<typeof schema>;
 export const deliveryFailureName = (stack: string) => `alerting-meta (${stack}): alert delivery failed`;
 export const ACTION_FAILED_EVENT = "prefect.automation.action.failed";
 
+/**
+ * Text as a glob that matches only itself: Prefect matches every label value with Python's fnmatch
+ * (prefect/server/events/schemas/events.py `matches`), where `[stack]` is a character class, not the text.
+ */
+export const globLiteral = (text: string) => text.replace(/[[*?]/g, (c) => `[${c}]`);
+
 export function deliveryFailureTrigger(stack: string): EventTriggerSpec {
     return {
         posture: "Reactive",
-        match: { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": `[${stack}] *` },
+        match: { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": `${globLiteral(`[${stack}] `)}*` },
         match_related: {},
         after: [],
         expect: [ACTION_FAILED_EVENT],
