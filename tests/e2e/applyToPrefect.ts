@@ -37,6 +37,11 @@ export interface ApplyOptions {
      * test resolver would point that host at the receiver. Everything else is the program's own data.
      */
     deliverTo?: Record<string, string>;
+    /**
+     * Outputs a provider computes for a resource that is not Prefect's (those are echoed from their inputs), e.g. a
+     * PagerDuty integration's `integrationKey`, which the program passes to the blocks as their routing key.
+     */
+    outputs?: (type: string, name: string) => Record<string, unknown> | undefined;
 }
 
 export interface Created {
@@ -108,7 +113,7 @@ export async function applyToPrefect(opts: ApplyOptions): Promise<Applied> {
                         return { id, state: inputs };
                     }
                     if (custom && type.startsWith("prefect:")) throw new Error(`no create for ${type} in the e2e mock`);
-                    return { id: `${name}-id`, state: inputs };
+                    return { id: `${name}-id`, state: { ...inputs, ...opts.outputs?.(type, name) } };
                 } catch (e) {
                     failed(new Error(`creating ${type} ${name} on the Prefect server: ${(e as Error).message}`));
                     throw e;

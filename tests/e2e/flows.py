@@ -15,6 +15,7 @@ tagged the Prefect 3 way (`with tags(...)`), and prints one JSON line per run:
 - flaky:    fails on its first attempt, succeeds on its retry -> AwaitingRetry, Completed
 - stubborn: fails on its first attempt and on its retry -> AwaitingRetry, Failed
 - succeed:  returns -> Completed
+- fail_with: raises ValueError with the item's "message" as is -> Failed
 """
 
 import json
@@ -29,9 +30,11 @@ from prefect.runtime import flow_run as current_run
 ERROR_TEXT = "upstream API answered 503 Service Unavailable"
 
 
-def _body(kind: str, name: str, started: dict):
+def _body(kind: str, name: str, started: dict, message: str):
     def body() -> str:
         started["id"] = str(current_run.id)
+        if kind == "fail_with":
+            raise ValueError(message)
         if kind in ("fail", "stubborn"):
             raise ValueError(f"{ERROR_TEXT} ({name})")
         if kind == "crash":
@@ -45,16 +48,16 @@ def _body(kind: str, name: str, started: dict):
     return body
 
 
-def run_one(kind: str, name: str, run_tags: list) -> dict:
+def run_one(kind: str, name: str, run_tags: list, message: str = "") -> dict:
     started: dict = {}
     options = {"name": name, "log_prints": False, "persist_result": False}
     if kind == "timeout":
         options["timeout_seconds"] = 1
     if kind in ("flaky", "stubborn"):
         options.update(retries=1, retry_delay_seconds=0)
-    if kind not in ("fail", "crash", "timeout", "flaky", "stubborn", "succeed"):
+    if kind not in ("fail", "fail_with", "crash", "timeout", "flaky", "stubborn", "succeed"):
         raise SystemExit(f"unknown kind {kind!r}")
-    the_flow = flow(**options)(_body(kind, name, started))
+    the_flow = flow(**options)(_body(kind, name, started, message))
     state = None
     with tags(*run_tags):
         try:
@@ -87,7 +90,7 @@ def main() -> None:
     exit_with_parent()
     for item in json.loads(sys.argv[1]):
         for _ in range(int(item.get("times", 1))):
-            result = run_one(item["kind"], item["name"], item.get("tags", []))
+            result = run_one(item["kind"], item["name"], item.get("tags", []), item.get("message", ""))
             print(json.dumps(result), flush=True)
 
 

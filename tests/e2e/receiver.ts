@@ -11,6 +11,14 @@ export interface Received {
     raw: string;
     /** Arrival time, ms since the epoch (same clock as the Prefect server on this machine). */
     at: number;
+    /** The HTTP status the receiver answered. */
+    status?: number;
+}
+
+/** How the receiver answers one request: a status and a JSON body (a stand-in service's own answer). */
+export interface Reply {
+    status: number;
+    body: string;
 }
 
 /**
@@ -21,6 +29,8 @@ export class Receiver {
     readonly requests: Received[] = [];
     /** HTTP status to answer on a path (e.g. 500 for a broken channel); every other path gets 200. */
     readonly status = new Map<string, number>();
+    /** A path's own answer, per request (e.g. PagerDuty's 202 with the dedup key); it wins over `status`. */
+    readonly replies = new Map<string, (r: Received) => Reply>();
     private waiters: (() => void)[] = [];
 
     private constructor(
@@ -40,9 +50,12 @@ export class Receiver {
                     json = undefined;
                 }
                 const path = (req.url ?? "/").split("?")[0];
-                receiver.record({ path, method: req.method ?? "", json, raw, at });
-                const status = receiver!.status.get(path) ?? 200;
-                res.writeHead(status, { "content-type": "application/json" }).end(status < 300 ? '{"ok":true}' : '{"ok":false}');
+                const received: Received = { path, method: req.method ?? "", json, raw, at };
+                const status = receiver.status.get(path) ?? 200;
+                const reply = receiver.replies.get(path)?.(received) ?? { status, body: status < 300 ? '{"ok":true}' : '{"ok":false}' };
+                received.status = reply.status;
+                receiver.record(received);
+                res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.body);
             });
         });
         await new Promise<void>((resolve, reject) => {

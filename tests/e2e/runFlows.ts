@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prefectEnv, ROOT } from "./prefectServer";
 
-export type FlowKind = "fail" | "crash" | "timeout" | "flaky" | "stubborn" | "succeed";
+export type FlowKind = "fail" | "fail_with" | "crash" | "timeout" | "flaky" | "stubborn" | "succeed";
 
 export interface FlowSpec {
     kind: FlowKind;
@@ -13,6 +13,8 @@ export interface FlowSpec {
     tags?: string[];
     /** Runs of this flow, one after another. */
     times?: number;
+    /** fail_with: the error message the run raises (ValueError), as is. */
+    message?: string;
 }
 
 export interface FlowRunResult {
