@@ -18,7 +18,8 @@ import { offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
 import { planAlerting } from "../rules/plan";
 import { Options, USAGE, UsageError, parseOptions } from "./alertTest/options";
-import { PrefectClient, Target, resolveTarget } from "./alertTest/prefectApi";
+import { Target, resolveTarget } from "./alertTest/target";
+import { PrefectClient } from "./prefectApi";
 import { RunResult, WATCHED_EVENTS, allDone, assess, findOnServer, formatReport, progress } from "./alertTest/report";
 import { AlertTestError, TEST_MESSAGE, TestPlan, planAlertTest } from "./alertTest/select";
 
@@ -60,8 +61,10 @@ async function main(argv: string[]): Promise<number> {
     }
 
     printIntent(test, target);
-    const client = new PrefectClient(target);
-    const found = findOnServer(test.expected, await client.automations(`[${stack}] `));
+    const client = new PrefectClient({ url: target.api, headers: target.headers });
+    const prefix = `[${stack}] `;
+    const ours = (await client.automations()).filter((a) => typeof a.name === "string" && a.name.startsWith(prefix));
+    const found = findOnServer(test.expected, ours);
     const testable = found.filter((f) => f.expectation.tested && !f.problem);
     const blockNames: Record<string, string> = {};
     for (const f of found)
@@ -89,16 +92,19 @@ async function main(argv: string[]): Promise<number> {
 
     const deadline = Date.now() + opts.timeoutSeconds * 1000;
     const line = progressLine();
-    let results = assess(found, runs, await client.events(WATCHED_EVENTS, since), blockNames);
+    let results = assess(found, runs, await client.events(watchedSince(since)), blockNames);
     while (!allDone(results) && Date.now() < deadline) {
         line(`waiting for Prefect's automation events, ${Math.ceil((deadline - Date.now()) / 1000)} s left: ${progress(results)}`);
         await new Promise((r) => setTimeout(r, POLL_MS));
-        results = assess(found, runs, await client.events(WATCHED_EVENTS, since), blockNames);
+        results = assess(found, runs, await client.events(watchedSince(since)), blockNames);
     }
     line(undefined);
     console.log(formatReport(test, runs, results, !allDone(results)).join("\n"));
     return results.some((r) => r.expectation.tested && !r.ok) || notFailed.length ? 1 : 0;
 }
+
+/** Prefect's automation events since `since`, oldest first (the events filter's body). */
+const watchedSince = (since: Date) => ({ event: { name: WATCHED_EVENTS }, occurred: { since: since.toISOString() }, order: "ASC" });
 
 function printIntent(test: TestPlan, target: Target): void {
     const out = [`Alert test of stack "${test.stack}" (tier ${test.tier}) against ${target.api}${target.cloud ? " (Prefect Cloud)" : ""}`];

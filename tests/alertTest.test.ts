@@ -5,7 +5,7 @@ import { readStackFile } from "../harness/stackFile";
 import { planAlerting } from "../rules/plan";
 import { adHocFailureEvent, covers } from "../scripts/alertTest/match";
 import { UsageError, parseOptions } from "../scripts/alertTest/options";
-import { resolveTarget } from "../scripts/alertTest/prefectApi";
+import { resolveTarget } from "../scripts/alertTest/target";
 import {
     EXECUTED,
     FAILED,

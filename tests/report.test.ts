@@ -415,7 +415,7 @@ describe("reading the API", () => {
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         try {
-            const { PrefectClient } = await import("../scripts/report/collect");
+            const { PrefectClient } = await import("../scripts/prefectApi");
             const port = (server.address() as { port: number }).port;
             const client = new PrefectClient(
                 resolveApi("t", { "prefect:endpoint": `http://127.0.0.1:${port}/api` }, { PREFECT_API_AUTH_STRING: "u:p" }),

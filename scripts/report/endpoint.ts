@@ -1,4 +1,5 @@
 import { isPrefectCloud } from "../../config/load";
+import { ApiEndpoint, CLOUD_API_ORIGIN, basicAuth, cloudWorkspaceApi, trimSlashes } from "../prefectApi";
 
 /**
  * Where the report reads from, and how it authenticates (pure). In order:
@@ -12,13 +13,11 @@ import { isPrefectCloud } from "../../config/load";
  * behind basic auth. PREFECT_UI_URL overrides the UI base used for run links.
  */
 
-export const CLOUD_API = "https://api.prefect.cloud";
 export const CLOUD_UI = "https://app.prefect.cloud";
 
-export interface ApiTarget {
+export interface ApiTarget extends ApiEndpoint {
     /** The API base, without a trailing slash, e.g. http://127.0.0.1:4200/api. */
     url: string;
-    headers: Record<string, string>;
     /** Where the URL came from, for the report's header. */
     source: string;
     /** The UI base for run links (`<ui>/runs/flow-run/<id>`), when known. */
@@ -28,21 +27,19 @@ export interface ApiTarget {
 export class ReportSetupError extends Error {}
 
 export function resolveApi(stack: string, values: Record<string, string | undefined>, env: Record<string, string | undefined>): ApiTarget {
-    const trim = (u: string) => u.replace(/\/+$/, "");
     const endpoint = values["prefect:endpoint"];
     const account = values["prefect:accountId"];
     const workspace = values["prefect:workspaceId"];
     let url: string;
     let source: string;
     if (env.PREFECT_API_URL) {
-        url = trim(env.PREFECT_API_URL);
+        url = trimSlashes(env.PREFECT_API_URL);
         source = "PREFECT_API_URL";
     } else if (endpoint !== undefined && !isPrefectCloud(endpoint)) {
-        url = trim(endpoint);
+        url = trimSlashes(endpoint);
         source = `prefect:endpoint of stack ${stack}`;
     } else if (account && workspace) {
-        const base = endpoint ? new URL(endpoint).origin : CLOUD_API;
-        url = `${base}/api/accounts/${account}/workspaces/${workspace}`;
+        url = cloudWorkspaceApi(account, workspace, endpoint ? new URL(endpoint).origin : CLOUD_API_ORIGIN);
         source = `Prefect Cloud ids of stack ${stack}`;
     } else
         throw new ReportSetupError(
@@ -53,9 +50,9 @@ export function resolveApi(stack: string, values: Record<string, string | undefi
 
     const headers: Record<string, string> = { accept: "application/json" };
     if (env.PREFECT_API_KEY) headers.authorization = `Bearer ${env.PREFECT_API_KEY}`;
-    else if (env.PREFECT_API_AUTH_STRING) headers.authorization = `Basic ${Buffer.from(env.PREFECT_API_AUTH_STRING).toString("base64")}`;
+    else if (env.PREFECT_API_AUTH_STRING) headers.authorization = basicAuth(env.PREFECT_API_AUTH_STRING);
     else if (isPrefectCloud(url)) throw new ReportSetupError(`Prefect Cloud needs an API key: set PREFECT_API_KEY (reading ${url}).`);
-    return { url, headers, source, uiUrl: env.PREFECT_UI_URL ? trim(env.PREFECT_UI_URL) : uiUrlOf(url) };
+    return { url, headers, source, uiUrl: env.PREFECT_UI_URL ? trimSlashes(env.PREFECT_UI_URL) : uiUrlOf(url) };
 }
 
 /** The UI that goes with an API URL: Cloud's app for a workspace, a self-hosted server's root for its /api. */
