@@ -5,7 +5,7 @@ import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabul
 import { deploymentIncidentKey, incidentSeverity, tracksIncidents } from "../rules/incidents";
 import { Message, describeDuration } from "../rules/messages";
 import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
-import type { AutomationSpec, Signal, SignalContext } from "./signal";
+import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
  * Late runs: the server's late-runs service moves a Scheduled run that has not
@@ -91,15 +91,15 @@ export function lateRunRecoveredMessage(): Message {
  * `resolve`, one automation per route that resolves the deployment's incident
  * when one of its runs starts Running (same route filter, same dedup key).
  */
-export function planLateRuns(cfg: StackConfig, { route, label }: SignalContext, resolve: boolean): AutomationSpec[] {
+export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolve: boolean): AutomationSpec[] {
     const s = cfg.signals.lateRuns as Settings;
     if (!s.enabled) return [];
     const tier = s.severity;
     const repeatSeconds = Math.round(s.repeatMinutes * 60);
     const channels = s.channels ?? [];
     const incident = { dedupKey: deploymentIncidentKey(cfg.stack), severity: incidentSeverity(tier) };
-    return (s.routes ?? cfg.routes.map((r) => r.name)).flatMap((name): AutomationSpec[] => {
-        const r = route(name);
+    const { label } = ctx;
+    return perWatchedRoute(cfg, s.routes, ctx, (name, r) => {
         const alert: AutomationSpec = {
             key: `late-runs-${name}`,
             tier,
@@ -140,8 +140,7 @@ export const lateRuns: Signal = {
     settings: {
         key: "lateRuns",
         schema,
-        // Disabled, it sends nowhere (its channels get no block).
-        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: s.routes }),
+        refs: toggledSectionRefs,
     },
     automations: (cfg, ctx) => planLateRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.lateRuns as Settings).channels ?? [])),
 };

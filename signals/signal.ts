@@ -51,6 +51,24 @@ export interface SignalSettings {
     needsCloud?(value: any): string | undefined;
 }
 
+/**
+ * The refs of a section that is on or off, names its channels and optionally the routes it watches: off, it sends
+ * nowhere (its channels get no block).
+ */
+export function toggledSectionRefs(s: { enabled: boolean; channels?: string[]; routes?: string[] }): ReturnType<SignalSettings["refs"]> {
+    return { enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: s.routes };
+}
+
+/** The automations of a signal planned per route it watches: the routes its section names, or every route of the stack. */
+export function perWatchedRoute(
+    cfg: StackConfig,
+    routes: string[] | undefined,
+    ctx: SignalContext,
+    each: (name: string, route: Route) => AutomationSpec[],
+): AutomationSpec[] {
+    return (routes ?? cfg.routes.map((r) => r.name)).flatMap((name) => each(name, ctx.route(name)));
+}
+
 export interface SignalContext {
     route(name: string): Route;
     /** `[<stack>] <name>`: automation names say which stack they belong to (stacks may share a workspace). */

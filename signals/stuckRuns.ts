@@ -6,7 +6,7 @@ import { flowRunIncidentKey, incidentSeverity, tracksIncidents } from "../rules/
 import { Message, describeDuration } from "../rules/messages";
 import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
 import { RUNNING_EVENT, severitySchema } from "./lateRuns";
-import type { AutomationSpec, Signal, SignalContext } from "./signal";
+import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
  * Stuck runs: a Proactive trigger with `after` opens a window per flow run
@@ -104,7 +104,7 @@ export function stuckRunEndedMessage(): Message {
  * automation resolving the run's incident when it moves on (Running, for a
  * Pending alert, or a terminal state).
  */
-export function planStuckRuns(cfg: StackConfig, { route, label }: SignalContext, resolve: boolean): AutomationSpec[] {
+export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolve: boolean): AutomationSpec[] {
     const s = cfg.signals.stuckRuns as Settings;
     if (!s.enabled) return [];
     const tier = s.severity;
@@ -114,8 +114,8 @@ export function planStuckRuns(cfg: StackConfig, { route, label }: SignalContext,
     const running = Math.round(s.stuckAfterMinutes * 60);
     const pending = s.pendingAfterMinutes === undefined ? undefined : Math.round(s.pendingAfterMinutes * 60);
     const level = critical ? "Critical" : "Warning";
-    return (s.routes ?? cfg.routes.map((r) => r.name)).flatMap((name): AutomationSpec[] => {
-        const r = route(name);
+    const { label } = ctx;
+    return perWatchedRoute(cfg, s.routes, ctx, (name, r) => {
         const common: Pick<AutomationSpec, "tier" | "signal" | "channels" | "routes"> = {
             tier,
             signal: "stuckRuns",
@@ -177,8 +177,7 @@ export const stuckRuns: Signal = {
     settings: {
         key: "stuckRuns",
         schema,
-        // Disabled, it sends nowhere (its channels get no block).
-        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: s.routes }),
+        refs: toggledSectionRefs,
     },
     automations: (cfg, ctx) => planStuckRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.stuckRuns as Settings).channels ?? [])),
 };
