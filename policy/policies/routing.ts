@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { actionTarget, mutedUntil } from "./wiring";
+import { actionTarget, disabledForGood } from "./wiring";
 import {
     automationActions,
     EVENTS_ROUTING_KEY,
@@ -45,7 +45,7 @@ function serviceOfBlock(block: PolicyResource, resources: PolicyResource[]): Pol
  */
 function pagedServices(automation: PolicyResource, resources: PolicyResource[], resolves = false): PolicyResource[] {
     // Muted until a date (the program's mute.<route>): it pages this service again when the mute is removed.
-    if (known(() => automation.props.enabled) === false && !mutedUntil(automation)) return [];
+    if (disabledForGood(automation)) return [];
     const blocks = automationActions(automation.props)
         .filter(({ action }) => action.type === "send-notification" && isResolveAction(action) === resolves)
         .flatMap(({ action }) => {

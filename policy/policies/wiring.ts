@@ -172,7 +172,7 @@ export const productionPagesOnCall: StackValidationPolicy = {
         }
         for (const automation of critical) {
             // A dated mute (the program's mute.<route>) is a decision with an end; production-mute-has-until judges it.
-            if (known(() => automation.props.enabled) === false && !mutedUntil(automation)) {
+            if (disabledForGood(automation)) {
                 report(`${label(automation)} is the production critical tier and is disabled (${signal}).`, automation.urn);
                 continue;
             }
@@ -202,6 +202,11 @@ export function mutedUntil(automation: PolicyResource): string | undefined {
     return until !== undefined && !Number.isNaN(Date.parse(until)) ? until : undefined;
 }
 
+/** Disabled with no dated mute: it stays off for good (a dated mute is a decision with an end, judged on its own). */
+export function disabledForGood(automation: PolicyResource): boolean {
+    return known(() => automation.props.enabled) === false && !mutedUntil(automation);
+}
+
 export const productionMuteHasUntil: StackValidationPolicy = {
     name: "production-mute-has-until",
     description:
@@ -214,7 +219,7 @@ export const productionMuteHasUntil: StackValidationPolicy = {
         const signal = productionSignal(args);
         if (!signal) return;
         for (const automation of automations(args))
-            if (known(() => automation.props.enabled) === false && !mutedUntil(automation))
+            if (disabledForGood(automation))
                 report(
                     `${label(automation)} is disabled in a production stack (${signal}) with no "Muted until <date-time>" ` +
                         `in its description: mute its route with an end (mute.<route>.until and .reason) or enable it.`,
