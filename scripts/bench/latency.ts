@@ -10,7 +10,10 @@
  * Prints figures only: nothing here passes or fails on time.
  */
 import { cpus } from "node:os";
-import { applyToPrefect } from "../../tests/e2e/applyToPrefect";
+import { slack } from "../../channels/slack";
+import { customWebhookRawJson } from "../../channels/webhook";
+import { finalFailureMessage } from "../../rules/messages";
+import { applyToPrefect, createBlockDocument } from "../../tests/e2e/applyToPrefect";
 import { get, post, prefectRequest } from "../../tests/e2e/prefectApi";
 import { startPrefectServer, PrefectServer } from "../../tests/e2e/prefectServer";
 import { Receiver } from "../../tests/e2e/receiver";
@@ -28,13 +31,14 @@ async function measure(
     path: string,
     mention: (id: string) => string,
 ): Promise<number[]> {
+    const about = (id: string) => rcv.on(path).filter((r) => r.raw.includes(mention(id)));
     const results = await runFlows(api, [{ kind: "fail", name: flow, tags: ["dlt"], times: runs }]);
-    await rcv.waitFor(() => results.filter((r) => rcv.on(path, mention(r.flow_run_id)).length > 0), runs, 120_000, `messages on ${path}`);
+    await rcv.waitFor(() => results.filter((r) => about(r.flow_run_id).length > 0), runs, 120_000, `messages on ${path}`);
     const latencies: number[] = [];
     for (const { flow_run_id: id } of results) {
         const run = await get(api, `/flow_runs/${id}`);
         if (run.state.name !== "Failed") throw new Error(`run ${id} ended ${run.state.name}, not Failed`);
-        const messages = rcv.on(path, mention(id));
+        const messages = about(id);
         if (messages.length !== 1) throw new Error(`run ${id}: ${messages.length} messages on ${path}, expected 1`);
         latencies.push(messages[0].at - Date.parse(run.state.timestamp));
     }
@@ -63,7 +67,14 @@ async function main(): Promise<void> {
         // Phase 1: the local stack's automations alone. Phase 2: the floor alone. Measured apart so
         // their actions never queue behind each other.
         const ours = await measure(api, rcv, runs, "bench-stack", "/alerts", (id) => id);
+        // Phase 1b: the same warning automation (trigger, message) as the slack channel kind sends it: Block Kit
+        // JSON rendered by the server, through a custom-webhook block, instead of the webhook kind's {subject, body}.
+        const warning = applied.automations.find((a) => a.name.startsWith("warning-"))!;
+        await prefectRequest(api, "PATCH", `/automations/${warning.id}`, { enabled: false });
+        await createBlockKitTwin(api, warning.sent, `${receiver.url}/slack`);
+        const blockKit = await measure(api, rcv, runs, "bench-block-kit", "/slack", (id) => id);
         for (const a of applied.automations) await prefectRequest(api, "PATCH", `/automations/${a.id}`, { enabled: false });
+        await disableAutomationsNamed(api, BLOCK_KIT_TWIN);
         await createFloorAutomation(api, `${receiver.url}/floor`);
         const floor = await measure(api, rcv, runs, "bench-floor", "/floor", (id) => `prefect.flow-run.${id}`);
 
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
             table([
                 ["automation", "p50", "p95", "max", "min"],
                 ["warning tier (local stack, all its automations on)", ...figures(ours)],
+                ["the same, Block Kit payload (slack kind), its twin on", ...figures(blockKit)],
                 ["floor: one bare Reactive automation, nothing else on", ...figures(floor)],
             ]),
         );
@@ -112,6 +124,29 @@ async function createFloorAutomation(api: string, url: string): Promise<void> {
         },
         actions: [{ type: "send-notification", block_document_id: block.id, subject: "floor", body: "{{ event.resource.id }}" }],
     });
+}
+
+const BLOCK_KIT_TWIN = "bench warning as Block Kit";
+
+/** A copy of the warning automation whose action posts the slack channel kind's Block Kit body to `url`. */
+async function createBlockKitTwin(api: string, warning: Record<string, any>, url: string): Promise<void> {
+    const { id } = await createBlockDocument(
+        api,
+        "bench-block-kit",
+        "custom-webhook",
+        customWebhookRawJson("bench-block-kit", url, "{{body}}"),
+    );
+    const rendered = slack.render(finalFailureMessage(true), { stack: "local", signal: "finalFailure", tier: "warning" });
+    await post(api, "/automations/", {
+        name: BLOCK_KIT_TWIN,
+        trigger: warning.trigger,
+        actions: [{ type: "send-notification", block_document_id: id, subject: rendered.subject, body: rendered.body }],
+    });
+}
+
+async function disableAutomationsNamed(api: string, name: string): Promise<void> {
+    for (const a of await post<{ id: string; name: string }[]>(api, "/automations/filter", {}))
+        if (a.name === name) await prefectRequest(api, "PATCH", `/automations/${a.id}`, { enabled: false });
 }
 
 /** Nearest-rank percentiles, in ms. */
