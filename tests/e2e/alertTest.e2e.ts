@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT } from "../../config/load";
-import { Applied, applyToPrefect } from "./applyToPrefect";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, OwnStackSpec, applyOwnStack } from "./ownStack";
 import { events, prefectRequest } from "./prefectApi";
 import { ROOT, prefectEnv } from "./prefectServer";
 import { Receiver } from "./receiver";
@@ -26,35 +27,35 @@ import { Receiver } from "./receiver";
 const { apiUrl } = inject("prefect");
 
 const BROKEN_STACK = "alerttest";
-const BROKEN: Record<string, unknown> = {
+const BROKEN: OwnStackSpec = {
+    stack: BROKEN_STACK,
     channels: {
         good: { type: "webhook", description: "loopback receiver, answers 200" },
         broken: { type: "webhook", description: "loopback receiver, answers 500" },
         gone: { type: "webhook", description: "its block is deleted after the apply" },
     },
     routes: { alertTestE2e: { tags: ["alert-test-e2e"] } },
-    warning: { enabled: true, channels: ["good", "broken", "gone"] },
-    successNotice: { enabled: false },
-    critical: { enabled: false },
-    p1: { enabled: false },
+    sections: { warning: { enabled: true, channels: ["good", "broken", "gone"] } },
 };
 const OK_STACK = "alerttestok";
-const OK: Record<string, unknown> = {
+const OK: OwnStackSpec = {
+    stack: OK_STACK,
     channels: {
         okAlerts: { type: "webhook", description: "loopback receiver, answers 200" },
         okPager: { type: "webhook", description: "loopback receiver, answers 200" },
     },
     routes: { alertTestOk: { tags: ["alert-test-e2e-ok"] } },
-    warning: { enabled: true, channels: ["okAlerts"] },
-    successNotice: { enabled: false },
-    critical: { enabled: true, channels: ["okPager"], threshold: 2, windowHours: 1 },
-    p1: { enabled: false },
+    sections: {
+        warning: { enabled: true, channels: ["okAlerts"] },
+        critical: { enabled: true, channels: ["okPager"], threshold: 2, windowHours: 1 },
+    },
 };
 
 let receiver: Receiver;
 let dir: string;
 const files: Record<string, string> = {};
 const applied: Record<string, Applied> = {};
+const stacks: OwnStack[] = [];
 
 /** The stack file the command reads: the same project keys the stack was applied with, and the server as prefect:endpoint. */
 function writeStackFile(stack: string, config: Record<string, unknown>): string {
@@ -64,16 +65,12 @@ function writeStackFile(stack: string, config: Record<string, unknown>): string 
     return file;
 }
 
-async function apply(stack: string, config: Record<string, unknown>): Promise<void> {
-    vi.resetModules();
-    applied[stack] = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
-        stack,
-        file: "local",
-        edit: Object.fromEntries(Object.entries(config).map(([k, v]) => [k, () => v])),
-    });
-    files[stack] = writeStackFile(stack, config);
+/** Both stacks deliver to the one receiver this file started. */
+async function apply(spec: OwnStackSpec): Promise<void> {
+    const own = await applyOwnStack({ ...spec, receiver });
+    stacks.push(own);
+    applied[spec.stack] = own.applied;
+    files[spec.stack] = writeStackFile(spec.stack, own.settings);
 }
 
 /** `npx tsx scripts/alertTest.ts <args>` with no PREFECT_* from this environment; stderr is not a TTY here. */
@@ -101,13 +98,14 @@ beforeAll(async () => {
     receiver = await Receiver.start();
     receiver.status.set("/broken", 500);
     dir = mkdtempSync(join(tmpdir(), "alert-test-e2e-"));
-    await apply(BROKEN_STACK, BROKEN);
+    await apply(BROKEN);
     const gone = applied[BROKEN_STACK].blocks.find((b) => b.sent.name === `${BROKEN_STACK}-gone`)!;
     await prefectRequest(apiUrl, "DELETE", `/block_documents/${gone.id}`);
-    await apply(OK_STACK, OK);
+    await apply(OK);
 });
 
 afterAll(async () => {
+    for (const own of stacks) await own.cleanup();
     await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -2,8 +2,9 @@ import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { Applied, applyToPrefect } from "./applyToPrefect";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, applyOwnStack } from "./ownStack";
 import { events, flowRun, post } from "./prefectApi";
 import { ROOT, prefectEnv } from "./prefectServer";
 import { Received, Receiver } from "./receiver";
@@ -28,6 +29,7 @@ const QUICK_FLOW = "e2e-stuck-finishes";
 const STUCK_MINUTES = 0.25;
 const SLOW_SECONDS = 50;
 
+let own: OwnStack | undefined;
 let receiver: Receiver;
 let applied: Applied;
 const children: ChildProcess[] = [];
@@ -73,30 +75,22 @@ function sleepingFlow(name: string, seconds: number): { id: Promise<string>; don
 const alerts = (text: string): Received[] => receiver.on(`/${CHANNEL}`, text);
 
 beforeAll(async () => {
-    receiver = await Receiver.start();
-    vi.resetModules();
-    applied = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
+    own = await applyOwnStack({
         stack: STACK,
-        file: "local",
-        edit: {
-            channels: () => ({ [CHANNEL]: { type: "webhook", description: "loopback receiver" } }),
-            routes: () => ({ lateStuck: { tags: [TAG] } }),
-            warning: () => ({ enabled: false }),
-            successNotice: () => ({ enabled: false }),
-            critical: () => ({ enabled: false }),
-            p1: () => ({ enabled: false }),
-            lateRuns: () => ({ enabled: true, channels: [CHANNEL], repeatMinutes: 60 }),
-            stuckRuns: () => ({ enabled: true, channels: [CHANNEL], stuckAfterMinutes: STUCK_MINUTES }),
+        channels: { [CHANNEL]: { type: "webhook", description: "loopback receiver" } },
+        routes: { lateStuck: { tags: [TAG] } },
+        sections: {
+            lateRuns: { enabled: true, channels: [CHANNEL], repeatMinutes: 60 },
+            stuckRuns: { enabled: true, channels: [CHANNEL], stuckAfterMinutes: STUCK_MINUTES },
         },
     });
+    ({ receiver, applied } = own);
 });
 
 afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, "SIGKILL");
     for (const h of homes) rmSync(h, { recursive: true, force: true });
-    await receiver?.close();
+    await own?.cleanup();
 });
 
 describe("late and stuck runs on the real server", () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { Applied, applyToPrefect } from "./applyToPrefect";
-import { events, get, prefectRequest } from "./prefectApi";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, applyOwnStack } from "./ownStack";
+import { events, get } from "./prefectApi";
 import { Receiver } from "./receiver";
 import { runFlows } from "./runFlows";
 
@@ -20,33 +21,26 @@ const MUTED_TAG = "mute-e2e-muted";
 const OPEN_TAG = "mute-e2e-open";
 const UNTIL = "2099-01-01T00:00:00Z";
 
+let own: OwnStack | undefined;
 let receiver: Receiver;
 let applied: Applied;
 
 beforeAll(async () => {
-    receiver = await Receiver.start();
-    vi.resetModules();
-    applied = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
+    own = await applyOwnStack({
         stack: STACK,
-        file: "local",
-        edit: {
-            channels: () => ({ [CHANNEL]: { type: "webhook", description: "loopback receiver" } }),
-            routes: () => ({ muted: { tags: [MUTED_TAG] }, open: { tags: [OPEN_TAG] } }),
-            warning: () => ({ enabled: true, channels: [CHANNEL] }),
-            successNotice: () => ({ enabled: false }),
-            critical: () => ({ enabled: false }),
-            p1: () => ({ enabled: false }),
-            mute: () => ({ muted: { until: UNTIL, reason: "e2e: a muted route" } }),
+        channels: { [CHANNEL]: { type: "webhook", description: "loopback receiver" } },
+        routes: { muted: { tags: [MUTED_TAG] }, open: { tags: [OPEN_TAG] } },
+        sections: {
+            warning: { enabled: true, channels: [CHANNEL] },
+            mute: { muted: { until: UNTIL, reason: "e2e: a muted route" } },
         },
     });
+    ({ receiver, applied } = own);
 });
 
 afterAll(async () => {
     // Leave the server as found for the scenarios after this one.
-    for (const a of applied?.automations ?? []) await prefectRequest(apiUrl, "DELETE", `/automations/${a.id}`).catch(() => undefined);
-    await receiver?.close();
+    await own?.cleanup();
 });
 
 describe("a muted route on the real server", () => {

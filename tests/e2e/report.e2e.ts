@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT, parseStructure } from "../../config/load";
 import { periodOf } from "../../scripts/report/aggregate";
 import { AUTOMATION_TRIGGERED, collectReport } from "../../scripts/report/collect";
@@ -12,10 +12,10 @@ import { resolveApi } from "../../scripts/report/endpoint";
 import type { Report } from "../../scripts/report/model";
 import { watchedRoutes } from "../../scripts/report/watched";
 import { checkHtml } from "../helpers/htmlCheck";
-import { Applied, applyToPrefect } from "./applyToPrefect";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, OwnStackSpec, applyOwnStack, ownStackSettings } from "./ownStack";
 import { events, get } from "./prefectApi";
 import { LOG_DIR, ROOT } from "./prefectServer";
-import { Receiver } from "./receiver";
 import { FlowRunResult, FlowSpec, runFlows } from "./runFlows";
 
 /**
@@ -39,16 +39,18 @@ const CRASHY = "e2e-report-crashy";
 const NEVER = "e2e-report-never";
 const UNTAGGED = "e2e-report-untagged";
 
-/** The stack's project settings, applied to the server and written to the stack file the command reads. */
-const SETTINGS: Record<string, unknown> = {
+const SPEC: OwnStackSpec = {
+    stack: STACK,
     channels: { alerts: { type: "webhook", description: "loopback receiver standing in for #data-alerts" } },
     routes: { reportE2e: { tags: [TAG] }, reportNamed: { flows: [NEVER] } },
-    warning: { enabled: true, channels: ["alerts"] },
-    successNotice: { enabled: false },
-    // Two final failures of one flow within an hour: fires once for ORDERS (on its 2nd failure), never for CRASHY (one).
-    critical: { enabled: true, channels: ["alerts"], threshold: 2, windowHours: 1 },
-    p1: { enabled: false },
+    sections: {
+        warning: { enabled: true, channels: ["alerts"] },
+        // Two final failures of one flow within an hour: fires once for ORDERS (on its 2nd failure), never for CRASHY (one).
+        critical: { enabled: true, channels: ["alerts"], threshold: 2, windowHours: 1 },
+    },
 };
+/** The stack's project settings, applied to the server and written to the stack file the command reads. */
+const SETTINGS = ownStackSettings(SPEC);
 
 const tagged = (kind: FlowSpec["kind"], name: string): FlowSpec => ({ kind, name, tags: [TAG] });
 /** One after another, in this order: ORDERS' last success is its 6th run. */
@@ -64,7 +66,7 @@ const SEEDS: FlowSpec[] = [
     { kind: "fail", name: UNTAGGED, tags: ["not-watched"] },
 ];
 
-let receiver: Receiver;
+let own: OwnStack | undefined;
 let applied: Applied;
 let seeded: FlowRunResult[];
 let report: Report;
@@ -73,15 +75,8 @@ const automationId = (resource: string) => applied.automations.find((a) => a.nam
 const automationName = (resource: string) => applied.automations.find((a) => a.name === resource)!.sent.name as string;
 
 beforeAll(async () => {
-    receiver = await Receiver.start();
-    vi.resetModules();
-    applied = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
-        stack: STACK,
-        file: "local",
-        edit: Object.fromEntries(Object.entries(SETTINGS).map(([key, value]) => [key, () => value])),
-    });
+    own = await applyOwnStack(SPEC);
+    ({ applied } = own);
     seeded = await runFlows(apiUrl, SEEDS);
 
     // Prefect fires asynchronously: wait for the expected firings (4 warnings, 1 critical), then for any extra one.
@@ -100,7 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    await receiver?.close();
+    await own?.cleanup();
 });
 
 /** The stack's routes as the command reads them: the program's own parser over the same settings. */

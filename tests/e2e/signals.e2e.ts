@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { Applied, applyToPrefect } from "./applyToPrefect";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, applyOwnStack } from "./ownStack";
 import { createWorkPool, events, prefectRequest } from "./prefectApi";
 import { ROOT, prefectEnv } from "./prefectServer";
 import { Receiver } from "./receiver";
@@ -34,6 +35,7 @@ const COMPLETES_WINDOW_MS = 24_000;
 /** Prefect evaluates Proactive triggers every 5 s (server.events.proactive_granularity). */
 const PROACTIVE_GRANULARITY_MS = 5_000;
 
+let own: OwnStack | undefined;
 let receiver: Receiver;
 let applied: Applied;
 let appliedAt: number;
@@ -76,46 +78,37 @@ async function signalFlows(
 }
 
 beforeAll(async () => {
-    receiver = await Receiver.start();
     await createWorkPool(apiUrl, POOL);
-    vi.resetModules();
-    applied = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
+    own = await applyOwnStack({
         stack: STACK,
-        file: "local",
-        edit: {
-            channels: () => ({
-                fresh: { type: "webhook", description: "loopback receiver for stale-data alerts" },
-                quality: { type: "webhook", description: "loopback receiver for data-quality alerts" },
-                health: { type: "webhook", description: "loopback receiver for health alerts" },
-            }),
-            routes: () => ({ dq: { tags: [TAG] } }),
-            warning: () => ({ enabled: false }),
-            successNotice: () => ({ enabled: false }),
-            critical: () => ({ enabled: false }),
-            p1: () => ({ enabled: false }),
-            freshness: () => ({
+        channels: {
+            fresh: { type: "webhook", description: "loopback receiver for stale-data alerts" },
+            quality: { type: "webhook", description: "loopback receiver for data-quality alerts" },
+            health: { type: "webhook", description: "loopback receiver for health alerts" },
+        },
+        routes: { dq: { tags: [TAG] } },
+        sections: {
+            freshness: {
                 channels: ["fresh"],
                 flows: { [NEVER]: { maxAgeHours: NEVER_HOURS }, [COMPLETES]: { maxAgeHours: COMPLETES_HOURS } },
-            }),
-            dataQuality: () => ({
+            },
+            dataQuality: {
                 events: [DQ_EVENT],
                 resourcePrefix: "acme.table.",
                 routes: ["dq"],
                 channels: ["quality"],
                 fields: ["rows_loaded", "table"],
-            }),
-            health: () => ({ workPools: [POOL], channels: ["health"] }),
+            },
+            health: { workPools: [POOL], channels: ["health"] },
         },
     });
+    ({ receiver, applied } = own);
     appliedAt = Date.now();
 }, 120_000);
 
 afterAll(async () => {
-    // Their windows keep rolling: remove them, so nothing fires into a closed receiver while later files run.
-    for (const a of applied?.automations ?? []) await deleteAutomation(a.id).catch(() => undefined);
-    await receiver?.close();
+    // Their windows keep rolling: cleanup removes them, so nothing fires into a closed receiver while later files run.
+    await own?.cleanup();
 });
 
 describe("stale data, data-quality events and a paused work pool on the real server", () => {

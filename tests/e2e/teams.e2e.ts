@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEAMS_CARD, isTeamsWebhookUrl } from "../../channels/teams";
 import { WEBHOOK_URL_SECRET } from "../../channels/webhook";
 import { PROJECT } from "../../config/load";
-import { Applied, applyToPrefect } from "./applyToPrefect";
+import type { Applied } from "./applyToPrefect";
+import { OwnStack, applyOwnStack } from "./ownStack";
 import { events, get } from "./prefectApi";
 import { Receiver } from "./receiver";
 import { runFlows } from "./runFlows";
@@ -30,34 +31,25 @@ const TEAMS_URL = [
     `/e2e-${randomUUID()}/triggers/manual/paths/invoke`,
 ].join("");
 
+let own: OwnStack | undefined;
 let receiver: Receiver;
 let delivered: string;
 let applied: Applied;
 
 beforeAll(async () => {
-    receiver = await Receiver.start();
-    delivered = `${receiver.url}/${CHANNEL}?token=e2e-${randomUUID()}`;
-    vi.resetModules();
-    applied = await applyToPrefect({
-        api: apiUrl,
-        receiverUrl: receiver.url,
+    own = await applyOwnStack({
         stack: STACK,
-        file: "local",
-        edit: {
-            channels: () => ({ [CHANNEL]: { type: "teams", description: "loopback receiver standing in for a Teams channel" } }),
-            routes: () => ({ teamsE2e: { tags: [TAG] } }),
-            warning: () => ({ enabled: true, channels: [CHANNEL] }),
-            successNotice: () => ({ enabled: false }),
-            critical: () => ({ enabled: false }),
-            p1: () => ({ enabled: false }),
-        },
+        channels: { [CHANNEL]: { type: "teams", description: "loopback receiver standing in for a Teams channel" } },
+        routes: { teamsE2e: { tags: [TAG] } },
+        sections: { warning: { enabled: true, channels: [CHANNEL] } },
         secrets: { [`${PROJECT}:${CHANNEL}WebhookUrl`]: TEAMS_URL },
-        deliverTo: { [TEAMS_URL]: delivered },
+        deliverTo: (receiverUrl) => ({ [TEAMS_URL]: (delivered = `${receiverUrl}/${CHANNEL}?token=e2e-${randomUUID()}`) }),
     });
+    ({ receiver, applied } = own);
 });
 
 afterAll(async () => {
-    await receiver?.close();
+    await own?.cleanup();
 });
 
 /** What the custom-webhook block sends for a subject and body: the program's card with both filled in. */
