@@ -42,8 +42,16 @@ export const ANY_WORK_QUEUE = "prefect.work-queue.*";
 export const ANY_DEPLOYMENT = "prefect.deployment.*";
 /** Bucket a trigger per flow, so failures of different flows never add up. */
 export const PER_FLOW = "related:flow:prefect.resource.id";
+/**
+ * A label value matched exactly. Prefect compares every label of a trigger's
+ * `match` / `match_related` with Python's fnmatch (server/events/schemas/events.py),
+ * so `*`, `?` and `[` in a name (a tag `team-*`, a flow `load[eu]`) would be
+ * wildcards; each becomes a one-character class. Ordinary names are unchanged.
+ */
+export const labelLiteral = (text: string): string => text.replace(/[[*?]/g, (c) => `[${c}]`);
+
 /** Related resources of a flow-run event: one per tag (`prefect.tag.<tag>`), the flow, the deployment, ... */
-export const tagResourceId = (tag: string): string => `prefect.tag.${tag}`;
+export const tagResourceId = (tag: string): string => `prefect.tag.${labelLiteral(tag)}`;
 
 // ---- Triggers (prefect.md §2, §5) ------------------------------------------
 

@@ -1,5 +1,5 @@
 import type { Route } from "../config/model";
-import { Labels, tagResourceId } from "../prefect/vocabulary";
+import { Labels, labelLiteral, tagResourceId } from "../prefect/vocabulary";
 
 /** One `match_related` object: labels ANDed, a list value ORs its items. */
 export type RelatedMatch = Labels;
@@ -16,9 +16,10 @@ export function routeFilters(route: Route): RelatedMatch[] {
     const filters: RelatedMatch[] = [];
     if (route.tags.length)
         filters.push({ "prefect.resource.role": "tag", "prefect.resource.id": oneOrMany(route.tags.map(tagResourceId)) });
-    if (route.flows.length) filters.push({ "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(route.flows) });
+    if (route.flows.length)
+        filters.push({ "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(route.flows.map(labelLiteral)) });
     if (route.deployments.length)
-        filters.push({ "prefect.resource.role": "deployment", "prefect.resource.name": oneOrMany(route.deployments) });
+        filters.push({ "prefect.resource.role": "deployment", "prefect.resource.name": oneOrMany(route.deployments.map(labelLiteral)) });
     return filters;
 }
 

@@ -8,6 +8,7 @@ import {
     WORK_POOL_NOT_READY_EVENTS,
     WORK_POOL_READY_EVENT,
     EventTriggerSpec,
+    labelLiteral,
 } from "../prefect/vocabulary";
 import { matchRelatedFor, routeFilters } from "./routes";
 
@@ -51,7 +52,7 @@ export function repeatedFailureTrigger(route: Route, threshold: number, windowSe
 /** A named work pool lost its last healthy worker: nothing in it can start. */
 export function workPoolNotReadyTrigger(workPools: string[]): EventTriggerSpec {
     return reactive({
-        match: { "prefect.resource.id": ANY_WORK_POOL, "prefect.resource.name": workPools.length === 1 ? workPools[0] : workPools },
+        match: { "prefect.resource.id": ANY_WORK_POOL, "prefect.resource.name": oneOrMany(workPools) },
         expect: WORK_POOL_NOT_READY_EVENTS,
         for_each: ["prefect.resource.id"],
     });
@@ -105,13 +106,17 @@ export function silenceEndedTrigger(route: Route): EventTriggerSpec {
 export function successTrigger(flows: string[]): EventTriggerSpec {
     return reactive({
         match: ANY_FLOW_RUN,
-        match_related: { "prefect.resource.role": "flow", "prefect.resource.name": flows.length === 1 ? flows[0] : flows },
+        match_related: { "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(flows) },
         expect: [COMPLETED_EVENT],
     });
 }
 
 /** One name, or a list of names, as a label value (a list ORs its items). */
-const oneOrMany = (names: string[]): string | string[] => (names.length === 1 ? names[0] : names);
+/** Names from config as exact label values (labelLiteral): one value, or a list that ORs them. */
+function oneOrMany(names: string[]): string | string[] {
+    const literal = names.map(labelLiteral);
+    return literal.length === 1 ? literal[0] : literal;
+}
 
 /**
  * Stale data: no Completed run of the deployment (or flow) `name` within `seconds`. Proactive and without
@@ -122,7 +127,7 @@ export function freshnessTrigger(kind: "deployment" | "flow", name: string, seco
     return {
         ...reactive({
             match: ANY_FLOW_RUN,
-            match_related: { "prefect.resource.role": kind, "prefect.resource.name": name },
+            match_related: { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) },
             expect: [COMPLETED_EVENT],
         }),
         posture: "Proactive",
@@ -136,7 +141,7 @@ export function freshnessTrigger(kind: "deployment" | "flow", name: string, seco
  */
 export function customEventTrigger(events: string[], resourcePrefix: string | undefined, route: Route | undefined): EventTriggerSpec {
     return reactive({
-        match: resourcePrefix === undefined ? {} : { "prefect.resource.id": `${resourcePrefix}*` },
+        match: resourcePrefix === undefined ? {} : { "prefect.resource.id": `${labelLiteral(resourcePrefix)}*` },
         // Inside a flow, emit_event relates the run, its flow, deployment, work queue, work pool and tags (events/related.py).
         match_related: route ? matchRelatedFor(routeFilters(route)) : {},
         expect: events,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bool, channelRefs } from "../config/fields";
 import type { Message } from "../rules/messages";
-import type { EventTriggerSpec } from "../prefect/vocabulary";
+import { EventTriggerSpec, labelLiteral } from "../prefect/vocabulary";
 import type { Signal } from "./signal";
 
 /**
@@ -25,16 +25,11 @@ type Settings = z.output<typeof schema>;
 export const deliveryFailureName = (stack: string) => `alerting-meta (${stack}): alert delivery failed`;
 export const ACTION_FAILED_EVENT = "prefect.automation.action.failed";
 
-/**
- * Text as a glob that matches only itself: Prefect matches every label value with Python's fnmatch
- * (prefect/server/events/schemas/events.py `matches`), where `[stack]` is a character class, not the text.
- */
-export const globLiteral = (text: string) => text.replace(/[[*?]/g, (c) => `[${c}]`);
-
 export function deliveryFailureTrigger(stack: string): EventTriggerSpec {
     return {
         posture: "Reactive",
-        match: { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": `${globLiteral(`[${stack}] `)}*` },
+        // Prefect matches labels with fnmatch: `[stack]` alone would be a character class (labelLiteral).
+        match: { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": `${labelLiteral(`[${stack}] `)}*` },
         match_related: {},
         after: [],
         expect: [ACTION_FAILED_EVENT],

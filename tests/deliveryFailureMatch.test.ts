@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deliveryFailureName, deliveryFailureTrigger, globLiteral } from "../signals/deliveryFailure";
+import { labelLiteral as globLiteral } from "../prefect/vocabulary";
+import { deliveryFailureName, deliveryFailureTrigger } from "../signals/deliveryFailure";
 
 /**
  * Prefect matches every label value of a trigger with Python's fnmatch.fnmatchcase

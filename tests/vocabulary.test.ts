@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_TRIGGER_FIELDS, EventTriggerSpec, fromProviderTrigger, toProviderTrigger } from "../prefect/vocabulary";
+import { EVENT_TRIGGER_FIELDS, EventTriggerSpec, fromProviderTrigger, labelLiteral, toProviderTrigger } from "../prefect/vocabulary";
+import { routeFilters } from "../rules/routes";
+import { successTrigger, workPoolNotReadyTrigger } from "../rules/triggers";
 
 /**
  * The one mapping between Prefect's trigger fields and the bridged provider's
@@ -43,5 +45,32 @@ describe("the trigger field mapping", () => {
         expect(read.after).toEqual([]);
         expect(read.for_each).toEqual([]);
         expect(read.threshold).toBeUndefined();
+    });
+});
+
+/** Prefect compares label values with Python's fnmatch: a name's `*`, `?` or `[` must not act as a wildcard. */
+describe("names as exact label values", () => {
+    it("leaves ordinary names alone (existing automations keep their JSON)", () => {
+        for (const name of ["dlt", "exchange-rates-daily", "prefect.tag.dlt", "a{{b", "{{ flow_run.name }}"])
+            expect(labelLiteral(name)).toBe(name);
+    });
+
+    it("turns *, ? and [ into one-character classes", () => {
+        expect(labelLiteral("team-*")).toBe("team-[*]");
+        expect(labelLiteral("load[eu]?")).toBe("load[[]eu][?]");
+    });
+
+    it("is used for every name from config that lands in a label: tags, flows, deployments, work pools", () => {
+        const route = { name: "r", tags: ["team-*"], flows: ["load[eu]"], deployments: ["d?"] };
+        expect(routeFilters(route)).toEqual([
+            { "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.team-[*]" },
+            { "prefect.resource.role": "flow", "prefect.resource.name": "load[[]eu]" },
+            { "prefect.resource.role": "deployment", "prefect.resource.name": "d[?]" },
+        ]);
+        expect(workPoolNotReadyTrigger(["pool*"]).match["prefect.resource.name"]).toBe("pool[*]");
+        expect(successTrigger(["f[1]", "g"]).match_related).toEqual({
+            "prefect.resource.role": "flow",
+            "prefect.resource.name": ["f[[]1]", "g"],
+        });
     });
 });

@@ -180,8 +180,9 @@ beforeAll(async () => {
     for (const spec of specs) {
         const { id } = await createBlockDocument(apiUrl, spec.name, spec.typeSlug, blockData(spec, fake));
         // For the Slack URL its path too ("hooks.slack.com" is in the block schema's own examples).
-        const secrets = spec.typeSlug === "slack-webhook" ? [fake.url, new URL(fake.url).pathname] : [fake.integrationKey, fake.apiKey];
-        otherBlocks.push({ id, typeSlug: spec.typeSlug, secrets });
+        // The Slack kind holds its URL (and so its path) in secrets; the PagerDuty kind its routing key.
+        const secrets = spec.spec.type === "slack" ? [fake.url, new URL(fake.url).pathname] : [fake.integrationKey];
+        otherBlocks.push({ id, typeSlug: `${spec.typeSlug} (${spec.spec.type})`, secrets });
     }
 });
 
@@ -448,8 +449,8 @@ describe("secrets on the server", () => {
             expect(receiver.on(`/${channel}`).length, channel).toBeGreaterThan(0);
     });
 
-    it("slack-webhook and pager-duty-webhook blocks as the program builds them: their secrets masked when read", async () => {
-        expect(otherBlocks.map((b) => b.typeSlug)).toEqual(["slack-webhook", "pager-duty-webhook"]);
+    it("Slack and PagerDuty blocks as the program builds them: their secrets masked when read", async () => {
+        expect(otherBlocks.map((b) => b.typeSlug)).toEqual(["custom-webhook (slack)", "custom-webhook (pagerduty)"]);
         const listed = JSON.stringify(await post(apiUrl, "/block_documents/filter", {}));
         for (const b of otherBlocks) {
             expect(leaked(JSON.stringify(await get(apiUrl, `/block_documents/${b.id}`)), b.secrets), b.typeSlug).toEqual([]);
