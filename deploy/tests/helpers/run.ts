@@ -13,9 +13,9 @@ export const isSecretMarker = (v: unknown): v is { value: unknown } =>
 /** Sentinels: visibly fake, and easy to look for anywhere they must not be. */
 export const SLACK_URL = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
 export const SENTINEL = {
-    devSlack: "https://hooks.slack.com/services/T00000000/B00000000/DEVSENTINEL0000000000000",
-    prodSlack: "https://hooks.slack.com/services/T00000000/B00000000/PRODSENTINEL000000000000",
-    prodCritical: "https://hooks.slack.com/services/T00000000/B00000000/CRITSENTINEL000000000000",
+    devSlack: "https://hooks.slack.com/services/T00000000/B00000000/DEVSENTINEL1",
+    prodSlack: "https://hooks.slack.com/services/T00000000/B00000000/PRODSENTINEL1",
+    prodCritical: "https://hooks.slack.com/services/T00000000/B00000000/CRITSENTINEL1",
     prefectKey: "pnu_SENTINEL_prefect_api_key_000000000",
     pdToken: "SENTINEL-pd-rest-token",
 };
