@@ -33,26 +33,50 @@ export class AlertTier extends pulumi.ComponentResource {
                 { resourceId: sla.resourceId, slas: sla.slas satisfies prefect.types.input.ResourceSlaSla[] },
                 { parent: this },
             );
-        for (const spec of automations) {
+        // Armed resolves first: their alerts' resume-automation actions need their ids.
+        const ordered = [...automations.filter((a) => a.armedBy !== undefined), ...automations.filter((a) => a.armedBy === undefined)];
+        for (const spec of ordered) {
+            const armed = spec.armedBy !== undefined;
             const automation = new prefect.Automation(
                 spec.key,
                 {
                     name: spec.name,
                     description: spec.description,
-                    // False only while its routes are muted (rules/quiet.ts); the description then says until when and why.
+                    // False while its routes are muted (rules/quiet.ts; the description says until when and why), and for an
+                    // armed resolve until its alert enables it.
                     enabled: spec.enabled,
                     trigger: { event: eventTriggerInputs(spec.trigger) } satisfies prefect.types.input.AutomationTrigger,
-                    actions: spec.actions.map(
-                        (a) =>
-                            ({
-                                type: "send-notification",
-                                blockDocumentId: blockIds[a.channel],
-                                subject: a.subject,
-                                body: a.body,
-                            }) satisfies prefect.types.input.AutomationAction,
-                    ),
+                    actions: [
+                        ...spec.actions.map(
+                            (a) =>
+                                ({
+                                    type: "send-notification",
+                                    blockDocumentId: blockIds[a.channel],
+                                    subject: a.subject,
+                                    body: a.body,
+                                }) satisfies prefect.types.input.AutomationAction,
+                        ),
+                        ...spec.arms.map(
+                            (key) =>
+                                ({
+                                    type: "resume-automation",
+                                    source: "selected",
+                                    automationId: this.automationIds[key],
+                                }) satisfies prefect.types.input.AutomationAction,
+                        ),
+                    ],
+                    // An armed resolve disarms itself once it fired. Source "inferred" works only here, not in `actions`
+                    // (measured on 3.9.1: "No event to infer the automation" there).
+                    ...(armed
+                        ? {
+                              actionsOnTriggers: [
+                                  { type: "pause-automation", source: "inferred" } satisfies prefect.types.input.AutomationActionsOnTrigger,
+                              ],
+                          }
+                        : {}),
                 },
-                { parent: this },
+                // Prefect itself turns an armed resolve on and off; `pulumi up` must not undo that.
+                { parent: this, ...(armed ? { ignoreChanges: ["enabled"] } : {}) },
             );
             this.automationIds[spec.key] = automation.id;
         }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { WEBHOOK_URL_SUFFIX, isHttpUrl } from "../channels/kind";
+import { prefectUiUrl } from "../rules/links";
 import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
 import { CHANNEL_KINDS, formOf, kindOf } from "../channels/registry";
 import { ConfigError } from "./errors";
@@ -128,6 +129,7 @@ export function parseStructure(raw: RawConfig): Structure {
         channels: channelsOf(p.critical),
         threshold: p.critical.threshold,
         windowSeconds: Math.round(p.critical.windowHours * 3600),
+        recoveredNotice: p.critical.recoveredNotice,
     };
     const p1 = {
         enabled: p.p1.enabled,
@@ -135,6 +137,7 @@ export function parseStructure(raw: RawConfig): Structure {
         workPools: p.p1.workPools,
         noSuccessSeconds: p.p1.noSuccessMinutes === undefined ? undefined : Math.round(p.p1.noSuccessMinutes * 60),
         routes: routesOf(p.p1),
+        recoveredNotice: p.p1.recoveredNotice,
     };
 
     let pagerDuty: PagerDutyConfig | undefined;
@@ -200,7 +203,11 @@ export function parseStructure(raw: RawConfig): Structure {
         secretsManager,
         maintenance: p.maintenance.map((w) => ({ ...w, services: w.services ?? [...MAINTENANCE_SERVICES] })),
         mutes: p.mute,
-        prefect: { endpoint, cloud },
+        prefect: {
+            endpoint,
+            cloud,
+            uiUrl: p.uiUrl ?? prefectUiUrl(endpoint, raw.values["prefect:accountId"], raw.values["prefect:workspaceId"]),
+        },
     };
 }
 

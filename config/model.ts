@@ -69,7 +69,8 @@ export interface StackConfig {
     maintenance: MaintenanceWindow[];
     /** Muted routes by name, each until a date-time still ahead. */
     mutes: Record<string, Mute>;
-    prefect: { endpoint?: string; cloud: boolean };
+    /** `uiUrl`: the Prefect UI's base for links in messages (rules/links.ts). */
+    prefect: { endpoint?: string; cloud: boolean; uiUrl: string };
     /** Secret config keys (project namespace or provider) the program reads. */
     secrets: SecretKey[];
 }

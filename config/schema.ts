@@ -48,6 +48,8 @@ export const criticalSchema = z.strictObject({
     channels: channelRefs.optional(),
     threshold: range(2, 100, "a whole number of failures from 2 to 100", true).default(3),
     windowHours: range(0.1, 720, "a number of hours from 0.1 to 720").default(24),
+    /** Also post "Recovered" to the chat channels (rules/incidents.ts resolveChannels); off: PagerDuty resolves only. */
+    recoveredNotice: bool().default(false),
 });
 
 /** PagerDuty escalation delays are whole minutes (its provider silently truncates 1.5 to 1). */
@@ -67,6 +69,8 @@ export const p1Schema = z.strictObject({
     ).optional(),
     /** Routes whose successful runs count for the silence signal. */
     routes: routeRefs.optional(),
+    /** Also post "Recovered" to the chat channels (rules/incidents.ts resolveChannels); off: PagerDuty resolves only. */
+    recoveredNotice: bool().default(false),
 });
 
 const PD_ID = /^P[A-Z0-9]{5,13}$/;
@@ -184,6 +188,11 @@ export const projectKeys = {
     maintenance: maintenanceSchema,
     maintenanceMaxHours: maintenanceMaxHoursSchema,
     mute: muteSchema,
+    /** The Prefect UI's base URL for links in messages; unset: derived from prefect:endpoint (rules/links.ts). */
+    uiUrl: z
+        .string({ error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
+        .refine((u) => /^https?:\/\/[^\s"'<>|{}]+$/.test(u), { error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
+        .optional(),
     // Signals that bring their own section (successNotice, ...), as their modules define it.
     ...signalSettings(),
 } as const;

@@ -173,6 +173,8 @@ export const TEMPLATE_FILTERS = [
     "string",
     "join",
     "replace",
+    // Jinja's own; links to a work pool's page carry its name (rules/links.ts).
+    "urlencode",
 ] as const;
 
 const KEYWORDS = new Set([

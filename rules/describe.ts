@@ -17,7 +17,8 @@ function describeRelated(related: RelatedMatch | RelatedMatch[]): string {
         .map((r) => {
             const role = r["prefect.resource.role"];
             const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== "prefect.resource.role"));
-            return `a related ${role ? list(role) : "resource"} with ${describeMatch(rest)}`;
+            const labels = describeMatch(rest);
+            return `a related ${role ? list(role) : "resource"}${labels ? ` with ${labels}` : ""}`;
         });
     return parts.length ? ` with ${parts.join(" and ")}` : "";
 }
@@ -29,6 +30,12 @@ export function describeTrigger(t: EventTriggerSpec): string {
     const bucket = t.for_each.length ? `, counted separately per ${t.for_each.join(", ")}` : "";
     if (t.posture === "Proactive") {
         const missing = t.threshold <= 1 ? `no event [${events}]` : `fewer than ${t.threshold} events [${events}]`;
+        // The same events open and satisfy the window (rules/triggers.ts silenceAfterLastCompletion).
+        if (t.after.length && sameSet(t.after, t.expect))
+            return (
+                `fires when ${missing} arrives within ${describeDuration(t.within)} of the last one (or of the automation's ` +
+                `start) for ${what}${bucket}`
+            );
         // With `after`, the window opens on one of those events (per bucket) and the trigger needs one to re-arm.
         if (t.after.length)
             return (
@@ -52,3 +59,5 @@ export function describeTrigger(t: EventTriggerSpec): string {
         `${bucket}; then quiet for that bucket until the window ends`
     );
 }
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));

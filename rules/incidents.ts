@@ -59,13 +59,12 @@ export function tracksIncidents(cfg: StackConfig, channels: string[]): boolean {
 
 /**
  * The automation that resolves what `alert` opened: the clearing event's
- * trigger, the same dedup key, and the short "recovered" message; sent to the
- * alert's channels, or to `channels` (the incident-tracking ones, where a
- * recovered notice on every clearing event would be noise).
+ * trigger, the same dedup key, and the short "recovered" message, sent to
+ * `channels` (resolveChannels: incident-tracking ones, chat only on opt-in).
  */
 export function resolving(
     alert: AutomationSpec,
-    change: { trigger: EventTriggerSpec; message: Message; description: string; channels?: string[] },
+    change: { trigger: EventTriggerSpec; message: Message; description: string; channels: string[] },
 ): AutomationSpec {
     if (!alert.incident) throw new Error(`${alert.key} opens no incident to resolve`);
     return {
@@ -73,7 +72,6 @@ export function resolving(
         ...change,
         key: `${alert.key}-resolve`,
         name: `${alert.name} (resolve)`,
-        channels: change.channels ?? alert.channels,
         incident: { ...alert.incident, action: "resolve" },
     };
 }
@@ -82,3 +80,42 @@ export function resolving(
 export function incidentChannels(cfg: StackConfig, names: string[]): string[] {
     return names.filter((name) => tracksIncidents(cfg, [name]));
 }
+
+/**
+ * Where a signal's resolve goes: its incident-tracking channels (PagerDuty closes the incident with the same dedup
+ * key; a key it never opened changes nothing there), and its other channels (chat) only when the section opts in
+ * with `recoveredNotice`. Off by default: a chat channel must not read "Recovered" for something it was never told
+ * (Prefect cannot always know whether the alert went out; each signal's trigger says how close it gets).
+ * Empty: no resolve automation.
+ */
+export function resolveChannels(cfg: StackConfig, channels: string[], recoveredNotice: boolean): string[] {
+    const tracking = incidentChannels(cfg, channels);
+    if (!recoveredNotice) return tracking;
+    return channels.filter((name) => tracking.includes(name) || !isIncidentKind(cfg, name));
+}
+
+function isIncidentKind(cfg: StackConfig, name: string): boolean {
+    const channel = cfg.channels.find((c) => c.name === name);
+    return channel !== undefined && kindOf(channel.spec).tracksIncidents === true;
+}
+
+/**
+ * A resolve that its alert arms (AutomationSpec.armedBy): created disabled, enabled by the alert when it fires,
+ * disabled by itself once it fired. For silences without `for_each` (the P1 silence, stale data), where Prefect has
+ * no bucket that ties the clearing event to the alert: only the first clearing event after an alert sends anything.
+ */
+export function armedResolve(
+    alert: AutomationSpec,
+    change: { trigger: EventTriggerSpec; message: Message; description: string; channels: string[] },
+): AutomationSpec {
+    return {
+        ...resolving(alert, {
+            ...change,
+            description: `${ARMED_PREFIX}"${alert.name}" when it fires; turns itself off once it fired. ${change.description}`,
+        }),
+        armedBy: alert.key,
+    };
+}
+
+/** How an armed resolve's description starts: the policy pack reads it (a disabled automation that is not forgotten). */
+export const ARMED_PREFIX = "Armed by ";

@@ -135,12 +135,16 @@ export function noSuccessMessage(scope: string, seconds: number): Message {
             `:fire: *P1: no successful run for ${window}*`,
             "",
             `Not one of the watched ${templateLiteral(scope)} reached Completed in the last ${window}: pipelines may be down altogether.`,
+            LAST_COMPLETED,
             "",
             `*Next*: ${SILENCE_NEXT}`,
         ].join("\n"),
         detail: {
             title: `P1: no successful run for ${window}`,
-            fields: [{ label: "Watched", value: JSON.stringify(scope) }],
+            fields: [
+                { label: "Watched", value: JSON.stringify(scope) },
+                { label: "Last Completed run", value: LAST_COMPLETED_FIELD },
+            ],
             next: SILENCE_NEXT,
         },
     };
@@ -199,9 +203,9 @@ const OPENING: Record<"warning" | "critical" | "p1", { emoji: string; prefix: st
 };
 
 /**
- * Stale data. A Proactive trigger without for_each fires with no triggering event, so the server loads no flow run,
- * flow or deployment: the message can only name what the config names (`what`, literally) and say that Prefect saw
- * no Completed run in the window; it cannot name the last successful run.
+ * Stale data. The window is opened by the last Completed run (rules/triggers.ts silenceAfterLastCompletion), so
+ * the firing carries that run's event and the server loads it: the message names the last successful run. A window
+ * the server opened by itself (never completed since set up, or a reminder while it stays stale) carries none.
  */
 export function freshnessMessage(severity: "warning" | "critical" | "p1", what: string, seconds: number): Message {
     const { emoji, prefix } = OPENING[severity];
@@ -212,14 +216,23 @@ export function freshnessMessage(severity: "warning" | "critical" | "p1", what: 
         body: [
             `${emoji} *${prefix}Stale data: no Completed run of ${name} for ${window}*`,
             "",
-            `Prefect saw no Completed run of ${name} in the last ${window}. It cannot say which run last succeeded: none ` +
-                "was seen in this window (this alert also fires when it has never completed since the alert was set up).",
+            `Prefect saw no Completed run of ${name} in the last ${window}.`,
+            LAST_COMPLETED,
             "",
             "*Next*: open it in Prefect: is its schedule paused, are its runs Late, Failed or stuck in Running, is its work pool " +
                 "ready?",
         ].join("\n"),
     };
 }
+
+/** The same as a field value (a Jinja expression). */
+const LAST_COMPLETED_FIELD =
+    '(flow_run.name ~ " at " ~ (flow_run.end_time | string)) if flow_run else "none since this alert was set up or last fired"';
+
+/** The run whose completion opened the window that has now passed, when the firing carries it. */
+const LAST_COMPLETED =
+    "{% if flow_run %}*Last Completed run*: {{ flow_run.name }} (`{{ flow_run.id }}`) at {{ flow_run.end_time }}: " +
+    "<{{ flow_run|ui_url }}|open it in Prefect>{% else %}No Completed run since this alert was set up or last fired.{% endif %}";
 
 /**
  * A pipeline's own data-quality event: its name and resource, the payload fields the config names (each by

@@ -5,6 +5,8 @@ import { SIGNALS } from "../signals/table";
 import type { AutomationSpec } from "../signals/signal";
 import { SlaPlan, planSlas } from "../signals/sla";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
+import { withUiLinks } from "./links";
+import type { Message } from "./messages";
 import { muteOf, mutedDescription } from "./quiet";
 
 export type { BlockPlan };
@@ -18,9 +20,14 @@ export interface ActionSpec {
 
 export type PlannedAutomation = AutomationSpec & {
     actions: ActionSpec[];
-    /** False while its routes are muted (`mute`): created disabled, its description saying until when and why. */
+    /**
+     * False while its routes are muted (`mute`): created disabled, its description saying until when and why. False
+     * for an armed resolve too (`armedBy`): Prefect enables it when its alert fires.
+     */
     enabled: boolean;
     mute?: Mute;
+    /** Keys of the armed resolves this alert enables when it fires (`resume-automation` actions). */
+    arms: string[];
 };
 
 /**
@@ -68,11 +75,13 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
         automations: [...alerts, ...meta].map((a) => {
             // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
             const mute = a.incident?.action === "resolve" ? undefined : muteOf(a.routes, cfg.mutes);
+            const all = [...alerts, ...meta];
             return {
                 ...a,
                 ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
-                enabled: mute === undefined,
-                actions: actionsFor(a, cfg.channels, cfg.stack),
+                enabled: mute === undefined && a.armedBy === undefined,
+                actions: actionsFor(a, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
+                arms: all.filter((r) => r.armedBy === a.key).map((r) => r.key),
             };
         }),
         slas: planSlas(cfg),
@@ -82,14 +91,36 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
 }
 
 /** One action per channel, each with the message as its kind shows it (Slack mrkdwn, a Teams card, ...). */
-function actionsFor(a: AutomationSpec, channels: Channel[], stack: string): ActionSpec[] {
+function actionsFor(a: AutomationSpec, channels: Channel[], stack: string, uiUrl: string): ActionSpec[] {
+    const message = linkedMessage(a.message, uiUrl);
     return a.channels.map((name) => {
         const channel = channels.find((c) => c.name === name)!;
         return {
             channel: name,
-            ...kindOf(channel.spec).render(a.message, { stack, tier: a.tier, signal: a.signal, incident: a.incident }),
+            ...kindOf(channel.spec).render(message, { stack, tier: a.tier, signal: a.signal, incident: a.incident }),
         };
     });
+}
+
+/** The message with every `<object>|ui_url` on the stack's UI base (rules/links.ts), in each of its templates. */
+function linkedMessage(m: Message, uiUrl: string): Message {
+    const l = (t: string) => withUiLinks(t, uiUrl);
+    const d = m.detail;
+    return {
+        subject: l(m.subject),
+        body: l(m.body),
+        ...(d
+            ? {
+                  detail: {
+                      ...d,
+                      title: l(d.title),
+                      fields: d.fields.map((f) => ({ ...f, value: l(f.value) })),
+                      ...(d.error !== undefined ? { error: l(d.error) } : {}),
+                      ...(d.link ? { link: { ...d.link, url: l(d.link.url) } } : {}),
+                  },
+              }
+            : {}),
+    };
 }
 
 /** Which secrets go to AWS Secrets Manager (seed: prefect/slack-webhook-url, prefect/pagerduty-integration-key). */

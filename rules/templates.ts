@@ -28,6 +28,7 @@ export const SAMPLE_CONTEXT = {
         // When it was scheduled to start, and when it did (late and stuck run messages show them).
         expected_start_time: "2026-11-30 06:00:00+00:00",
         start_time: "2026-11-30 06:00:04.118530+00:00",
+        end_time: "2026-11-30 06:03:12.021877+00:00",
         run_count: 3,
         tags: ["dlt", "finance"],
         state: {

@@ -60,11 +60,23 @@ export function workPoolNotReadyTrigger(workPools: string[]): EventTriggerSpec {
 
 /** No run on the route reached Completed for `seconds`: Proactive, so it fires on the absence of events. */
 export function noSuccessTrigger(route: Route, seconds: number): EventTriggerSpec {
-    return {
-        ...reactive({ match: ANY_FLOW_RUN, match_related: matchRelatedFor(routeFilters(route)), expect: [COMPLETED_EVENT] }),
-        posture: "Proactive",
-        within: seconds,
-    };
+    return silenceAfterLastCompletion({ match: ANY_FLOW_RUN, match_related: matchRelatedFor(routeFilters(route)) }, seconds);
+}
+
+/**
+ * "No Completed run within `seconds` of the last one", on time. Prefect's Proactive windows are tumbling
+ * (prefect/server/events/triggers.py `evaluate`, `proactive_evaluation`): with `expect` alone a completion satisfies
+ * the window it falls in, and the next window must then pass whole, so the alert came 2-3 windows after the last
+ * completion. With the same event in `after` and `expect`, each completion closes the open window and opens a new
+ * one starting at that completion (the "same event in after and expect" case of `evaluate`), so the alert comes one
+ * window (plus Prefect's ~5 s evaluation tick) after the last completion. Without `for_each` the proactive loop
+ * also opens a window by itself when none is open (`proactive_evaluation`), so a run that never completed alerts
+ * about one window after the automation was created, and a silence that goes on is reported again every two
+ * windows (a window that fired is removed; the loop opens the next one at its next pass). Measured on 3.9.1: first
+ * alert at L + 62-65 s for a 60 s window (prefect.md, "Measured").
+ */
+export function silenceAfterLastCompletion(m: Pick<EventTriggerSpec, "match" | "match_related">, seconds: number): EventTriggerSpec {
+    return { ...reactive({ ...m, after: [COMPLETED_EVENT], expect: [COMPLETED_EVENT] }), posture: "Proactive", within: seconds };
 }
 
 /** How long after its first failure a flow's completion still counts as its recovery (and resolves its incident). */
@@ -88,15 +100,27 @@ export function flowRecoveredTrigger(route: Route): EventTriggerSpec {
     });
 }
 
-/** A named work pool is ready again (a worker polls it). */
+/**
+ * A named work pool is ready again (a worker polls it) after it was not-ready: `after` the not-ready events, per
+ * pool, so the first ready after creation, or a ready after a pause, sends nothing (a bucket exists only once a
+ * not-ready was seen, and is removed when it fires: triggers.py `evaluate`).
+ */
 export function workPoolReadyTrigger(workPools: string[]): EventTriggerSpec {
-    return { ...workPoolNotReadyTrigger(workPools), expect: [WORK_POOL_READY_EVENT] };
+    return clearedAfter(workPoolNotReadyTrigger(workPools), [WORK_POOL_READY_EVENT]);
 }
 
 /**
- * A run of the route completed: the end of a silence. Prefect cannot tell
- * whether a silence incident is open, so this fires on completions, at most
- * once a minute; a resolve for an incident that is not open changes nothing.
+ * The trigger that clears what `alert` reported, for the same resource: Reactive, opened by the alert's own events
+ * (`after`), fired by the first clearing event of the same bucket (same `for_each`), then gone until the alert's
+ * event comes again. A clearing event with no alert event before it sends nothing.
+ */
+export function clearedAfter(alert: EventTriggerSpec, clearing: string[]): EventTriggerSpec {
+    return { ...alert, posture: "Reactive", after: alert.expect, expect: clearing, threshold: 1, within: RECOVERY_WINDOW_SECONDS };
+}
+
+/**
+ * A run of the route completed: the end of a silence. The automation is an armed resolve (rules/incidents.ts
+ * armedResolve): on only after a silence alert; at most once a minute in the seconds before it turns itself off.
  */
 export function silenceEndedTrigger(route: Route): EventTriggerSpec {
     return reactive({ match: ANY_FLOW_RUN, match_related: matchRelatedFor(routeFilters(route)), expect: [COMPLETED_EVENT], within: 60 });
@@ -124,15 +148,10 @@ function oneOrMany(names: string[]): string | string[] {
  * run, a deployment that never completed since the automation was created included.
  */
 export function freshnessTrigger(kind: "deployment" | "flow", name: string, seconds: number): EventTriggerSpec {
-    return {
-        ...reactive({
-            match: ANY_FLOW_RUN,
-            match_related: { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) },
-            expect: [COMPLETED_EVENT],
-        }),
-        posture: "Proactive",
-        within: seconds,
-    };
+    return silenceAfterLastCompletion(
+        { match: ANY_FLOW_RUN, match_related: { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) } },
+        seconds,
+    );
 }
 
 /**

@@ -63,7 +63,10 @@ async function main(): Promise<number> {
     const muted = new Map(plan.automations.flatMap((a) => (a.mute ? [[a.key, a.mute] as const] : [])));
     // Windows and mutes are judged by the real clock, as `pulumi up` judges them now.
     const now = new Date();
-    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents, muted, now);
+    const byKey = new Map(plan.automations.map((a) => [a.key, a.name] as const));
+    const armed = new Map(plan.automations.flatMap((a) => (a.armedBy ? [[a.key, byKey.get(a.armedBy) ?? a.armedBy] as const] : [])));
+    const arming = new Map(plan.automations.map((a) => [a.key, a.arms.map((k) => byKey.get(k) ?? k)] as const));
+    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents, muted, now, armed, arming);
     const costs = automationsPerRoute(
         plan,
         cfg.routes.map((r) => r.name),
@@ -144,6 +147,9 @@ function print(
     incidents: ReadonlyMap<string, Incident>,
     muted: ReadonlyMap<string, Mute>,
     now: Date,
+    /** Armed resolve key -> its alert's name; alert key -> names of the resolves it turns on. */
+    armed: ReadonlyMap<string, string> = new Map(),
+    arming: ReadonlyMap<string, string[]> = new Map(),
 ): void {
     const out: string[] = [];
     const of = (type: string) =>
@@ -169,14 +175,21 @@ function print(
     out.push("", `Prefect automations (${automations.length})`);
     for (const a of automations) {
         const spec = fromProviderTrigger(a.inputs.trigger.event);
-        out.push("", `  ${a.inputs.name}   (${tierOf(a)})${a.inputs.enabled === false ? "   MUTED" : ""}`);
+        const armedBy = armed.get(a.name);
+        const state = a.inputs.enabled !== false ? "" : armedBy ? "   ARMED BY ITS ALERT" : "   MUTED";
+        out.push("", `  ${a.inputs.name}   (${tierOf(a)})${state}`);
         out.push(`    ${a.inputs.description}`);
         const mute = muted.get(a.name);
-        if (a.inputs.enabled === false)
+        if (a.inputs.enabled === false && armedBy)
+            out.push(`    armed: created disabled; "${armedBy}" turns it on when it fires, and it turns itself off once it fired`);
+        else if (a.inputs.enabled === false)
             out.push(`    muted: created disabled (enabled: false)${mute ? ` until ${mute.until}, reason: ${mute.reason}` : ""}`);
         out.push(`    trigger: ${describeTrigger(spec)}`);
-        const actions = a.inputs.actions as { blockDocumentId: string; subject: string; body: string }[];
+        const all = a.inputs.actions as { type: string; blockDocumentId: string; subject: string; body: string }[];
+        const actions = all.filter((x) => x.type === "send-notification");
         out.push(`    notifies: ${actions.map((x) => blockById.get(x.blockDocumentId)?.inputs.name ?? x.blockDocumentId).join(", ")}`);
+        const arms = arming.get(a.name);
+        if (arms?.length) out.push(`    when it fires, also turns on: ${arms.join(", ")}`);
         const incident = incidents.get(a.name);
         if (incident)
             out.push(`    incident: ${incident.action === "trigger" ? "opens" : "resolves"} PagerDuty dedup key ${incident.dedupKey}`);

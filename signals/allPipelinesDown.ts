@@ -1,5 +1,5 @@
 import type { Route } from "../config/model";
-import { incidentChannels, incidentSeverity, resolving, silenceIncidentKey } from "../rules/incidents";
+import { armedResolve, incidentSeverity, resolveChannels, silenceIncidentKey } from "../rules/incidents";
 import { noSuccessMessage, silenceEndedMessage } from "../rules/messages";
 import { describeRoute, unionOfRoutes } from "../rules/routes";
 import { noSuccessTrigger, silenceEndedTrigger } from "../rules/triggers";
@@ -20,9 +20,9 @@ export const allPipelinesDown: Signal = {
         const seconds = cfg.p1.noSuccessSeconds;
         if (!cfg.p1.enabled || seconds === undefined) return [];
         const routes = cfg.p1.routes.map(ctx.route);
-        // A second silent window adds to the same incident (one key per silence); a completed run resolves it. Every
-        // completion sends that resolve, so it goes to incident-tracking channels only, never as a Slack notice.
-        const resolveTo = incidentChannels(cfg, cfg.p1.channels);
+        // A second silent window adds to the same incident (one key per silence); the first completed run after an alert
+        // resolves it (an armed resolve: no for_each bucket can tie a completion to the stack-wide silence).
+        const resolveTo = resolveChannels(cfg, cfg.p1.channels, cfg.p1.recoveredNotice);
         const spec = (key: string, title: string, r: Route, watched: string[]): AutomationSpec[] => {
             const alert: AutomationSpec = {
                 key,
@@ -37,10 +37,10 @@ export const allPipelinesDown: Signal = {
                 incident: { dedupKey: silenceIncidentKey(cfg.stack, key), action: "trigger", severity: incidentSeverity("p1") },
             };
             if (!resolveTo.length) return [alert];
-            const resolve = resolving(alert, {
+            const resolve = armedResolve(alert, {
                 trigger: silenceEndedTrigger(r),
                 message: silenceEndedMessage(),
-                description: `Resolves the P1 silence incident when a run (${describeRoute(r)}) completes.`,
+                description: `Resolves the P1 silence incident when a run (${describeRoute(r)}) completes after the alert.`,
                 channels: resolveTo,
             });
             return [alert, resolve];

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { alertSeverity, channelRefs, range } from "../config/fields";
+import { alertSeverity, bool, channelRefs, range } from "../config/fields";
 import type { AutomationSpec } from "./signal";
-import { incidentChannels, incidentSeverity, resolving, silenceIncidentKey } from "../rules/incidents";
+import { armedResolve, incidentSeverity, resolveChannels, silenceIncidentKey } from "../rules/incidents";
 import { describeDuration, freshnessMessage, silenceEndedMessage } from "../rules/messages";
 import { templateLiteral } from "../rules/templates";
 import { freshnessTrigger } from "../rules/triggers";
@@ -40,6 +40,8 @@ const schema = z
             .record(nameKey("deployment name"), entrySchema, { error: "a map of deployment name to { maxAgeHours, severity }" })
             .default({}),
         flows: z.record(nameKey("flow name"), entrySchema, { error: "a map of flow name to { maxAgeHours, severity }" }).default({}),
+        /** Also post "Recovered" to chat when fresh data arrives after a stale-data alert; off: PagerDuty resolves only. */
+        recoveredNotice: bool().default(false),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;
@@ -127,21 +129,20 @@ export const freshness: Signal = {
                 },
             };
         });
-        // Every Completed run would resolve, so the resolve goes to incident-tracking channels only (rules/incidents.ts).
         return alerts.flatMap((a) => {
-            const to = incidentChannels(cfg, a.channels);
+            const to = resolveChannels(cfg, a.channels, s.recoveredNotice);
             return to.length ? [a, freshnessResolve(a, to)] : [a];
         });
     },
 };
 
 /**
- * The automation that resolves a freshness incident: the entry's next Completed run (Reactive, same match, same
- * dedup key), sent to `channels` (the incident-tracking ones: every Completed run sends it).
+ * The automation that resolves a freshness incident: the entry's first Completed run after a stale-data alert (an
+ * armed resolve, Reactive on the same match, same dedup key), sent to `channels`.
  */
 export function freshnessResolve(alert: AutomationSpec, channels: string[]): AutomationSpec {
-    return resolving(alert, {
-        trigger: { ...alert.trigger, posture: "Reactive", within: 0 },
+    return armedResolve(alert, {
+        trigger: { ...alert.trigger, posture: "Reactive", after: [], within: 60 },
         message: silenceEndedMessage(),
         description: `Resolves the stale-data incident of ${alert.name} when a run completes.`,
         channels,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { channelRefs, prefectName, uniqueList } from "../config/fields";
+import { bool, channelRefs, prefectName, uniqueList } from "../config/fields";
 import {
     ANY_DEPLOYMENT,
     ANY_WORK_POOL,
@@ -8,9 +8,9 @@ import {
     WORK_POOL_PAUSED_EVENT,
     WORK_QUEUE_STATUS_EVENTS,
 } from "../prefect/vocabulary";
-import { deploymentIncidentKey, resolving, tracksIncidents, workQueueIncidentKey } from "../rules/incidents";
+import { deploymentIncidentKey, resolveChannels, resolving, workQueueIncidentKey } from "../rules/incidents";
 import { deploymentNotReadyMessage, workPoolPausedMessage, workQueueStatusMessage } from "../rules/messages";
-import { statusTrigger } from "../rules/triggers";
+import { clearedAfter, statusTrigger } from "../rules/triggers";
 import type { AutomationSpec, Signal } from "./signal";
 
 const names = (what: string) => uniqueList(prefectName(what), `${what}s`).default([]);
@@ -24,6 +24,8 @@ const schema = z
         /** Where the warnings (paused) go, and the P1s too unless p1Channels says otherwise. */
         channels: channelRefs.optional(),
         p1Channels: channelRefs.optional(),
+        /** Also post "Recovered" to the chat channels when a not-ready resource is ready again; off: PagerDuty resolves only. */
+        recoveredNotice: bool().default(false),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;
@@ -119,8 +121,11 @@ export const health: Signal = {
                 message: workPoolPausedMessage(),
                 routes: [],
             });
-        // A resolve automation where a channel tracks incidents (rules/incidents.ts).
-        return out.flatMap((a) => (a.incident && tracksIncidents(cfg, a.channels) ? [a, healthResolve(a)] : [a]));
+        // A resolve automation where a channel tracks incidents, or chat opted in (rules/incidents.ts resolveChannels).
+        return out.flatMap((a) => {
+            const to = a.incident ? resolveChannels(cfg, a.channels, s.recoveredNotice) : [];
+            return to.length ? [a, healthResolve(a, to)] : [a];
+        });
     },
 };
 
@@ -137,15 +142,16 @@ const CLEARED_BY: Record<string, { event: string; notice: string }> = {
 };
 
 /**
- * The automation that resolves a not-ready incident: the same resources' `.ready` event, the same dedup key, to
- * the alert's channels (as the work pool's). Planned where a channel tracks incidents (rules/incidents.ts).
+ * The automation that resolves a not-ready incident: the same resource's `.ready` event after its `.not-ready`
+ * (clearedAfter: the first ready after creation, or after a pause, sends nothing), the same dedup key, to `channels`.
  */
-export function healthResolve(alert: AutomationSpec): AutomationSpec {
+export function healthResolve(alert: AutomationSpec, channels: string[]): AutomationSpec {
     const cleared = CLEARED_BY[alert.trigger.expect[0]];
     if (!cleared) throw new Error(`${alert.key} opens no incident that a ready event clears`);
     return resolving(alert, {
-        trigger: { ...alert.trigger, expect: [cleared.event] },
+        trigger: clearedAfter(alert.trigger, [cleared.event]),
         message: { subject: cleared.notice, body: `:white_check_mark: *${cleared.notice}* again` },
         description: `Resolves: ${alert.description}`,
+        channels,
     });
 }

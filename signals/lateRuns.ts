@@ -2,9 +2,10 @@ import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../config/fields";
 import type { Route, StackConfig } from "../config/model";
 import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabulary";
-import { deploymentIncidentKey, incidentSeverity, tracksIncidents } from "../rules/incidents";
+import { deploymentIncidentKey, incidentSeverity, resolveChannels } from "../rules/incidents";
 import { Message, describeDuration } from "../rules/messages";
 import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
+import { clearedAfter } from "../rules/triggers";
 import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
@@ -33,15 +34,24 @@ const schema = z
         severity: severitySchema,
         /** Reactive `within`: 0 alerts on every late run. */
         repeatMinutes: range(0, 10080, "a number of minutes from 0 to 10080 (0: every late run alerts)").default(60),
+        /** Also post "Recovered" to the chat channels when a late deployment's run starts; off: PagerDuty resolves only. */
+        recoveredNotice: bool().default(false),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;
+
+/**
+ * Late runs of deployments only: the incident is keyed by the deployment (one per deployment, its next Running run
+ * resolves it), and a run without one has no key to give (the key would end in an empty id). Such a run is only
+ * Late when created Scheduled through the API, and no worker ever starts it.
+ */
+export const HAS_DEPLOYMENT = { "prefect.resource.role": "deployment" };
 
 export function lateRunTrigger(route: Route, repeatSeconds: number): EventTriggerSpec {
     return {
         posture: "Reactive",
         match: ANY_FLOW_RUN,
-        match_related: matchRelatedFor(routeFilters(route)),
+        match_related: matchRelatedFor([...routeFilters(route), HAS_DEPLOYMENT]),
         after: [],
         expect: [LATE_EVENT],
         for_each: [PER_DEPLOYMENT],
@@ -91,7 +101,7 @@ export function lateRunRecoveredMessage(): Message {
  * `resolve`, one automation per route that resolves the deployment's incident
  * when one of its runs starts Running (same route filter, same dedup key).
  */
-export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolve: boolean): AutomationSpec[] {
+export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: string[]): AutomationSpec[] {
     const s = cfg.signals.lateRuns as Settings;
     if (!s.enabled) return [];
     const tier = s.severity;
@@ -114,15 +124,18 @@ export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolve: bool
             routes: [name],
             incident: { ...incident, action: "trigger" },
         };
-        if (!resolve) return [alert];
+        if (!resolveTo.length) return [alert];
         const recovered: AutomationSpec = {
             key: `late-runs-resolve-${name}`,
             tier,
             signal: "lateRuns",
             name: label(`Late runs recovered (${name})`),
-            description: `Resolves the late-run incident of a deployment when one of its ${describeRoute(r)} starts Running.`,
-            trigger: { ...lateRunTrigger(r, 0), expect: [RUNNING_EVENT] },
-            channels,
+            description:
+                `Resolves the late-run incident of a deployment when one of its ${describeRoute(r)} starts Running after one ` +
+                "was Late.",
+            // After a Late run of the same deployment only: a deployment whose runs start on time sends nothing.
+            trigger: clearedAfter(lateRunTrigger(r, 0), [RUNNING_EVENT]),
+            channels: resolveTo,
             message: lateRunRecoveredMessage(),
             routes: [name],
             incident: { ...incident, action: "resolve" },
@@ -142,5 +155,8 @@ export const lateRuns: Signal = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (cfg, ctx) => planLateRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.lateRuns as Settings).channels ?? [])),
+    automations: (cfg, ctx) => {
+        const s = cfg.signals.lateRuns as Settings;
+        return planLateRuns(cfg, ctx, resolveChannels(cfg, s.channels ?? [], s.recoveredNotice));
+    },
 };

@@ -1,4 +1,4 @@
-import { flowIncidentKey, incidentSeverity, resolving, tracksIncidents } from "../rules/incidents";
+import { flowIncidentKey, incidentSeverity, resolveChannels, resolving } from "../rules/incidents";
 import { flowRecoveredMessage, repeatedFailureMessage } from "../rules/messages";
 import { describeRoute } from "../rules/routes";
 import { flowRecoveredTrigger, repeatedFailureTrigger } from "../rules/triggers";
@@ -13,7 +13,10 @@ export const repeatedFailure: Signal = {
     automations: (cfg, { route, label }) => {
         if (!cfg.critical.enabled) return [];
         const { threshold, windowSeconds } = cfg.critical;
-        const resolve = tracksIncidents(cfg, cfg.critical.channels);
+        // The resolve follows a failure of the same flow (flowRecoveredTrigger's `after`), not necessarily the page: with
+        // a threshold above 1, Prefect cannot tell whether the threshold was reached. So chat gets no "Recovered" unless
+        // critical.recoveredNotice; PagerDuty ignores a resolve for a key it never opened.
+        const resolveTo = resolveChannels(cfg, cfg.critical.channels, cfg.critical.recoveredNotice);
         return cfg.critical.routes.flatMap((name) => {
             const r = route(name);
             const alert: AutomationSpec = {
@@ -31,13 +34,14 @@ export const repeatedFailure: Signal = {
                 // One incident per failing flow: a 4th and 5th failure add alerts to it.
                 incident: { dedupKey: flowIncidentKey(cfg.stack), action: "trigger", severity: incidentSeverity("critical") },
             };
-            if (!resolve) return [alert];
+            if (!resolveTo.length) return [alert];
             return [
                 alert,
                 resolving(alert, {
                     trigger: flowRecoveredTrigger(r),
                     message: flowRecoveredMessage(),
                     description: `Resolves a flow's critical incident when a run of it (${describeRoute(r)}) completes after failing.`,
+                    channels: resolveTo,
                 }),
             ];
         });

@@ -99,4 +99,11 @@ export interface AutomationSpec {
      * a resolve automation's message is the short "recovered" notice.
      */
     incident?: Incident;
+    /**
+     * An armed resolve: created disabled; the alert with this key enables it when it fires (a `resume-automation`
+     * action), and it disables itself once it has fired (`pause-automation`, source inferred, in
+     * `actions_on_trigger`). For a stack-wide silence, where no `for_each` bucket can tie the clearing event to the
+     * alert: its first clearing event after an alert resolves, and no other does.
+     */
+    armedBy?: string;
 }

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../config/fields";
 import type { Route, StackConfig } from "../config/model";
 import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent } from "../prefect/vocabulary";
-import { flowRunIncidentKey, incidentSeverity, tracksIncidents } from "../rules/incidents";
+import { flowRunIncidentKey, incidentChannels, incidentSeverity } from "../rules/incidents";
 import { Message, describeDuration } from "../rules/messages";
 import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
+import { RECOVERY_WINDOW_SECONDS } from "../rules/triggers";
 import { RUNNING_EVENT, severitySchema } from "./lateRuns";
 import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
 
@@ -42,6 +43,12 @@ const schema = z
         severity: severitySchema,
         stuckAfterMinutes: minutes("how long a run may stay Running").default(120),
         pendingAfterMinutes: minutes("how long a run may stay Pending").optional(),
+        /**
+         * Resolve a stuck run's PagerDuty incident when the run ends. Off by default: Prefect cannot tell whether a run
+         * that ended was ever reported stuck, so this sends PagerDuty one resolve per watched run that ends (PagerDuty
+         * ignores those it never opened), and never posts "Recovered" to chat.
+         */
+        resolveWhenEnded: bool().default(false),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;
@@ -104,7 +111,7 @@ export function stuckRunEndedMessage(): Message {
  * automation resolving the run's incident when it moves on (Running, for a
  * Pending alert, or a terminal state).
  */
-export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolve: boolean): AutomationSpec[] {
+export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: string[]): AutomationSpec[] {
     const s = cfg.signals.stuckRuns as Settings;
     if (!s.enabled) return [];
     const tier = s.severity;
@@ -147,17 +154,20 @@ export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolve: boo
                 message: stuckRunMessage("Pending", pending, critical),
                 incident: { ...incident, action: "trigger" },
             });
-        if (resolve)
+        if (resolveTo.length)
             specs.push({
                 ...common,
+                channels: resolveTo,
                 key: `stuck-runs-resolve-${name}`,
                 name: label(`Stuck run recovered (${name})`),
                 description: `Resolves a stuck run's incident when the run moves on (${describeRoute(r)}).`,
+                // Opened by the run's own Running (or Pending) event, so a run resolves once, with its own id in the key.
                 trigger: {
                     ...stuckRunningTrigger(r, 0),
                     posture: "Reactive",
-                    after: [],
+                    after: pending === undefined ? [RUNNING_EVENT] : [...PENDING_EVENTS, RUNNING_EVENT],
                     expect: pending === undefined ? TERMINAL_EVENTS : [RUNNING_EVENT, ...TERMINAL_EVENTS],
+                    within: RECOVERY_WINDOW_SECONDS,
                 },
                 message: stuckRunEndedMessage(),
                 incident: { ...incident, action: "resolve" },
@@ -179,5 +189,8 @@ export const stuckRuns: Signal = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (cfg, ctx) => planStuckRuns(cfg, ctx, tracksIncidents(cfg, (cfg.signals.stuckRuns as Settings).channels ?? [])),
+    automations: (cfg, ctx) => {
+        const s = cfg.signals.stuckRuns as Settings;
+        return planStuckRuns(cfg, ctx, s.resolveWhenEnded ? incidentChannels(cfg, s.channels ?? []) : []);
+    },
 };

@@ -1,4 +1,4 @@
-import { incidentSeverity, resolving, tracksIncidents, workPoolIncidentKey } from "../rules/incidents";
+import { incidentSeverity, resolveChannels, resolving, workPoolIncidentKey } from "../rules/incidents";
 import { workPoolNotReadyMessage, workPoolReadyMessage } from "../rules/messages";
 import { workPoolNotReadyTrigger, workPoolReadyTrigger } from "../rules/triggers";
 import type { AutomationSpec, Signal } from "./signal";
@@ -24,11 +24,15 @@ export const workPoolNotReady: Signal = {
             // One incident per work pool; its ready event resolves it.
             incident: { dedupKey: workPoolIncidentKey(cfg.stack), action: "trigger", severity: incidentSeverity("p1") },
         };
-        if (!tracksIncidents(cfg, cfg.p1.channels)) return [alert];
+        // Every not-ready event alerts, and the resolve needs one before the ready (workPoolReadyTrigger's `after`):
+        // a pool becoming ready after creation or after a pause sends nothing.
+        const resolveTo = resolveChannels(cfg, cfg.p1.channels, cfg.p1.recoveredNotice);
+        if (!resolveTo.length) return [alert];
         const resolve = resolving(alert, {
             trigger: workPoolReadyTrigger(cfg.p1.workPools),
             message: workPoolReadyMessage(),
-            description: `Resolves a work pool's P1 incident when ${cfg.p1.workPools.join(" or ")} is ready again.`,
+            description: `Resolves a work pool's P1 incident when ${cfg.p1.workPools.join(" or ")} is ready again after being not-ready.`,
+            channels: resolveTo,
         });
         return [alert, resolve];
     },

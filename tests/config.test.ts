@@ -50,7 +50,8 @@ describe("committed stacks parse", () => {
 
     it("local points at a self-hosted server and needs no Prefect API key", () => {
         const cfg = parseStackConfig(stackConfig("local"));
-        expect(cfg.prefect).toEqual({ endpoint: "http://127.0.0.1:4200/api", cloud: false });
+        // Links in messages point at the server's own UI (rules/links.ts).
+        expect(cfg.prefect).toEqual({ endpoint: "http://127.0.0.1:4200/api", cloud: false, uiUrl: "http://127.0.0.1:4200" });
         expect(cfg.secrets.every((s) => s.form === "webhook-url")).toBe(true);
     });
 

@@ -7,8 +7,16 @@ import { describeTrigger } from "../rules/describe";
 import { deploymentIncidentKey, flowRunIncidentKey, tracksIncidents } from "../rules/incidents";
 import { planAlerting } from "../rules/plan";
 import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
+import { RECOVERY_WINDOW_SECONDS } from "../rules/triggers";
 import { lateRunMessage, lateRunTrigger, planLateRuns } from "../signals/lateRuns";
-import { TERMINAL_EVENTS, planStuckRuns, stuckPendingTrigger, stuckRunMessage, stuckRunningTrigger } from "../signals/stuckRuns";
+import {
+    PENDING_EVENTS,
+    TERMINAL_EVENTS,
+    planStuckRuns,
+    stuckPendingTrigger,
+    stuckRunMessage,
+    stuckRunningTrigger,
+} from "../signals/stuckRuns";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const UI = "http://127.0.0.1:4200";
@@ -48,7 +56,11 @@ describe("late runs", () => {
         expect(lateRunTrigger(route, 3600)).toEqual({
             posture: "Reactive",
             match: { "prefect.resource.id": "prefect.flow-run.*" },
-            match_related: { "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.dlt" },
+            // Runs of a deployment only: the incident is keyed by it (no key with an empty id for an ad-hoc run).
+            match_related: [
+                { "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.dlt" },
+                { "prefect.resource.role": "deployment" },
+            ],
             after: [],
             expect: ["prefect.flow-run.Late"],
             for_each: ["related:deployment:prefect.resource.id"],
@@ -79,7 +91,10 @@ describe("late runs", () => {
         }));
         const specs = planned(raw, "lateRuns");
         expect(specs.map((s) => [s.key, s.tier, s.trigger.within])).toEqual([["late-runs-b", "critical", 0]]);
-        expect(specs[0].trigger.match_related).toEqual({ "prefect.resource.role": "flow", "prefect.resource.name": "orders" });
+        expect(specs[0].trigger.match_related).toEqual([
+            { "prefect.resource.role": "flow", "prefect.resource.name": "orders" },
+            { "prefect.resource.role": "deployment" },
+        ]);
         expect(specs[0].message.subject).toMatch(/^CRITICAL: Late run: /);
         expect(specs[0].message.body).toContain("Every late run is reported.");
         expect(specs[0].incident!.severity).toBe("critical");
@@ -103,17 +118,25 @@ describe("late runs", () => {
     it("the preview says it in words: first event per deployment, then quiet for the interval", () => {
         expect(describeTrigger(lateRunTrigger(route, 3600))).toBe(
             "fires on the first event [prefect.flow-run.Late] of prefect.resource.id = prefect.flow-run.* with a related tag with " +
-                "prefect.resource.id = prefect.tag.dlt, counted separately per related:deployment:prefect.resource.id; then quiet " +
+                "prefect.resource.id = prefect.tag.dlt and a related deployment, counted separately per " +
+                "related:deployment:prefect.resource.id; then quiet " +
                 "for that bucket for 1 hour",
         );
     });
 
-    it("plans its resolve automation (a run of the deployment starts Running, same key) only when asked", () => {
+    it("plans its resolve automation (a run of the deployment starts Running after a Late one, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(ON));
-        expect(planLateRuns(cfg, ctxOf(cfg), false).map((a) => a.key)).toEqual(["late-runs-dlt"]);
-        const [alert, resolve] = planLateRuns(cfg, ctxOf(cfg), true);
+        expect(planLateRuns(cfg, ctxOf(cfg), []).map((a) => a.key)).toEqual(["late-runs-dlt"]);
+        const [alert, resolve] = planLateRuns(cfg, ctxOf(cfg), ["pager"]);
         expect(resolve.key).toBe("late-runs-resolve-dlt");
-        expect(resolve.trigger).toEqual({ ...alert.trigger, expect: ["prefect.flow-run.Running"], within: 0 });
+        expect(resolve.channels).toEqual(["pager"]);
+        // Opened by a Late run of the same deployment: a deployment whose runs start on time sends nothing.
+        expect(resolve.trigger).toEqual({
+            ...alert.trigger,
+            after: ["prefect.flow-run.Late"],
+            expect: ["prefect.flow-run.Running"],
+            within: RECOVERY_WINDOW_SECONDS,
+        });
         expect(resolve.incident).toEqual({ ...alert.incident, action: "resolve" });
         expect(unknownTemplateNames(resolve.message.subject + resolve.message.body)).toEqual([]);
     });
@@ -199,15 +222,16 @@ describe("stuck runs", () => {
 
     it("plans its resolve automation (the run moves on, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(undefined, { ...ON, pendingAfterMinutes: 30 }));
-        expect(planStuckRuns(cfg, ctxOf(cfg), false).map((a) => a.key)).toEqual(["stuck-running-dlt", "stuck-pending-dlt"]);
-        const resolve = planStuckRuns(cfg, ctxOf(cfg), true)[2];
+        expect(planStuckRuns(cfg, ctxOf(cfg), []).map((a) => a.key)).toEqual(["stuck-running-dlt", "stuck-pending-dlt"]);
+        const resolve = planStuckRuns(cfg, ctxOf(cfg), ["pager"])[2];
         expect(resolve.key).toBe("stuck-runs-resolve-dlt");
+        expect(resolve.channels).toEqual(["pager"]);
         expect(resolve.trigger).toMatchObject({
             posture: "Reactive",
-            after: [],
+            after: [...PENDING_EVENTS, "prefect.flow-run.Running"],
             expect: ["prefect.flow-run.Running", ...TERMINAL_EVENTS],
             for_each: ["prefect.resource.id"],
-            within: 0,
+            within: RECOVERY_WINDOW_SECONDS,
         });
         expect(resolve.incident).toEqual({ dedupKey: flowRunIncidentKey("dev"), action: "resolve", severity: "warning" });
     });

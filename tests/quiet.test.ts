@@ -222,7 +222,11 @@ describe("planning", () => {
             finance: { tags: ["finance"] },
         }));
         const plan = planAlerting(parseStackConfig(raw));
-        const off = plan.automations.filter((a) => !a.enabled);
+        // Armed resolves are created disabled whatever the mutes (their alert turns them on): not muted.
+        expect(plan.automations.filter((a) => a.armedBy).map((a) => [a.key, a.enabled, a.mute])).toEqual([
+            ["p1-no-success-resolve", false, undefined],
+        ]);
+        const off = plan.automations.filter((a) => !a.enabled && !a.armedBy);
         // With a second route the P1 silence is one automation for both routes: finance is not muted, so it stays on.
         expect(off.map((a) => a.key).sort()).toEqual([
             "critical-dlt",
@@ -253,12 +257,21 @@ describe("planning", () => {
         const plan = planAlerting(parseStackConfig(prod({ mute: { dlt: { until: "2026-05-02T06:00:00Z", reason: "migration" } } })));
         const state = Object.fromEntries(plan.automations.map((a) => [a.key, a.enabled]));
         expect(state).toMatchObject({ "p1-no-success-dlt": false, "critical-dlt": false, "warning-dlt": false });
-        expect(state).toMatchObject({ "p1-work-pool-not-ready": true, "critical-dlt-resolve": true, "p1-no-success-dlt-resolve": true });
+        expect(state).toMatchObject({ "p1-work-pool-not-ready": true, "critical-dlt-resolve": true });
+        // The silence's resolve is armed by its alert (off until the alert fires), and carries no mute.
+        expect(plan.automations.find((a) => a.key === "p1-no-success-dlt-resolve")).toMatchObject({
+            enabled: false,
+            armedBy: "p1-no-success-dlt",
+        });
+        expect(plan.automations.find((a) => a.key === "p1-no-success-dlt-resolve")?.mute).toBeUndefined();
     });
 
-    it("without mutes every automation is enabled and its description unchanged", () => {
+    it("without mutes every automation but the armed resolves is enabled and its description unchanged", () => {
         const plain = planAlerting(parseStackConfig(stackConfig("prod")));
-        expect(plain.automations.every((a) => a.enabled && a.mute === undefined && !a.description.startsWith("Muted"))).toBe(true);
+        const armed = plain.automations.filter((a) => a.armedBy !== undefined);
+        expect(armed.map((a) => [a.key, a.enabled])).toEqual([["p1-no-success-dlt-resolve", false]]);
+        const rest = plain.automations.filter((a) => a.armedBy === undefined);
+        expect(rest.every((a) => a.enabled && a.mute === undefined && !a.description.startsWith("Muted"))).toBe(true);
     });
 });
 
@@ -333,11 +346,12 @@ describe("the program under mocks", () => {
         for (const w of windows) expect(parentType(w)).toBe("alerting:index:PagerDutyRouting");
     });
 
-    it("prod without maintenance creates no MaintenanceWindow; every automation is sent enabled: true", async () => {
+    it("prod without maintenance creates no MaintenanceWindow; every automation is sent enabled: true but the armed resolve", async () => {
         vi.resetModules();
         const run = await runStack("prod");
         expect(ofType(run, "pagerduty:index/maintenanceWindow:MaintenanceWindow")).toEqual([]);
-        expect(ofType(run, T.automation).every((a) => plain(a).enabled === true)).toBe(true);
+        const disabled = ofType(run, T.automation).filter((a) => plain(a).enabled !== true);
+        expect(disabled.map((a) => a.name)).toEqual(["p1-no-success-dlt-resolve"]);
     });
 
     it("a muted route: its automations are sent enabled: false with the mute in the description, the others enabled: true", async () => {
@@ -353,7 +367,9 @@ describe("the program under mocks", () => {
             Object.keys(enabled)
                 .filter((n) => enabled[n] === false)
                 .sort(),
-        ).toEqual(["critical-dlt", "late-runs-dlt", "stuck-pending-dlt", "stuck-running-dlt", "warning-dlt"]);
+        ).toEqual(["critical-dlt", "late-runs-dlt", "p1-no-success-resolve", "stuck-pending-dlt", "stuck-running-dlt", "warning-dlt"]);
+        // The armed resolve is off by design (its alert turns it on), not muted: its description says so.
+        expect(plain(ofType(run, T.automation).find((a) => a.name === "p1-no-success-resolve")!).description).toMatch(/^Armed by /);
         expect(enabled["p1-no-success"]).toBe(true);
         expect(Object.values(enabled).filter((v) => v === true).length).toBeGreaterThan(0);
         expect(enabled["warning-finance"]).toBe(true);

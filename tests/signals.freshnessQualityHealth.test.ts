@@ -58,14 +58,16 @@ describe("freshness (stale data)", () => {
         },
     };
 
-    it("one Proactive automation per entry: Completed expected, any run, the deployment or flow by name, no for_each or after", () => {
+    it("one Proactive automation per entry: a window opened by each Completed run, any run, the deployment or flow by name", () => {
         const [dep, flow] = of(cfg, "freshness");
         expect(dep.key).toBe("freshness-deployment-exchange-rates-daily-prod");
         expect(dep.trigger).toEqual({
             posture: "Proactive",
             match: { "prefect.resource.id": "prefect.flow-run.*" },
             match_related: { "prefect.resource.role": "deployment", "prefect.resource.name": "exchange-rates-daily-prod" },
-            after: [],
+            // The same event opens the window and satisfies it: each completion starts a new window at itself, so the
+            // alert comes one window after the last completion (not 2-3 windows, as tumbling windows without `after` did).
+            after: ["prefect.flow-run.Completed"],
             expect: ["prefect.flow-run.Completed"],
             for_each: [],
             threshold: 1,
@@ -79,21 +81,29 @@ describe("freshness (stale data)", () => {
         expect(flow.tier).toBe("p1");
         expect(flow.channels).toEqual(["critical", "pager"]);
         expect(describeTrigger(dep.trigger)).toBe(
-            "fires when no event [prefect.flow-run.Completed] arrives within 26 hours for prefect.resource.id = prefect.flow-run.* " +
+            "fires when no event [prefect.flow-run.Completed] arrives within 26 hours of the last one (or of the automation's " +
+                "start) for prefect.resource.id = prefect.flow-run.* " +
                 "with a related deployment with prefect.resource.name = exchange-rates-daily-prod",
         );
     });
 
-    it("the message says no Completed run for N hours and that none was seen in the window (the firing loads no run)", () => {
+    it("the message says no Completed run for N hours and names the last Completed run when the firing carries it", () => {
         const [dep, flow] = of(cfg, "freshness");
         expect(renderSample(dep.message.subject, UI)).toBe(
             "Stale data: no Completed run of deployment exchange-rates-daily-prod for 26 hours",
         );
         const body = renderSample(dep.message.body, UI);
         expect(body).toContain("Prefect saw no Completed run of deployment exchange-rates-daily-prod in the last 26 hours");
-        expect(body).toContain("It cannot say which run last succeeded: none was seen in this window");
-        // Nothing a Proactive firing without for_each cannot offer: no flow_run, flow, deployment or event.
-        for (const t of [dep.message.subject, dep.message.body]) expect(t).not.toMatch(/flow_run|deployment\.|event\./);
+        // The window was opened by a completion: the firing carries it, and the server loads that run.
+        expect(body).toContain(
+            "*Last Completed run*: crimson-okapi (`0f1e2d3c-4b5a-4968-8776-655443322110`) at 2026-11-30 06:03:12.021877+00:00",
+        );
+        // A window the server opened by itself carries no run: the message says so instead.
+        const none = renderSample(dep.message.body, UI, {});
+        expect(none).toContain("No Completed run since this alert was set up or last fired.");
+        expect(none).not.toContain("Last Completed run");
+        // Nothing the firing cannot offer: no deployment or event variables.
+        for (const t of [dep.message.subject, dep.message.body]) expect(t).not.toMatch(/deployment\.|event\./);
         expect(renderSample(flow.message.subject, UI)).toBe("P1: Stale data: no Completed run of flow products-daily for 30 minutes");
     });
 
@@ -121,7 +131,9 @@ describe("freshness (stale data)", () => {
             ["freshness-deployment-d", ["alerts", "pager"], "trigger"],
             ["freshness-deployment-d-resolve", ["pager"], "resolve"],
         ]);
-        expect(prod[1].trigger).toEqual({ ...prod[0].trigger, posture: "Reactive", within: 0 });
+        // An armed resolve: the first Completed run after a stale-data alert (on only once the alert fired).
+        expect(prod[1].trigger).toEqual({ ...prod[0].trigger, posture: "Reactive", after: [], within: 60 });
+        expect(prod[1].armedBy).toBe("freshness-deployment-d");
         expect(prod[1].incident?.dedupKey).toBe(prod[0].incident?.dedupKey);
         expect(freshnessResolve(dep, ["pager"]).channels).toEqual(["pager"]);
     });
@@ -275,15 +287,22 @@ describe("deployment, work-queue and work-pool health", () => {
         expect(queue.incident).toEqual({ dedupKey: workQueueIncidentKey("local"), action: "trigger", severity: "critical" });
         expect(workQueueIncidentKey("local")).toBe("prefect/local/work-queue/{{ work_queue.id }}");
         expect([paused.incident, pool.incident]).toEqual([undefined, undefined]);
-        const r = healthResolve(queue);
-        expect([r.key, r.trigger.expect, r.trigger.match, r.incident]).toEqual([
+        const r = healthResolve(queue, ["pager"]);
+        expect([r.key, r.trigger.after, r.trigger.expect, r.trigger.for_each, r.trigger.match, r.incident, r.channels]).toEqual([
             "health-work-queue-not-ready-resolve",
+            // Only after a not-ready of the same queue: the first ready after creation, or after a pause, sends nothing.
+            ["prefect.work-queue.not-ready"],
             ["prefect.work-queue.ready"],
+            ["prefect.resource.id"],
             queue.trigger.match,
             { ...queue.incident, action: "resolve" },
+            ["pager"],
         ]);
-        expect(healthResolve(dep).trigger.expect).toEqual(["prefect.deployment.ready"]);
-        expect(() => healthResolve(paused)).toThrow(/opens no incident/);
+        expect(healthResolve(dep, ["pager"]).trigger).toMatchObject({
+            after: ["prefect.deployment.not-ready"],
+            expect: ["prefect.deployment.ready"],
+        });
+        expect(() => healthResolve(paused, ["pager"])).toThrow(/opens no incident/);
         // Webhook channels: no resolve planned; prod's PagerDuty P1 channel: one per not-ready automation.
         expect(plan(cfg).filter((a) => a.incident?.action === "resolve")).toEqual([]);
         const prod = planAlerting(

@@ -1,3 +1,5 @@
+import type { Message } from "../rules/messages";
+import { withUiLinks } from "../rules/links";
 /**
  * The `teams` channel kind (issue 9, item 1): config, secret form, block data,
  * how the rules' messages read on Teams, the preview's stand-in, and the real
@@ -182,8 +184,15 @@ describe("messages on Teams", () => {
         "channels",
         (c) => Object.fromEntries(Object.keys(c).map((name) => [name, { type: "teams" }])),
     );
-    const plan = planAlerting(parseStackConfig(raw));
-    const actions = plan.automations.flatMap((a) => a.actions.map((action) => ({ key: a.key, message: a.message, action })));
+    const cfg = parseStackConfig(raw);
+    const plan = planAlerting(cfg);
+    // What the kind renders: the message with its UI links on the stack's base (rules/links.ts).
+    const linked = (m: Message): Message => ({
+        ...m,
+        subject: withUiLinks(m.subject, cfg.prefect.uiUrl),
+        body: withUiLinks(m.body, cfg.prefect.uiUrl),
+    });
+    const actions = plan.automations.flatMap((a) => a.actions.map((action) => ({ key: a.key, message: linked(a.message), action })));
 
     it("covers every signal of the stack", () => {
         expect([...new Set(actions.map((a) => a.key))].sort()).toEqual([
@@ -217,7 +226,7 @@ describe("messages on Teams", () => {
             expect(text, key).toMatch(/\*\*[^*\n]+\*\*/);
         }
         // Run and work pool links: the failure, critical, work-pool and success messages have one each.
-        expect(links).toBe(actions.filter((a) => a.message.body.includes("|ui_url }}|")).length);
+        expect(links).toBe(actions.filter((a) => a.message.body.includes(`${cfg.prefect.uiUrl}/`)).length);
         expect(links).toBeGreaterThanOrEqual(4);
     });
 
@@ -283,13 +292,23 @@ describe("the real program under mocks: prod with its warning channel on Teams",
         expect(warning.actions).toHaveLength(1);
         const [action] = warning.actions;
         expect(action.subject).toBe("Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})");
-        expect(action.body).toBe(teamsMarkdown(finalFailureMessage(true).body));
+        const ui = parseStackConfig(teamsProd()).prefect.uiUrl;
+        expect(action.body).toBe(teamsMarkdown(withUiLinks(finalFailureMessage(true).body, ui)));
         expect(action.body).toContain("**Flow**: {{ flow.name }}");
-        expect(action.body).toContain("[open the flow run in Prefect]({{ flow_run|ui_url }})");
+        expect(action.body).toContain(
+            `[open the flow run in Prefect]({{ (${JSON.stringify(`${ui}/runs/flow-run/`)} ~ (flow_run.id | string)) }})`,
+        );
         // The other channels still get Slack's rendering (Block Kit, the flow as a field), not Teams markdown.
         const critical = plain(ofType(run, T.automation).find((a) => a.name === "critical-dlt")!);
         const planned = planAlerting(parseStackConfig(teamsProd())).automations.find((a) => a.key === "critical-dlt")!;
-        expect(critical.actions[0].body).toBe(blockKitBody(planned.message, "prefect-alerting · stack prod · critical"));
+        const withLink = {
+            ...planned.message,
+            detail: {
+                ...planned.message.detail!,
+                link: { ...planned.message.detail!.link!, url: withUiLinks(planned.message.detail!.link!.url, ui) },
+            },
+        };
+        expect(critical.actions[0].body).toBe(blockKitBody(withLink, "prefect-alerting · stack prod · critical"));
         expect(critical.actions[0].body).toContain('"*Flow*\\n" ~ ((flow.name)');
         expect(critical.actions[0].body).not.toContain("**Flow**");
     });

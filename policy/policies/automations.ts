@@ -17,6 +17,7 @@ import {
     automationActions,
     eventMatches,
     eventTriggers,
+    isArmedResolve,
     isObject,
     known,
     labelObjects,
@@ -464,7 +465,7 @@ export const automationEnabled: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     severity: "low",
     validateResource: onAutomations((props, report) => {
-        if (props.enabled === false) report(`Automation "${props.name}" is disabled.`);
+        if (props.enabled === false && !isArmedResolve(props)) report(`Automation "${props.name}" is disabled.`);
     }),
 };
 

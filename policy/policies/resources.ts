@@ -101,6 +101,22 @@ export function automationActions(props: Record<string, any>): ActionRef[] {
     return refs;
 }
 
+/**
+ * An armed resolve (the program's rules/incidents.ts armedResolve): created disabled on purpose, its alert enables it
+ * when it fires, and it turns itself off (`pause-automation` with source "inferred" on trigger) once it resolved.
+ * Disabled in code, but not forgotten: not an alert that is off.
+ */
+export function isArmedResolve(props: Record<string, any>): boolean {
+    const description = known(() => props.description);
+    const onTrigger = known(() => props.actionsOnTriggers);
+    return (
+        typeof description === "string" &&
+        description.startsWith("Armed by ") &&
+        Array.isArray(onTrigger) &&
+        onTrigger.some((a) => isObject(a) && a.type === "pause-automation" && a.source === "inferred")
+    );
+}
+
 /** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
 export function stackOfUrn(urn: string): string {
     return urn.startsWith("urn:pulumi:") ? urn.slice("urn:pulumi:".length).split("::")[0] : "";

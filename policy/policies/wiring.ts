@@ -7,6 +7,7 @@ import {
     EVENTS_ROUTING_KEY,
     EVENTS_V2,
     eventTriggers,
+    isArmedResolve,
     isPagerDutyBlock,
     isResolveAction,
     jsonObject,
@@ -204,7 +205,7 @@ export function mutedUntil(automation: PolicyResource): string | undefined {
 
 /** Disabled with no dated mute: it stays off for good (a dated mute is a decision with an end, judged on its own). */
 export function disabledForGood(automation: PolicyResource): boolean {
-    return known(() => automation.props.enabled) === false && !mutedUntil(automation);
+    return known(() => automation.props.enabled) === false && !mutedUntil(automation) && !isArmedResolve(automation.props);
 }
 
 export const productionMuteHasUntil: StackValidationPolicy = {
