@@ -51,6 +51,8 @@ export function deliveryFailureMessage(channelsByAutomation: Record<string, stri
             `its action #{{ event.payload.action_index + 1 }} (channel {{ ${channel} or "unknown" }}): {{ event.payload.reason }}\n` +
             "*Next*: check that channel's webhook or block; until it works, its alerts do not arrive.",
         detail: {
+            // Block Kit and Events API v2 bodies are built from these parts, not from the body: they need the table too.
+            setup: table,
             title: "Alert delivery failed: {{ event.resource.name }}",
             fields: [
                 { label: "Automation", value: "event.resource.name" },
