@@ -13,6 +13,7 @@ import type { Signal } from "./signal";
  * error escapes the action, which is retried and dropped; only the server log
  * shows it): `npm run alert-test` reports those as not delivered.
  */
+const KEY = "deliveryFailure";
 const schema = z
     .strictObject({
         enabled: bool().default(false),
@@ -72,22 +73,22 @@ export const deliveryFailure: Signal = {
     summary: "an automation of the stack could not deliver an action (prefect.automation.action.failed), to a fallback channel",
     watchesAutomations: true,
     settings: {
-        key: "deliveryFailure",
+        key: KEY,
         schema,
         refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
-        // A fallback of another kind than the channels it watches, and none of them: a broken Slack webhook cannot
-        // report itself on Slack.
-        problem: (s: Settings, all) => {
+        // A fallback of another kind than every channel the stack's automations send to, and none of them: a broken
+        // Slack webhook cannot report itself on Slack.
+        problem: (s: Settings, all, sendsTo) => {
             if (!s.enabled) return undefined;
-            const tiers = ["warning", "critical", "p1"].flatMap((t) => (all[t]?.enabled ? (all[t].channels ?? []) : [])) as string[];
-            const kinds = new Set(tiers.map((c) => all.channels?.[c]?.type));
+            const watched = Object.entries(sendsTo ?? {}).flatMap(([key, names]) => (key === KEY ? [] : names));
+            const kinds = new Set(watched.map((c) => all.channels?.[c]?.type));
             for (const [i, name] of (s.channels ?? []).entries()) {
                 const kind = all.channels?.[name]?.type;
-                if (tiers.includes(name) || kinds.has(kind))
+                if (watched.includes(name) || kinds.has(kind))
                     return {
                         path: ["channels", i],
                         expected:
-                            `a fallback channel of another kind than the alert channels (${[...kinds].join(", ")}), ` +
+                            `a fallback channel of another kind than the channels the stack's alerts go to (${[...kinds].join(", ")}), ` +
                             `so a broken channel cannot be its own fallback (channel "${name}" is ${kind})`,
                     };
             }
