@@ -41,6 +41,19 @@ export function deliveryFailureTrigger(stack: string): EventTriggerSpec {
     };
 }
 
+/**
+ * A prefect.automation.action.failed event as Prefect records it (server/events/actions.py `fail`), for the
+ * preview's sample rendering: the first action of `automation` could not be delivered.
+ */
+export function sampleActionFailed(automation: string): Record<string, unknown> {
+    return {
+        event: ACTION_FAILED_EVENT,
+        occurred: "2026-11-30 06:02:12.104231+00:00",
+        resource: { id: "prefect.automation.5d1c0000-0000-4000-8000-000000000001", name: automation },
+        payload: { action_index: 0, action_type: "send-notification", reason: "The block document was not found" },
+    };
+}
+
 /** The message, with the channels of every automation of the stack as a lookup table (Prefect gives the action's index). */
 export function deliveryFailureMessage(channelsByAutomation: Record<string, string[]>): Message {
     const table = `{% set channels = ${JSON.stringify(channelsByAutomation)} %}`;
