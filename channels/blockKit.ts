@@ -39,6 +39,7 @@ export function blockKitBody(message: Message, context: string): string {
         : "";
     const contextBlock = `{"type":"context","elements":[{"type":"mrkdwn","text":${jsonLiteral(context)}}]}`;
     return [
+        d.setup ?? "",
         capture("title", d.title),
         capture("subject", message.subject),
         ...(message.detail ? [] : [capture("body", message.body)]),

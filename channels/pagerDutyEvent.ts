@@ -41,6 +41,7 @@ export function pagerDutyEventBody(message: Message, ctx: EventContext): string 
           `"links":[{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}]{% endif %}`
         : "";
     return [
+        d.setup ?? "",
         dedup[0],
         capture("summary", message.subject),
         `"event_action":"trigger",`,

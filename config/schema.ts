@@ -269,7 +269,7 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
             const refs = settings.refs(value);
             return [
                 () => {
-                    const own = settings.problem?.(value, p);
+                    const own = settings.problem?.(value, p, channelsBySection(p));
                     return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
                 },
                 // Each place that names channels first, where it is written; then the whole list, as a tier's.
@@ -314,6 +314,20 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
         const problem = check();
         if (problem) return problem;
     }
+}
+
+/**
+ * The channels each enabled section sends to, by config key, for every section of the signal table: a signal's own
+ * section by its refs, a tier's (warning, critical, p1) by its channels. Nothing listed by hand, so a new signal counts.
+ */
+export function channelsBySection(p: ProjectSettings): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const signal of SIGNALS) {
+        const value = (p as Record<string, any>)[signal.configKey];
+        const refs = signal.settings ? signal.settings.refs(value) : { enabled: value?.enabled === true, channels: value?.channels };
+        out[signal.configKey] = [...new Set([...(out[signal.configKey] ?? []), ...(refs.enabled ? (refs.channels ?? []) : [])])];
+    }
+    return out;
 }
 
 /** All project settings in one schema: each key's own rules, then the references between them. */

@@ -23,6 +23,11 @@ export interface Message {
  * channel kind can escape them its own way (`| tojson` for JSON payloads).
  */
 export interface MessageDetail {
+    /**
+     * Jinja statements that print nothing (`{% set … %}`, a lookup table) which the expressions below read: a channel
+     * that lays the message out from these parts, not from the body, renders them first.
+     */
+    setup?: string;
     /** Jinja template (like subject). */
     title: string;
     fields: { label: string; value: string }[];

@@ -18,7 +18,8 @@ import { RegisteredResource, mockUserId, unwrapSecrets } from "../harness/runPro
 import { runProgramForEngine } from "../harness/engineCapture";
 import { checkPolicies } from "./previewPolicies";
 import { describeTrigger } from "../rules/describe";
-import { renderSample } from "../rules/templates";
+import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
+import { ACTION_FAILED_EVENT, sampleActionFailed } from "../signals/deliveryFailure";
 import { fromProviderTrigger } from "../prefect/vocabulary";
 import type { Mute } from "../config/model";
 import { describeWindow } from "../rules/quiet";
@@ -194,16 +195,20 @@ function print(
         if (incident)
             out.push(`    incident: ${incident.action === "trigger" ? "opens" : "resolves"} PagerDuty dedup key ${incident.dedupKey}`);
         let previous = "";
+        // Alerts about alerting are rendered for a failed delivery of the stack's first other automation.
+        const watched = spec.expect.includes(ACTION_FAILED_EVENT) ? automations.find((x) => x !== a)?.inputs.name : undefined;
+        const context = watched ? { ...SAMPLE_CONTEXT, event: sampleActionFailed(watched) } : SAMPLE_CONTEXT;
+        const sample = watched ? `a sample failed delivery of ${watched}'s first action` : "a sample failed run and work pool";
         for (const action of actions) {
             const block = blockById.get(action.blockDocumentId)?.inputs.name ?? action.blockDocumentId;
-            const rendered = readable(renderSample(action.body, SAMPLE_UI));
+            const rendered = readable(renderSample(action.body, SAMPLE_UI, context));
             if (rendered === previous) {
                 out.push(`    message to ${block}: the same as above`);
                 continue;
             }
             previous = rendered;
-            out.push(`    message to ${block}, rendered with a sample failed run and work pool:`);
-            out.push(`      subject: ${renderSample(action.subject, SAMPLE_UI)}`);
+            out.push(`    message to ${block}, rendered with ${sample}:`);
+            out.push(`      subject: ${renderSample(action.subject, SAMPLE_UI, context)}`);
             for (const line of rendered.split("\n")) out.push(`      | ${line}`);
         }
     }

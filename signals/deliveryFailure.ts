@@ -13,6 +13,7 @@ import type { Signal } from "./signal";
  * error escapes the action, which is retried and dropped; only the server log
  * shows it): `npm run alert-test` reports those as not delivered.
  */
+const KEY = "deliveryFailure";
 const schema = z
     .strictObject({
         enabled: bool().default(false),
@@ -40,6 +41,19 @@ export function deliveryFailureTrigger(stack: string): EventTriggerSpec {
     };
 }
 
+/**
+ * A prefect.automation.action.failed event as Prefect records it (server/events/actions.py `fail`), for the
+ * preview's sample rendering: the first action of `automation` could not be delivered.
+ */
+export function sampleActionFailed(automation: string): Record<string, unknown> {
+    return {
+        event: ACTION_FAILED_EVENT,
+        occurred: "2026-11-30 06:02:12.104231+00:00",
+        resource: { id: "prefect.automation.5d1c0000-0000-4000-8000-000000000001", name: automation },
+        payload: { action_index: 0, action_type: "send-notification", reason: "The block document was not found" },
+    };
+}
+
 /** The message, with the channels of every automation of the stack as a lookup table (Prefect gives the action's index). */
 export function deliveryFailureMessage(channelsByAutomation: Record<string, string[]>): Message {
     const table = `{% set channels = ${JSON.stringify(channelsByAutomation)} %}`;
@@ -51,6 +65,8 @@ export function deliveryFailureMessage(channelsByAutomation: Record<string, stri
             `its action #{{ event.payload.action_index + 1 }} (channel {{ ${channel} or "unknown" }}): {{ event.payload.reason }}\n` +
             "*Next*: check that channel's webhook or block; until it works, its alerts do not arrive.",
         detail: {
+            // Block Kit and Events API v2 bodies are built from these parts, not from the body: they need the table too.
+            setup: table,
             title: "Alert delivery failed: {{ event.resource.name }}",
             fields: [
                 { label: "Automation", value: "event.resource.name" },
@@ -70,22 +86,22 @@ export const deliveryFailure: Signal = {
     summary: "an automation of the stack could not deliver an action (prefect.automation.action.failed), to a fallback channel",
     watchesAutomations: true,
     settings: {
-        key: "deliveryFailure",
+        key: KEY,
         schema,
         refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
-        // A fallback of another kind than the channels it watches, and none of them: a broken Slack webhook cannot
-        // report itself on Slack.
-        problem: (s: Settings, all) => {
+        // A fallback of another kind than every channel the stack's automations send to, and none of them: a broken
+        // Slack webhook cannot report itself on Slack.
+        problem: (s: Settings, all, sendsTo) => {
             if (!s.enabled) return undefined;
-            const tiers = ["warning", "critical", "p1"].flatMap((t) => (all[t]?.enabled ? (all[t].channels ?? []) : [])) as string[];
-            const kinds = new Set(tiers.map((c) => all.channels?.[c]?.type));
+            const watched = Object.entries(sendsTo ?? {}).flatMap(([key, names]) => (key === KEY ? [] : names));
+            const kinds = new Set(watched.map((c) => all.channels?.[c]?.type));
             for (const [i, name] of (s.channels ?? []).entries()) {
                 const kind = all.channels?.[name]?.type;
-                if (tiers.includes(name) || kinds.has(kind))
+                if (watched.includes(name) || kinds.has(kind))
                     return {
                         path: ["channels", i],
                         expected:
-                            `a fallback channel of another kind than the alert channels (${[...kinds].join(", ")}), ` +
+                            `a fallback channel of another kind than the channels the stack's alerts go to (${[...kinds].join(", ")}), ` +
                             `so a broken channel cannot be its own fallback (channel "${name}" is ${kind})`,
                     };
             }

@@ -45,8 +45,15 @@ export interface SignalSettings {
         routes?: string[];
         channelsAt?: { path: (string | number)[]; names: string[] }[];
     };
-    /** Its own cross-check, the first problem (path inside the section, and what was expected). */
-    problem?(value: any, all: Record<string, any>): { path: (string | number)[]; expected: string } | undefined;
+    /**
+     * Its own cross-check, the first problem (path inside the section, and what was expected). `sendsTo`: the
+     * channels each enabled section of the stack sends to, by config key (config/schema.ts channelsBySection).
+     */
+    problem?(
+        value: any,
+        all: Record<string, any>,
+        sendsTo: Record<string, string[]>,
+    ): { path: (string | number)[]; expected: string } | undefined;
     /** Prefect Cloud only: what a self-hosted stack (prefect:endpoint not Cloud) that uses it is told instead; undefined when unused. */
     needsCloud?(value: any): string | undefined;
 }

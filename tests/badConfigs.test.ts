@@ -547,6 +547,22 @@ const cases: Case[] = [
         expected: /a number of minutes from 0\.25 to 10080 \(how long a run may stay Running: a Proactive trigger's window/,
     },
     {
+        // Every channel an automation of the stack sends to counts, not the tiers' alone: late runs go to Slack here.
+        title: "a Slack fallback for failed deliveries while late runs go to Slack (the tiers use a webhook)",
+        raw: () => {
+            let raw = editKey(base("dev"), "channels", (c) => ({
+                ...c,
+                hook: { type: "webhook" },
+                fallback: { type: "slack", slackChannel: "#alerting-meta" },
+            }));
+            raw = editKey(raw, "warning", () => ({ enabled: true, channels: ["hook"] }));
+            raw = editKey(raw, "lateRuns", () => ({ enabled: true, channels: ["alerts"] }));
+            return editKey(raw, "deliveryFailure", () => ({ enabled: true, channels: ["fallback"] }));
+        },
+        key: k("deliveryFailure.channels[0]"),
+        expected: /a fallback channel of another kind than the channels the stack's alerts go to \(webhook, slack\).*"fallback" is slack/,
+    },
+    {
         title: "late runs with a severity that is not warning or critical",
         raw: () => editKey(base("dev"), "lateRuns", () => ({ enabled: true, channels: ["alerts"], severity: "p1" })),
         key: k("lateRuns.severity"),

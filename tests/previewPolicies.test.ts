@@ -59,6 +59,20 @@ describe("the preview runs the policy pack", () => {
         expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[p1-service\]/);
     });
 
+    it.concurrent("alerts about alerting on (a Teams fallback): not blocked, exit 0, and the sample names the failed channel", () => {
+        const r = preview(
+            stackFile("meta", (c) => {
+                c["prefect-alerting:channels"].fallback = { type: "teams" };
+                c["prefect-alerting:deliveryFailure"] = { enabled: true, channels: ["fallback"] };
+            }),
+        );
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toContain(": 0 mandatory,");
+        expect(r.out).toContain("alerting-meta (meta): alert delivery failed");
+        expect(r.out).toMatch(/could not deliver its action #1 \(channel [a-zA-Z]+\)/);
+        expect(r.out).not.toContain("channel unknown");
+    });
+
     it.concurrent("a production stack (by its environment setting, not its name) whose critical tier pages nobody: blocked", () => {
         const r = preview(
             stackFile("staging-eu", (c) => {

@@ -20,6 +20,7 @@ import {
     isArmedResolve,
     isObject,
     known,
+    labelMatches,
     labelObjects,
     singular,
     strings,
@@ -307,14 +308,44 @@ export const proactiveWithinMinimum: ResourceValidationPolicy = {
     }),
 };
 
-/** The events Prefect's automations emit about themselves. */
-const AUTOMATION_EVENTS = ["triggered", "resolved", "action.executed", "action.failed"].map((e) => `${AUTOMATION_EVENT_PREFIX}${e}`);
+/**
+ * The events Prefect's automations emit about themselves, each about the automation as its resource:
+ * `prefect.resource.id` prefect.automation.<id>, `prefect.resource.name` its name (Prefect 3.9
+ * server/events/schemas/automations.py for triggered / resolved, server/events/actions.py for action.*).
+ */
+export const AUTOMATION_EVENTS = ["triggered", "resolved", "action.triggered", "action.executed", "action.failed"].map(
+    (e) => `${AUTOMATION_EVENT_PREFIX}${e}`,
+);
+
+/**
+ * Whether a trigger's `match` lets through events whose resource is this automation. Its id is not known before
+ * it exists, so an id pattern is judged against prefect.automation.<an id>: any automation's. An unknown name
+ * (during preview) may be anything, so it may match.
+ */
+function matchesItself(event: Record<string, any>, props: Record<string, any>): boolean {
+    const name = known(() => props.name);
+    const self: Record<string, string | undefined> = {
+        "prefect.resource.id": `${AUTOMATION_EVENT_PREFIX}00000000-0000-4000-8000-000000000000`,
+        "prefect.resource.name": typeof name === "string" ? name : undefined,
+        "prefect.trigger-type": isObject(props.trigger) ? TRIGGER_KINDS.find((k) => isObject(props.trigger[k])) : undefined,
+        "prefect.posture": typeof event.posture === "string" ? event.posture : undefined,
+    };
+    const match = labelObjects(event.match);
+    if (match.length === 0) return true;
+    return match.some((labels) =>
+        Object.entries(labels).every(([label, expected]) => {
+            if (label === "prefect.resource.name" && name === UNKNOWN) return true;
+            return alternatives(expected).some((p) => labelMatches(p, self[label]));
+        }),
+    );
+}
 
 export const automationExpectsEvents: ResourceValidationPolicy = {
     name: "automation-expects-events",
     description:
-        "Every event trigger names the events it counts: an empty expects matches every event, and a pattern that matches " +
-        "Prefect's own prefect.automation.* events makes the automation fire on its own notifications, recursively.",
+        "Every event trigger names the events it counts: an empty expects matches every event, and a trigger that hears " +
+        "Prefect's own prefect.automation.* events about this very automation fires on its own notifications, recursively " +
+        "(alerts about other automations restrict match to their names).",
     enforcementLevel: "mandatory",
     severity: "critical",
     validateResource: onAutomations((props, report) => {
@@ -324,12 +355,14 @@ export const automationExpectsEvents: ResourceValidationPolicy = {
                 report(`${path}.expects is empty: the trigger would fire on every event, its own notifications included.`);
                 return;
             }
-            const recursive = expects.filter((p) => AUTOMATION_EVENTS.some((e) => eventMatches(p, e)));
-            if (recursive.length)
-                report(
-                    `${path}.expects ${recursive.join(", ")} matches the automation's ` +
-                        `own events (${AUTOMATION_EVENTS[2]}): it would fire on itself.`,
-                );
+            const heard = AUTOMATION_EVENTS.filter((e) => expects.some((p) => eventMatches(p, e)));
+            if (heard.length === 0 || !matchesItself(event, props)) return;
+            const patterns = expects.filter((p) => heard.some((e) => eventMatches(p, e)));
+            report(
+                `${path}.expects ${patterns.join(", ")} hears Prefect's events about automations (${heard.join(", ")}) ` +
+                    `and its match lets this automation's own through: it would fire on itself. Restrict match's ` +
+                    `prefect.resource.name to the automations it watches.`,
+            );
         });
     }),
 };

@@ -80,9 +80,46 @@ export function labelObjects(value: unknown): Labels[] {
     return isObject(parsed) ? [parsed] : [];
 }
 
-/** Prefect's event-name patterns: exact, or a trailing `*` wildcard. */
+/**
+ * Python's fnmatch.fnmatchcase, which Prefect uses for event names (`expect` / `after`,
+ * server/events/triggers.py) and label values (server/events/schemas/events.py `matches`):
+ * `*` any text, `?` one character, `[...]` a character class (`[!...]` negated), all else literal.
+ */
+export function fnmatchcase(value: string, pattern: string): boolean {
+    let re = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "*") re += "[\\s\\S]*";
+        else if (c === "?") re += "[\\s\\S]";
+        else if (c === "[") {
+            let j = i + 1;
+            if (pattern[j] === "!") j++;
+            if (pattern[j] === "]") j++;
+            while (j < pattern.length && pattern[j] !== "]") j++;
+            if (j >= pattern.length) re += "\\[";
+            else {
+                let body = pattern.slice(i + 1, j).replace(/\\/g, "\\\\");
+                if (body.startsWith("!")) body = `^${body.slice(1)}`;
+                else if (body.startsWith("^")) body = `\\${body}`;
+                re += `[${body}]`;
+                i = j;
+            }
+        } else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }
+    return new RegExp(`^${re}$`).test(value);
+}
+
+/** Prefect's event-name patterns (fnmatch): `prefect.flow-run.*`, `prefect.automation.action.failed`. */
 export function eventMatches(pattern: string, name: string): boolean {
-    return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+    return fnmatchcase(name, pattern);
+}
+
+/** A label of a trigger's `match` against a resource's value, as Prefect judges it: fnmatch, `!` negates, no value never matches. */
+export function labelMatches(expected: string, value: string | undefined): boolean {
+    if (value === undefined) return false;
+    const negated = expected.startsWith("!");
+    const matched = fnmatchcase(value, negated ? expected.slice(1) : expected);
+    return negated ? !matched : matched;
 }
 
 export interface ActionRef {

@@ -31,6 +31,21 @@ const asCustomWebhook = (b: Baseline, data: Record<string, unknown>) =>
 const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) =>
     replace(b.resources, target, (p) => edit(eventOf(p)));
 
+/** The stack's automations (named "[corpus] ..."), the brackets literal for fnmatch, as signals/deliveryFailure.ts writes it. */
+const META_MATCH = { "prefect.resource.id": "prefect.automation.*", "prefect.resource.name": "[[]corpus] *" };
+/** The warning automation turned into an alert about alerting: Prefect's action.failed for automations matching `match`. */
+const asMeta = (b: Baseline, name: string, match: Record<string, string>) =>
+    replace(b.resources, b.warning, (p) => {
+        p.name = name;
+        Object.assign(eventOf(p), {
+            match: JSON.stringify(match),
+            matchRelated: "{}",
+            expects: ["prefect.automation.action.failed"],
+            forEaches: ["prefect.resource.id"],
+            within: 300,
+        });
+    });
+
 // The seed's failure automation and blocks, as literally as the provider's shape allows.
 const SEED_TEMPLATE = [
     ":x: *Pipeline Failed*",
@@ -334,8 +349,47 @@ const cases: Case[] = [
         reports: ["automation-expects-events"],
     },
     {
-        name: 'expects "prefect.*" (matches its own prefect.automation.* events)',
+        name: 'expects "prefect.*" on any resource (hears its own prefect.automation.* events)',
+        build: (b) =>
+            setEvent(b, b.warning, (e) => {
+                e.expects = ["prefect.*"];
+                e.match = "{}";
+            }),
+        reports: ["automation-expects-events"],
+    },
+    {
+        name: 'expects "prefect.*" of flow runs only (match prefect.flow-run.*): never its own events',
         build: (b) => setEvent(b, b.warning, (e) => (e.expects = ["prefect.*"])),
+        reports: [],
+    },
+    {
+        name: "alerts about alerting: action.failed of the stack's automations ([corpus] *), its own name outside the pattern",
+        build: (b) => asMeta(b, "alerting-meta (corpus): alert delivery failed", META_MATCH),
+        reports: [],
+    },
+    {
+        name: "alerts about alerting named like the automations it watches: hears its own action.failed",
+        build: (b) => asMeta(b, "[corpus] alert delivery failed", META_MATCH),
+        reports: ["automation-expects-events"],
+    },
+    {
+        name: "alerts about alerting on every automation (prefect.resource.name *): hears its own action.failed",
+        build: (b) => asMeta(b, "alerting-meta (corpus): alert delivery failed", { ...META_MATCH, "prefect.resource.name": "*" }),
+        reports: ["automation-expects-events"],
+    },
+    {
+        name: "alerts about alerting filtered by resource id only (prefect.automation.*): hears its own action.failed",
+        build: (b) => asMeta(b, "alerting-meta (corpus): alert delivery failed", { "prefect.resource.id": "prefect.automation.*" }),
+        reports: ["automation-expects-events"],
+    },
+    {
+        name: "alerts about alerting excluding itself by a negated name (!alerting-meta*)",
+        build: (b) => asMeta(b, "alerting-meta (corpus): alert delivery failed", { "prefect.resource.name": "!alerting-meta*" }),
+        reports: [],
+    },
+    {
+        name: "alerts about alerting whose bracketed stack name is unescaped ([corpus] * is a character class): hears itself",
+        build: (b) => asMeta(b, "c alert delivery failed", { "prefect.resource.name": "[corpus] *" }),
         reports: ["automation-expects-events"],
     },
     // --- known-flow-run-states
