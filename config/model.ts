@@ -67,8 +67,12 @@ export interface StackConfig {
     secretsManager?: { prefix: string; recoveryWindowInDays: number };
     /** PagerDuty maintenance windows (none unless pagerDuty is enabled); each checked against the clock. */
     maintenance: MaintenanceWindow[];
-    /** Muted routes by name, each until a date-time still ahead. */
+    /** Muted routes by name, each until a date-time still ahead of `now`. */
     mutes: Record<string, Mute>;
+    /** Mutes whose until has passed: their routes alert again; the preview says to remove them from the stack file. */
+    endedMutes: Record<string, Mute>;
+    /** The clock the stack was judged by (RawConfig.now, else the real one): mutes, windows, mute timers' waits. */
+    now: Date;
     prefect: { endpoint?: string; cloud: boolean };
     /** Secret config keys (project namespace or provider) the program reads. */
     secrets: SecretKey[];

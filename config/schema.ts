@@ -14,7 +14,7 @@ import {
     routeRefs,
     uniqueList,
 } from "./fields";
-import { maintenanceMaxHoursSchema, maintenanceSchema, muteSchema } from "./operations";
+import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
 
@@ -184,6 +184,7 @@ export const projectKeys = {
     maintenance: maintenanceSchema,
     maintenanceMaxHours: maintenanceMaxHoursSchema,
     mute: muteSchema,
+    muteMaxDays: muteMaxDaysSchema,
     // Signals that bring their own section (successNotice, ...), as their modules define it.
     ...signalSettings(),
 } as const;

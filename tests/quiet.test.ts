@@ -24,6 +24,8 @@ const settings = (over: Partial<OperationsSettings> = {}): OperationsSettings =>
     maintenance: [],
     maintenanceMaxHours: 24,
     mute: {},
+    muteMaxDays: 7,
+    environment: "production",
     pagerDutyEnabled: true,
     routeNames: ["dlt", "finance"],
     ...over,
