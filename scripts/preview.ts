@@ -117,7 +117,8 @@ export function describeMutes(
     for (const t of timers)
         lines.push(
             `  timer "${t.name}": fires ${t.trigger.within} s after it is created` +
-                `${now ? ` (in ${duration(Date.parse(t.until) - now.getTime())})` : ""}, resumes ${t.resumes.join(", ")}, then pauses itself`,
+                `${now ? ` (in ${duration(Date.parse(t.until) - now.getTime())})` : ""}, ` +
+                `resumes ${t.resumes.join(", ")}, then pauses itself`,
         );
     for (const [route, m] of Object.entries(ended))
         lines.push(

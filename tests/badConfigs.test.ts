@@ -791,7 +791,7 @@ const cases: Case[] = [
         raw: () => editKey(base("prod"), "mute", () => ({ dlt: { until: "2099-01-01T00:00:00Z", reason: "migration" } })),
         key: k("mute.dlt.until"),
         expected:
-            /an until at most muteMaxDays \(7 d\) from now in a production stack \(this mute ends at 2099-01-01T00:00:00Z, .*raise muteMaxDays/,
+            /an until at most muteMaxDays \(7 d\) from now in a production stack \(this mute ends at 2099-01-01T00:00:00Z, .*muteMaxDays/,
     },
     {
         title: "muteMaxDays out of range",

@@ -168,7 +168,7 @@ describe("muteMaxDays: in production a mute ends at most this many days from now
 });
 
 describe("the program under mocks (real clock)", () => {
-    it("one timer automation under MuteTimers: resumes each muted automation by its id, pauses itself, ignores trigger changes", async () => {
+    it("one timer under MuteTimers: resumes each muted automation by its id, pauses itself, ignores trigger changes", async () => {
         vi.resetModules();
         const until = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
         const raw = withKeys("prod", { mute: { dlt: { until, reason: "warehouse migration" } } }, undefined);
