@@ -37,32 +37,37 @@ export function timerWithin(until: string, now: Date): number {
  * holds the instant and a short hash of the keys it resumes: a new until, or a
  * muted automation more or fewer, is a new timer whose wait is measured from
  * now. An update in place would not do: the provider sends the stored trigger
- * again, Prefect gives it a new id, and its wait would start over from the update.
+ * again, Prefect gives it a new id, and its wait starts over from the update
+ * (measured on 3.9.1: a PUT 20 s after creating a 40 s timer moved its firing
+ * from +45 s to +65 s). So nothing that may change during a mute (a reason) is
+ * in the timer's name or description.
  */
 export function planMuteTimers(
     automations: readonly { key: string; enabled: boolean; mute?: Mute }[],
     stack: string,
     now: Date,
 ): MuteTimerPlan[] {
-    const byInstant = new Map<number, { until: string; keys: string[]; reasons: Set<string> }>();
+    const byInstant = new Map<number, { until: string; keys: string[] }>();
     for (const a of automations) {
         if (a.enabled || !a.mute) continue;
         const at = Date.parse(a.mute.until);
-        const group = byInstant.get(at) ?? { until: a.mute.until, keys: [], reasons: new Set<string>() };
+        const group = byInstant.get(at) ?? { until: a.mute.until, keys: [] };
         group.keys.push(a.key);
-        group.reasons.add(a.mute.reason);
         byInstant.set(at, group);
     }
     return [...byInstant.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([, g]) => {
+        .map(([at, g]) => {
             const keys = [...g.keys].sort();
+            // In UTC, so the same instant written with another offset names and describes the timer the same way.
+            const instant = new Date(at).toISOString().replace(/\.000Z$/, "Z");
             const hash = createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 8);
             return {
                 key: `mute-timer-${compactInstant(g.until)}-${hash}`,
-                name: `[${stack}] Mute ends ${g.until}`,
+                name: `[${stack}] Mute ends ${instant}`,
+                // No reason here (the muted automations carry it): editing a reason must not update the timer (see above).
                 description:
-                    `Ends the mute (${[...g.reasons].join("; ")}) at ${g.until}: resumes ${keys.join(", ")}, then pauses itself. ` +
+                    `Ends the mute of ${keys.join(", ")} at ${instant}: resumes them, then pauses itself. ` +
                     `It notifies nobody; it waits for ${MUTE_TIMER_EVENT}, which is never emitted.`,
                 until: g.until,
                 trigger: {

@@ -65,7 +65,13 @@ describe("planMuteTimers (pure, now injected)", () => {
         expect(timers[0].key).toMatch(/^mute-timer-20260501T140000Z-[0-9a-f]{8}$/);
         expect(timers[1].key).toMatch(/^mute-timer-20260502T060000Z-[0-9a-f]{8}$/);
         expect(timers[0].name).toBe("[prod] Mute ends 2026-05-01T14:00:00Z");
-        expect(timers[0].description).toMatch(/^Ends the mute \(quarter close\) at 2026-05-01T14:00:00Z: resumes warning-finance, then/);
+        // Named in UTC whichever offset the first of its mutes was written with.
+        expect(planMuteTimers([muted("warning-dlt", "2026-05-02T08:00:00+02:00")], "prod", NOW)[0].name).toBe(
+            "[prod] Mute ends 2026-05-02T06:00:00Z",
+        );
+        expect(timers[0].description).toMatch(
+            /^Ends the mute of warning-finance at 2026-05-01T14:00:00Z: resumes them, then pauses itself/,
+        );
     });
 
     it("waits Proactively for an event of its own namespace that nobody emits, once", () => {
@@ -83,9 +89,13 @@ describe("planMuteTimers (pure, now injected)", () => {
         expect(MUTE_TIMER_EVENT.startsWith("prefect.")).toBe(false);
     });
 
-    it("the name changes with the until and with the automations resumed, not with the clock", () => {
+    it("the name changes with the until and with the automations resumed, not with the clock; a new reason changes nothing", () => {
         const key = (list: ReturnType<typeof muted>[], now = NOW) => planMuteTimers(list, "prod", now)[0].key;
         const base = key([muted("warning-dlt", "2026-05-02T06:00:00Z")]);
+        const [a, b] = [muted("warning-dlt", "2026-05-02T06:00:00Z"), muted("warning-dlt", "2026-05-02T06:00:00Z", "other")].map(
+            (m) => planMuteTimers([m], "prod", NOW)[0],
+        );
+        expect(a).toEqual(b);
         expect(key([muted("warning-dlt", "2026-05-02T06:00:00Z")], new Date("2026-05-01T18:00:00Z"))).toBe(base);
         expect(key([muted("warning-dlt", "2026-05-02T07:00:00Z")])).not.toBe(base);
         expect(key([muted("warning-dlt", "2026-05-02T06:00:00Z"), muted("critical-dlt", "2026-05-02T06:00:00Z")])).not.toBe(base);
