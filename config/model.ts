@@ -48,7 +48,7 @@ export interface MaintenanceWindow {
     services: MaintenanceService[];
 }
 
-/** A muted route: its automations are created disabled, and say so, until this date-time. */
+/** A muted route: its automations are created disabled, and say so, until this date-time, when a timer in Prefect enables them. */
 export type Mute = MuteSettings;
 
 export interface StackConfig {
