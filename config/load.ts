@@ -8,7 +8,7 @@ import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { SIGNALS } from "../signals/table";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
-import { MAINTENANCE_SERVICES, operationsProblem } from "./operations";
+import { MAINTENANCE_SERVICES, operationsProblem, splitMutes } from "./operations";
 
 /**
  * Parsing happens in two steps so that the offline preview can learn which
@@ -101,12 +101,12 @@ export function parseStructure(raw: RawConfig): Structure {
         deployments: r.deployments ?? [],
     }));
     const allRoutes = routes.map((r) => r.name);
-    // Windows and mutes that have run out are refused, so that none lingers in the stack file forgotten.
-    const quiet = operationsProblem(
-        { ...p, pagerDutyEnabled: p.pagerDuty?.enabled === true, routeNames: allRoutes },
-        raw.now ?? new Date(),
-    );
+    // Windows that have ended are refused, so that none lingers in the stack file forgotten; a mute that has ended is
+    // not (its routes alert again, and a scheduled `pulumi up` after its until must succeed): the preview says to remove it.
+    const now = raw.now ?? new Date();
+    const quiet = operationsProblem({ ...p, pagerDutyEnabled: p.pagerDuty?.enabled === true, routeNames: allRoutes }, now);
     if (quiet) fail(keyAt(project, quiet.path), quiet.expected);
+    const mutes = splitMutes(p.mute, now);
     // A disabled tier watches nothing and sends nowhere; an enabled one watches every route unless it names some.
     const routesOf = (t: { enabled: boolean; routes?: string[] }) => (t.enabled ? (t.routes ?? allRoutes) : []);
     const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
@@ -202,7 +202,9 @@ export function parseStructure(raw: RawConfig): Structure {
         pagerDuty,
         secretsManager,
         maintenance: p.maintenance.map((w) => ({ ...w, services: w.services ?? [...MAINTENANCE_SERVICES] })),
-        mutes: p.mute,
+        mutes: mutes.active,
+        endedMutes: mutes.ended,
+        now,
         prefect: {
             endpoint,
             cloud,

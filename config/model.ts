@@ -48,7 +48,7 @@ export interface MaintenanceWindow {
     services: MaintenanceService[];
 }
 
-/** A muted route: its automations are created disabled, and say so, until this date-time. */
+/** A muted route: its automations are created disabled, and say so, until this date-time, when a timer in Prefect enables them. */
 export type Mute = MuteSettings;
 
 export interface StackConfig {
@@ -67,8 +67,12 @@ export interface StackConfig {
     secretsManager?: { prefix: string; recoveryWindowInDays: number };
     /** PagerDuty maintenance windows (none unless pagerDuty is enabled); each checked against the clock. */
     maintenance: MaintenanceWindow[];
-    /** Muted routes by name, each until a date-time still ahead. */
+    /** Muted routes by name, each until a date-time still ahead of `now`. */
     mutes: Record<string, Mute>;
+    /** Mutes whose until has passed: their routes alert again; the preview says to remove them from the stack file. */
+    endedMutes: Record<string, Mute>;
+    /** The clock the stack was judged by (RawConfig.now, else the real one): mutes, windows, mute timers' waits. */
+    now: Date;
     /** `uiUrl`: the Prefect UI's base for links in messages (rules/links.ts). */
     prefect: { endpoint?: string; cloud: boolean; uiUrl: string };
     /** Secret config keys (project namespace or provider) the program reads. */

@@ -3,15 +3,18 @@ import { nonEmptyText, range, routeName, uniqueList } from "./fields";
 
 /**
  * Planned quiet: PagerDuty maintenance windows (`maintenance`, bounded by
- * `maintenanceMaxHours`) and muted routes (`mute`). Their shapes are checked
- * by zod like every other key; whether a window or a mute is still current
- * depends on the clock, so `operationsProblem` takes `now` (the program passes
- * the real clock, tests a fixed one).
+ * `maintenanceMaxHours`) and muted routes (`mute`, bounded in production by
+ * `muteMaxDays`). Their shapes are checked by zod like every other key; whether
+ * a window or a mute is still current depends on the clock, so
+ * `operationsProblem` and `splitMutes` take `now` (the program passes the real
+ * clock, tests a fixed one).
  */
 
 export const DATE_TIME_FORM = 'an ISO 8601 date-time with offset such as "2026-05-01T22:00:00Z"';
 /** Maintenance windows longer than this many hours are refused unless maintenanceMaxHours says otherwise. */
 export const DEFAULT_MAINTENANCE_MAX_HOURS = 24;
+/** In a production stack, mutes ending further ahead than this many days are refused unless muteMaxDays says otherwise. */
+export const DEFAULT_MUTE_MAX_DAYS = 7;
 export const MAINTENANCE_SERVICES = ["critical", "p1"] as const;
 export type MaintenanceService = (typeof MAINTENANCE_SERVICES)[number];
 
@@ -45,6 +48,8 @@ export const maintenanceSchema = z
 
 export const maintenanceMaxHoursSchema = range(1, 720, "a number of hours from 1 to 720", false).default(DEFAULT_MAINTENANCE_MAX_HOURS);
 
+export const muteMaxDaysSchema = range(1, 365, "a number of days from 1 to 365", false).default(DEFAULT_MUTE_MAX_DAYS);
+
 export const muteEntrySchema = z.strictObject({
     // Required: a mute without an end is forgotten, and a forgotten mute is an outage nobody hears about.
     until: dateTime("when the mute ends (required, so that a mute is never forgotten)"),
@@ -63,18 +68,24 @@ export interface OperationsSettings {
     maintenance: MaintenanceWindowSettings[];
     maintenanceMaxHours: number;
     mute: Record<string, MuteSettings>;
+    muteMaxDays: number;
+    environment: string;
     pagerDutyEnabled: boolean;
     routeNames: string[];
 }
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const hours = (ms: number) => `${Math.round((ms / HOUR) * 10) / 10} h`;
+const days = (ms: number) => `${Math.round((ms / DAY) * 10) / 10} d`;
 
 /**
  * The first problem with the maintenance windows and mutes at `now` (pure):
  * a window that has ended or is too long, maintenance without PagerDuty,
- * two windows with the same times, a mute of an unknown route or one that has
- * run out. The path is inside the project namespace, as for the schema's issues.
+ * two windows with the same times, a mute of an unknown route, and in
+ * production a mute that ends more than muteMaxDays ahead. A mute whose until
+ * has passed is no problem: it has ended (`splitMutes`), so a scheduled
+ * `pulumi up` after it still succeeds. The path is inside the project namespace, as for the schema's issues.
  */
 export function operationsProblem(s: OperationsSettings, now: Date): { path: (string | number)[]; expected: string } | undefined {
     if (s.maintenance.length && !s.pagerDutyEnabled)
@@ -114,12 +125,27 @@ export function operationsProblem(s: OperationsSettings, now: Date): { path: (st
     for (const [route, m] of Object.entries(s.mute)) {
         if (!s.routeNames.includes(route))
             return { path: ["mute", route], expected: `one of the routes defined under routes (${s.routeNames.join(", ")})` };
-        if (Date.parse(m.until) <= now.getTime())
+        const ahead = Date.parse(m.until) - now.getTime();
+        if (s.environment === "production" && ahead > s.muteMaxDays * DAY)
             return {
                 path: ["mute", route, "until"],
                 expected:
-                    `a date-time still ahead: this mute ran out at ${m.until} (now is ${now.toISOString()}); ` +
-                    `remove it so that the route alerts again: pulumi config rm --path mute.${route}`,
+                    `an until at most muteMaxDays (${s.muteMaxDays} d) from now in a production stack ` +
+                    `(this mute ends at ${m.until}, ${days(ahead)} from now, ${now.toISOString()}); ` +
+                    `a mute that long is usually forgotten: shorten it, or raise muteMaxDays`,
             };
     }
+}
+
+/** Mutes still on at `now`, and those whose until has passed (their routes alert again; the preview says to remove them). */
+export function splitMutes(
+    mutes: Readonly<Record<string, MuteSettings>>,
+    now: Date,
+): { active: Record<string, MuteSettings>; ended: Record<string, MuteSettings> } {
+    const entries = Object.entries(mutes);
+    const isOn = (m: MuteSettings) => Date.parse(m.until) > now.getTime();
+    return {
+        active: Object.fromEntries(entries.filter(([, m]) => isOn(m))),
+        ended: Object.fromEntries(entries.filter(([, m]) => !isOn(m))),
+    };
 }

@@ -14,7 +14,7 @@ import {
     routeRefs,
     uniqueList,
 } from "./fields";
-import { maintenanceMaxHoursSchema, maintenanceSchema, muteSchema } from "./operations";
+import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
 
@@ -188,6 +188,7 @@ export const projectKeys = {
     maintenance: maintenanceSchema,
     maintenanceMaxHours: maintenanceMaxHoursSchema,
     mute: muteSchema,
+    muteMaxDays: muteMaxDaysSchema,
     /** The Prefect UI's base URL for links in messages; unset: derived from prefect:endpoint (rules/links.ts). */
     uiUrl: z
         .string({ error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })

@@ -7,6 +7,7 @@ import { SlaPlan, planSlas } from "../signals/sla";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
 import { withUiLinks } from "./links";
 import type { Message } from "./messages";
+import { MuteTimerPlan, planMuteTimers } from "./muteTimers";
 import { muteOf, mutedDescription } from "./quiet";
 
 export type { BlockPlan };
@@ -21,8 +22,8 @@ export interface ActionSpec {
 export type PlannedAutomation = AutomationSpec & {
     actions: ActionSpec[];
     /**
-     * False while its routes are muted (`mute`): created disabled, its description saying until when and why. False
-     * for an armed resolve too (`armedBy`): Prefect enables it when its alert fires.
+     * False while its routes are muted (`mute`): created disabled, its description saying until when and why; a mute
+     * timer enables it. False for an armed resolve too (`armedBy`): Prefect enables it when its alert fires.
      */
     enabled: boolean;
     mute?: Mute;
@@ -39,6 +40,8 @@ export type PlannedAutomation = AutomationSpec & {
 export interface AlertPlan {
     blocks: BlockPlan[];
     automations: PlannedAutomation[];
+    /** One Prefect-side timer per distinct mute end, resuming that mute's automations at its until (rules/muteTimers.ts). */
+    muteTimers: MuteTimerPlan[];
     /** Prefect Cloud SLAs, one `prefect_resource_sla` per deployment (signals/sla.ts). */
     slas: SlaPlan[];
     pagerDuty?: PagerDutyPlan;
@@ -70,20 +73,22 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
     // Signals about the alerting itself are planned last, seeing every other automation.
     const alerts = SIGNALS.filter((s) => !s.watchesAutomations).flatMap((s) => s.automations(cfg, ctx));
     const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(cfg, { ...ctx, automations: alerts }));
+    const all = [...alerts, ...meta];
+    const automations = all.map((a): PlannedAutomation => {
+        // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
+        const mute = a.incident?.action === "resolve" ? undefined : muteOf(a.routes, cfg.mutes);
+        return {
+            ...a,
+            ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
+            enabled: mute === undefined && a.armedBy === undefined,
+            actions: actionsFor(a, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
+            arms: all.filter((r) => r.armedBy === a.key).map((r) => r.key),
+        };
+    });
     return {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
-        automations: [...alerts, ...meta].map((a) => {
-            // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
-            const mute = a.incident?.action === "resolve" ? undefined : muteOf(a.routes, cfg.mutes);
-            const all = [...alerts, ...meta];
-            return {
-                ...a,
-                ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
-                enabled: mute === undefined && a.armedBy === undefined,
-                actions: actionsFor(a, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
-                arms: all.filter((r) => r.armedBy === a.key).map((r) => r.key),
-            };
-        }),
+        automations,
+        muteTimers: planMuteTimers(automations, cfg.stack, cfg.now),
         slas: planSlas(cfg),
         pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack, cfg.maintenance) : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,

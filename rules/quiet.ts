@@ -4,7 +4,8 @@ import type { MaintenanceService } from "../config/operations";
 /**
  * Planned quiet as data: PagerDuty maintenance windows (no incidents on the
  * chosen services while one is on) and muted routes (their automations are
- * created disabled, and say until when and why). Pure; the clock is a parameter.
+ * created disabled, and say until when and why; a timer in Prefect enables them
+ * at that time, rules/muteTimers.ts). Pure; the clock is a parameter.
  */
 
 export interface MaintenanceWindowPlan {
@@ -17,7 +18,7 @@ export interface MaintenanceWindowPlan {
 }
 
 /** "2026-05-01T22:00:00+02:00" -> "20260501T200000Z": the instant, in a resource-name-safe form. */
-const compact = (iso: string) =>
+export const compactInstant = (iso: string) =>
     new Date(iso)
         .toISOString()
         .replace(/\.\d+Z$/, "Z")
@@ -25,7 +26,7 @@ const compact = (iso: string) =>
 
 export function planMaintenanceWindows(windows: MaintenanceWindow[]): MaintenanceWindowPlan[] {
     return windows.map((w) => ({
-        key: `maintenance-${compact(w.start)}-${compact(w.end)}`,
+        key: `maintenance-${compactInstant(w.start)}-${compactInstant(w.end)}`,
         description: w.description,
         startTime: w.start,
         endTime: w.end,

@@ -22,7 +22,7 @@ import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
 import { ACTION_FAILED_EVENT, sampleActionFailed } from "../signals/deliveryFailure";
 import { fromProviderTrigger } from "../prefect/vocabulary";
 import type { Mute } from "../config/model";
-import { describeWindow } from "../rules/quiet";
+import { describeWindow, duration } from "../rules/quiet";
 
 const ROOT = resolve(__dirname, "..");
 const SAMPLE_UI = "http://127.0.0.1:4200";
@@ -73,7 +73,8 @@ async function main(): Promise<number> {
         cfg.routes.map((r) => r.name),
     );
     console.log(["", ...describeRouteCosts(costs)].join("\n"));
-    if (Object.keys(cfg.mutes).length) console.log(["", ...describeMutes(plan.automations, cfg.mutes)].join("\n"));
+    if (Object.keys(cfg.mutes).length + Object.keys(cfg.endedMutes).length)
+        console.log(["", ...describeMutes(plan.automations, cfg.mutes, cfg.endedMutes, plan.muteTimers, now)].join("\n"));
     // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
     const policies = await checkPolicies(resources, environmentOf(raw.values));
     console.log(["", ...policies.lines].join("\n"));
@@ -91,14 +92,20 @@ export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>
     return lines;
 }
 
-/** Each muted route: until when and why, which automations are created disabled, which shared ones keep alerting. */
+/**
+ * Each muted route: until when and why, which automations are created disabled, which shared ones keep alerting;
+ * the timers that enable them again at until; and mutes that have ended (to remove from the stack file).
+ */
 export function describeMutes(
     automations: { key: string; routes: string[]; enabled: boolean; incident?: { action: string } }[],
     mutes: Readonly<Record<string, Mute>>,
+    ended: Readonly<Record<string, Mute>> = {},
+    timers: readonly { name: string; until: string; trigger: { within: number }; resumes: string[] }[] = [],
+    now?: Date,
 ): string[] {
     const lines = [
-        "Muted routes (their automations are created disabled; once a mute's until has passed, " +
-            "the program refuses the stack until the mute is removed)",
+        "Muted routes (their automations are created disabled; at a mute's until a timer in Prefect enables them again, " +
+            "without a pulumi up)",
     ];
     for (const [route, m] of Object.entries(mutes)) {
         const watching = automations.filter((a) => a.routes.includes(route));
@@ -111,6 +118,17 @@ export function describeMutes(
                 `${shared.length ? `; still alerting (shared with routes not muted): ${shared.join(", ")}` : ""}`,
         );
     }
+    for (const t of timers)
+        lines.push(
+            `  timer "${t.name}": fires ${t.trigger.within} s after it is created` +
+                `${now ? ` (in ${duration(Date.parse(t.until) - now.getTime())})` : ""}, ` +
+                `resumes ${t.resumes.join(", ")}, then pauses itself`,
+        );
+    for (const [route, m] of Object.entries(ended))
+        lines.push(
+            `  ${route}: the mute ENDED at ${m.until} (${m.reason}); its automations are created enabled. ` +
+                `Remove it from the stack file: pulumi config rm --path mute.${route}`,
+        );
     return lines;
 }
 
@@ -170,9 +188,10 @@ function print(
 
     const tierOrder = ["WarningTier", "CriticalTier", "P1Tier", "InfoNotices"];
     const tierOf = (r: RegisteredResource) => (r.parent.split("::").at(-2)?.split("$").at(-1) ?? "").replace("alerting:index:", "");
-    const automations = of("prefect:index/automation:Automation").sort(
-        (a, b) => tierOrder.indexOf(tierOf(a)) - tierOrder.indexOf(tierOf(b)) || a.inputs.name.localeCompare(b.inputs.name),
-    );
+    // Mute timers notify nobody: listed with the muted routes (describeMutes), not here.
+    const automations = of("prefect:index/automation:Automation")
+        .filter((a) => tierOf(a) !== "MuteTimers")
+        .sort((a, b) => tierOrder.indexOf(tierOf(a)) - tierOrder.indexOf(tierOf(b)) || a.inputs.name.localeCompare(b.inputs.name));
     out.push("", `Prefect automations (${automations.length})`);
     for (const a of automations) {
         const spec = fromProviderTrigger(a.inputs.trigger.event);

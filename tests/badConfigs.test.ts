@@ -803,10 +803,17 @@ const cases: Case[] = [
         expected: /no maintenance windows while pagerDuty.enabled is false/,
     },
     {
-        title: "a mute whose until has passed",
-        raw: () => editKey(base("prod"), "mute", () => ({ dlt: { until: "2020-01-01T00:00:00Z", reason: "migration" } })),
+        title: "a production mute that ends further ahead than muteMaxDays",
+        raw: () => editKey(base("prod"), "mute", () => ({ dlt: { until: "2099-01-01T00:00:00Z", reason: "migration" } })),
         key: k("mute.dlt.until"),
-        expected: /this mute ran out at 2020-01-01T00:00:00Z .*remove it so that the route alerts again: pulumi config rm --path mute.dlt/,
+        expected:
+            /an until at most muteMaxDays \(7 d\) from now in a production stack \(this mute ends at 2099-01-01T00:00:00Z, .*muteMaxDays/,
+    },
+    {
+        title: "muteMaxDays out of range",
+        raw: () => editKey(base("prod"), "muteMaxDays", () => "400"),
+        key: k("muteMaxDays"),
+        expected: /a number of days from 1 to 365/,
     },
     {
         title: "a mute without until",

@@ -18,12 +18,16 @@ import { T, ofType, parentType, plain, runStack } from "./helpers/program";
 import { ROOT, editKey, stackConfig } from "./helpers/stacks";
 
 const NOW = new Date("2026-05-01T12:00:00Z");
+/** For runs on the real clock in prod: two days ahead, within muteMaxDays (7), on the hour. */
+const SOON = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
 const k = (key: string) => `${PROJECT}:${key}`;
 
 const settings = (over: Partial<OperationsSettings> = {}): OperationsSettings => ({
     maintenance: [],
     maintenanceMaxHours: 24,
     mute: {},
+    muteMaxDays: 7,
+    environment: "production",
     pagerDutyEnabled: true,
     routeNames: ["dlt", "finance"],
     ...over,
@@ -94,10 +98,8 @@ describe("operationsProblem (pure, now injected)", () => {
         });
     });
 
-    it("refuses a mute that has run out (saying to remove it) and a mute of an unknown route", () => {
-        const expired = operationsProblem(settings({ mute: { dlt: { until: "2026-05-01T11:59:00Z", reason: "migration" } } }), NOW);
-        expect(expired?.path).toEqual(["mute", "dlt", "until"]);
-        expect(expired?.expected).toMatch(/this mute ran out at 2026-05-01T11:59:00Z .*remove it .*pulumi config rm --path mute\.dlt$/);
+    it("a mute that has run out is no problem (it has ended: rules/muteTimers.ts); a mute of an unknown route is refused", () => {
+        expect(operationsProblem(settings({ mute: { dlt: { until: "2026-05-01T11:59:00Z", reason: "migration" } } }), NOW)).toBeUndefined();
         expect(operationsProblem(settings({ mute: { dtl: { until: "2026-06-01T00:00:00Z", reason: "typo" } } }), NOW)).toEqual({
             path: ["mute", "dtl"],
             expected: "one of the routes defined under routes (dlt, finance)",
@@ -356,11 +358,10 @@ describe("the program under mocks", () => {
 
     it("a muted route: its automations are sent enabled: false with the mute in the description, the others enabled: true", async () => {
         vi.resetModules();
-        const raw = editKey(
-            prod({ mute: { dlt: { until: "2099-05-02T06:00:00Z", reason: "warehouse migration" } } }, undefined),
-            "routes",
-            (r) => ({ ...r, finance: { tags: ["finance"] } }),
-        );
+        const raw = editKey(prod({ mute: { dlt: { until: SOON, reason: "warehouse migration" } } }, undefined), "routes", (r) => ({
+            ...r,
+            finance: { tags: ["finance"] },
+        }));
         const run = await runStack("prod", raw);
         const enabled = Object.fromEntries(ofType(run, T.automation).map((a) => [a.name, plain(a).enabled]));
         expect(
@@ -375,7 +376,7 @@ describe("the program under mocks", () => {
         expect(enabled["warning-finance"]).toBe(true);
         expect(enabled["p1-work-pool-not-ready"]).toBe(true);
         const warning = ofType(run, T.automation).find((a) => a.name === "warning-dlt")!;
-        expect(plain(warning).description).toMatch(/^Muted until 2099-05-02T06:00:00Z: warehouse migration\. Warning: /);
+        expect(plain(warning).description).toMatch(new RegExp(`^Muted until ${SOON}: warehouse migration\\. Warning: `));
     });
 });
 
@@ -395,7 +396,7 @@ describe("the offline preview", () => {
                     "      description: Warehouse upgrade",
                     "  prefect-alerting:mute:",
                     "    dlt:",
-                    '      until: "2099-05-02T06:00:00Z"',
+                    `      until: "${SOON}"`,
                     "      reason: warehouse migration",
                     "",
                 ].join("\n"),
@@ -419,13 +420,11 @@ describe("the offline preview", () => {
             ),
         );
         expect(r.stdout).toContain(
-            "  [prod] Pipeline failed (dlt)   (WarningTier)   MUTED\n" +
-                "    Muted until 2099-05-02T06:00:00Z: warehouse migration. Warning: ",
+            "  [prod] Pipeline failed (dlt)   (WarningTier)   MUTED\n" + `    Muted until ${SOON}: warehouse migration. Warning: `,
         );
-        expect(r.stdout).toContain(
-            "    muted: created disabled (enabled: false) until 2099-05-02T06:00:00Z, reason: warehouse migration\n",
-        );
-        expect(r.stdout).toMatch(/\n {2}dlt: muted until 2099-05-02T06:00:00Z: warehouse migration; disabled: warning-dlt, critical-dlt, /);
+        expect(r.stdout).toContain(`    muted: created disabled (enabled: false) until ${SOON}, reason: warehouse migration\n`);
+        expect(r.stdout).toContain(`\n  dlt: muted until ${SOON}: warehouse migration; disabled: warning-dlt, critical-dlt, `);
+        expect(r.stdout).toMatch(new RegExp(`\n  timer "\\[prod\\] Mute ends ${SOON}": fires \\d+ s after it is created \\(in \\d+ d`));
         expect(r.stdout).toMatch(/Policy pack \(\d+ policies, as Pulumi Deployments runs it\): 0 mandatory/);
     }, 120_000);
 });

@@ -52,15 +52,48 @@ export function actionTarget(automation: PolicyResource, action: Record<string, 
 const automations = (args: StackValidationArgs) => args.resources.filter((r) => r.type === TYPE.automation);
 const label = (r: PolicyResource) => `Automation "${known(() => r.props.name) === UNKNOWN ? r.name : r.props.name}"`;
 
+/** Actions that switch automations on or off: a mute timer (the program's mute.<route>.until) has only these. */
+const SWITCH_ACTIONS = ["resume-automation", "pause-automation"];
+
+/** A timer that only switches automations (resumes muted ones at a mute's end, pauses itself) notifies nobody, by design. */
+export function onlySwitchesAutomations(automation: PolicyResource): boolean {
+    const refs = automationActions(automation.props);
+    return refs.length > 0 && refs.every(({ action }) => SWITCH_ACTIONS.includes(known(() => action.type) as string));
+}
+
+/** Whether a resume/pause action acts on an automation of this stack (by id, by dependency while ids are unknown, or on itself). */
+export function switchesStackAutomation(automation: PolicyResource, action: Record<string, any>, resources: PolicyResource[]): boolean {
+    // "inferred": the automation named by the triggering event; in actionsOnTriggers that is the timer itself.
+    if (known(() => action.source) === "inferred") return true;
+    const others = resources.filter((r) => r.type === TYPE.automation && r !== automation);
+    const id = known(() => action.automationId);
+    const ids = others.map((r) => known(() => r.props.id));
+    if (typeof id === "string" && ids.includes(id)) return true;
+    const dependedOn = (automation.propertyDependencies?.actions ?? []).some((r) => others.includes(r));
+    return dependedOn && (id === UNKNOWN || ids.some((x) => x === UNKNOWN || x === undefined));
+}
+
 export const automationNotifiesStackBlock: StackValidationPolicy = {
     name: "automation-notifies-stack-block",
     description:
         "Every automation has a send-notification action, and each such action points at a notification block this stack " +
-        "manages (not a hand-copied id of a block made elsewhere, which breaks silently when that block is replaced).",
+        "manages (not a hand-copied id of a block made elsewhere, which breaks silently when that block is replaced). " +
+        "A mute timer, whose actions only resume or pause automations, notifies nobody by design: each of those " +
+        "actions acts on an automation of this stack, or on the timer itself.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         for (const automation of automations(args)) {
+            if (onlySwitchesAutomations(automation)) {
+                for (const { path, action } of automationActions(automation.props))
+                    if (!switchesStackAutomation(automation, action, args.resources))
+                        report(
+                            `${label(automation)} ${path} (${action.type}) acts on no automation of this stack: ` +
+                                `its automationId is not the id of one, nor does it depend on one.`,
+                            automation.urn,
+                        );
+                continue;
+            }
             const notifications = automationActions(automation.props).filter(({ action }) => action.type === "send-notification");
             if (!notifications.length)
                 report(`${label(automation)} has no send-notification action: it would fire and tell nobody.`, automation.urn);

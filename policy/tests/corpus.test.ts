@@ -28,6 +28,26 @@ const asCustomWebhook = (b: Baseline, data: Record<string, unknown>) =>
         p.typeSlug = "custom-webhook";
         p.data = secret(JSON.stringify(data));
     });
+/** A mute timer as the program makes it: Proactive on an event nobody emits; one resume action (with `resume`); pauses itself. */
+const muteTimer = (b: Baseline, resume: Record<string, unknown>, dependsOn: string[]): EngineResource => {
+    const timer = automation({
+        key: "mute-timer-20260502T060000Z-0a1b2c3d",
+        parentType: "alerting:index:MuteTimers",
+        event: {
+            posture: "Proactive",
+            match: JSON.stringify({ "prefect.resource.id": "prefect-alerting.mute-timer.corpus" }),
+            matchRelated: "{}",
+            expects: ["prefect-alerting.mute-timer.never"],
+            within: 3600,
+        },
+        actions: [{ type: "resume-automation", source: "selected", ...resume }],
+    });
+    const onTrigger = { actionsOnTriggers: [{ type: "pause-automation", source: "inferred" }] };
+    timer.inputs = { ...(timer.inputs as Record<string, unknown>), ...onTrigger };
+    timer.outputs = { ...timer.outputs, ...onTrigger };
+    timer.propertyDependencies = dependsOn.length ? { actions: dependsOn } : {};
+    return timer;
+};
 const setEvent = (b: Baseline, target: EngineResource, edit: (event: Record<string, any>) => void) =>
     replace(b.resources, target, (p) => edit(eventOf(p)));
 
@@ -471,6 +491,21 @@ const cases: Case[] = [
             replace(b.resources, b.warning, (p) => (p.actions[0].blockDocumentId = "6f1c2d3e-0000-4000-8000-00000000beef"), {
                 propertyDependencies: {},
             }),
+        reports: ["automation-notifies-stack-block"],
+    },
+    {
+        name: "a mute timer (the program's mute.<route>.until): resumes this stack's muted automation, pauses itself; passes",
+        build: (b) => [...b.resources, muteTimer(b, { automationId: "warning-dlt-id" }, [b.warning.urn])],
+        reports: [],
+    },
+    {
+        name: "a mute timer resuming an automation id this stack does not manage",
+        build: (b) => [...b.resources, muteTimer(b, { automationId: "6f1c2d3e-0000-4000-8000-00000000beef" }, [])],
+        reports: ["automation-notifies-stack-block"],
+    },
+    {
+        name: "a mute timer whose resume action names no automation",
+        build: (b) => [...b.resources, muteTimer(b, { source: "selected" }, [])],
         reports: ["automation-notifies-stack-block"],
     },
     // --- pagerduty-key-from-integration

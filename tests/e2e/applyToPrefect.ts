@@ -202,9 +202,17 @@ export function automationBody(inputs: Record<string, any>): Record<string, any>
 }
 
 function action(a: Record<string, any>): Record<string, any> {
+    if (a.type === "resume-automation" || a.type === "pause-automation") return automationSwitch(a);
     const { type, blockDocumentId, subject, body, ...rest } = a;
     noOtherKeys(rest, `action ${type}`);
     return defined({ type, block_document_id: blockDocumentId, subject, body });
+}
+
+/** A mute timer's actions (components/muteTimers.ts): resume / pause an automation, selected by id or inferred from the event. */
+function automationSwitch(a: Record<string, any>): Record<string, any> {
+    const { type, source, automationId, ...rest } = a;
+    noOtherKeys(rest, `action ${type}`);
+    return defined({ type, source, automation_id: automationId });
 }
 
 function defined(o: Record<string, unknown>): Record<string, any> {
