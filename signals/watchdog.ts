@@ -24,8 +24,10 @@ import type { Signal } from "./signal";
  * stopped event ingestion or a broken reactive trigger evaluation leaves the pings flowing while failure alerts
  * stop. Nor that any other channel's webhook still works.
  *
- * Measured on Prefect 3.9.1 (shared/reference/prefect.md): such an automation fires every W + 0.3…0.6 s; after a
- * 3-minute server stop the first ping came ~W after the restart, after a stop shorter than W one catch-up ping.
+ * Measured on Prefect 3.9.1 (shared/reference/prefect.md, tests/e2e/watchdog.e2e.ts): such an automation fires
+ * every W + 0.03…0.6 s. After a restart, a window that ended less than PREFECT_EVENTS_EXPIRED_BUCKET_BUFFER (60 s)
+ * before fires at once (one catch-up ping); an older one is swept (triggers.py, `sweep_closed_buckets`) and the first
+ * ping comes about W after the restart.
  */
 
 /** Prefect refuses a Proactive `within` under 10 s: 0.25 minutes (15 s) is the shortest interval offered. */
@@ -100,8 +102,8 @@ export const watchdog: Signal = {
                 return {
                     path: ["channel"],
                     expected:
-                        `a channel of type "heartbeat" (an external heartbeat monitor's ping URL; channel "${s.channel}" is ${spec.type}, ` +
-                        "where pings would be messages no monitor counts)",
+                        `a channel of type "heartbeat" (an external heartbeat monitor's ping URL; ` +
+                        `channel "${s.channel}" is ${spec.type}, where pings would be messages no monitor counts)`,
                 };
             return undefined;
         },
