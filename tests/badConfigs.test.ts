@@ -638,7 +638,7 @@ const cases: Case[] = [
         title: "webhook secret for a channel that does not exist",
         raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true),
         key: k("alertWebhookUrl"),
-        expected: /a <channel>WebhookUrl key for a slack, webhook or teams channel defined under channels \(alerts\)/,
+        expected: /a <channel>WebhookUrl key for a slack, webhook, teams or heartbeat channel defined under channels \(alerts\)/,
     },
     {
         title: "webhook URL of an unused channel committed as plain config",
