@@ -31,6 +31,11 @@ export interface ChannelKind<Spec extends { type: string } = { type: string }> {
     describe(spec: Spec): string;
     /** The secret forms (SecretKey.form) its secrets use, by name. */
     forms?: Record<string, SecretForm>;
+    /**
+     * It takes pings, not messages (a heartbeat monitor's ping URL): only a section that sends pings names it
+     * (SignalSettings.pings), and such a section names no other kind (config/schema.ts).
+     */
+    pingOnly?: boolean;
 }
 
 /** What a channel may need besides the message: where the alert comes from and the incident it opens or resolves. */

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
 import type { ChannelKind, SecretForm, SecretKey, SecretSource } from "./kind";
+import { heartbeat } from "./heartbeat";
 import { pagerduty } from "./pagerduty";
 import { slack } from "./slack";
 import { teams } from "./teams";
 import { webhook } from "./webhook";
 
 /** Every channel kind the program knows. A new kind is one module and one line here. */
-export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams] as const;
+export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams, heartbeat] as const;
 
 type Kinds = (typeof CHANNEL_KINDS)[number];
 /** What a user writes under `channels.<name>`: the union of the kinds' specs. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { channelSchema } from "../channels/registry";
+import { channelSchema, kindOf } from "../channels/registry";
 import { SIGNALS } from "../signals/table";
 import {
     NAME_RULE,
@@ -236,17 +236,25 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
     }
     const routeNames = Object.keys(p.routes ?? DEFAULT_ROUTES);
     const pagerDutyEnabled = p.pagerDuty?.enabled === true;
-    const checkChannels = (tier: string, names: string[] | undefined): Problem | undefined => {
+    const checkChannels = (tier: string, names: string[] | undefined, pings = false): Problem | undefined => {
         if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
-        return checkChannelsAt([tier, "channels"], names);
+        return checkChannelsAt([tier, "channels"], names, pings);
     };
-    const checkChannelsAt = (at: (string | number)[], names: string[]): Problem | undefined => {
+    const checkChannelsAt = (at: (string | number)[], names: string[], pings = false): Problem | undefined => {
         for (const [i, name] of names.entries()) {
             const channel = channels.get(name);
             if (!channel)
                 return {
                     path: [...at, i],
                     expected: `one of the channels defined under channels (${[...channels.keys()].join(", ") || "none defined"})`,
+                };
+            // A ping URL takes pings only: an alert posted there would count as "alive" and hide the outage it reports.
+            if (kindOf(channel).pingOnly === true && !pings)
+                return {
+                    path: [...at, i],
+                    expected:
+                        `a channel that is not of type "${channel.type}" (channel "${name}" is a heartbeat monitor's ping URL: ` +
+                        "only watchdog.channel sends to it, and an alert sent there would count as a heartbeat)",
                 };
             if (channel.type === "pagerduty" && !pagerDutyEnabled)
                 return {
@@ -277,9 +285,12 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 ...(refs.channelsAt ?? []).map(
                     ({ path, names }) =>
                         () =>
-                            refs.enabled ? checkChannelsAt([settings.key, ...path], names) : undefined,
+                            refs.enabled ? checkChannelsAt([settings.key, ...path], names, settings.pings) : undefined,
                 ),
-                () => (refs.enabled ? (checkChannels(settings.key, refs.channels) ?? checkRoutes(settings.key, refs.routes)) : undefined),
+                () =>
+                    refs.enabled
+                        ? (checkChannels(settings.key, refs.channels, settings.pings) ?? checkRoutes(settings.key, refs.routes))
+                        : undefined,
             ];
         }),
         () =>

@@ -36,6 +36,13 @@ export const RESERVED_EVENT_NAMESPACES = ["prefect.", "prefect-cloud."] as const
 /** Events of Prefect's own automations: an automation must never expect them (it would fire on itself). */
 export const AUTOMATION_EVENT_PREFIX = "prefect.automation.";
 
+/**
+ * The watchdog's own event and resource (signals/watchdog.ts): nothing ever emits the event, so a Proactive
+ * automation waiting for it fires at the end of every window. Outside Prefect's reserved namespaces.
+ */
+export const WATCHDOG_EVENT = "prefect-alerting.watchdog.never-emitted";
+export const WATCHDOG_RESOURCE_PREFIX = "prefect-alerting.watchdog.";
+
 export const ANY_FLOW_RUN: Record<string, string> = { "prefect.resource.id": "prefect.flow-run.*" };
 export const ANY_WORK_POOL = "prefect.work-pool.*";
 export const ANY_WORK_QUEUE = "prefect.work-queue.*";

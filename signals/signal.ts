@@ -54,6 +54,8 @@ export interface SignalSettings {
         all: Record<string, any>,
         sendsTo: Record<string, string[]>,
     ): { path: (string | number)[]; expected: string } | undefined;
+    /** It sends pings to a heartbeat monitor: it names only ping-only channel kinds, and no other section names those. */
+    pings?: boolean;
     /** Prefect Cloud only: what a self-hosted stack (prefect:endpoint not Cloud) that uses it is told instead; undefined when unused. */
     needsCloud?(value: any): string | undefined;
 }

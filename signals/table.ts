@@ -10,6 +10,7 @@ import type { Signal } from "./signal";
 import { sla } from "./sla";
 import { stuckRuns } from "./stuckRuns";
 import { successNotice } from "./successNotice";
+import { watchdog } from "./watchdog";
 import { workPoolNotReady } from "./workPoolNotReady";
 
 /** Every signal the program plans, in the order its automations are planned. A new signal is one module and one line here. */
@@ -26,4 +27,5 @@ export const SIGNALS: readonly Signal[] = [
     dataQuality,
     health,
     deliveryFailure,
+    watchdog,
 ];

@@ -49,7 +49,69 @@ const SLACK_FORM = /a Slack incoming webhook URL of the form https:\/\/hooks\.sl
 const URL_FORM = /an http:\/\/ or https:\/\/ URL/;
 const TEAMS_FORM = /a Microsoft Teams webhook URL \(https\)/;
 
+/** The local stack with a heartbeat channel and, when given, a watchdog section. */
+const withHeartbeat = (watchdog?: Record<string, unknown>, stack = "local") =>
+    editKey(
+        editKey(base(stack), "channels", (c) => ({ ...c, heartbeat: { type: "heartbeat" } })),
+        "watchdog",
+        () => watchdog,
+    );
+
 const cases: Case[] = [
+    // The watchdog and its heartbeat channel: each only with the other.
+    {
+        title: "a heartbeat channel used by a tier (an alert there would count as a heartbeat)",
+        raw: () => editKey(withHeartbeat(), "warning", (w) => ({ ...w, channels: ["alerts", "heartbeat"] })),
+        key: k("warning.channels[1]"),
+        expected: /a channel that is not of type "heartbeat" \(channel "heartbeat" is a heartbeat monitor's ping URL/,
+    },
+    {
+        title: "a heartbeat channel used by a signal's own section",
+        raw: () => editKey(withHeartbeat(), "lateRuns", () => ({ enabled: true, channels: ["heartbeat"] })),
+        key: k("lateRuns.channels[0]"),
+        expected: /a channel that is not of type "heartbeat"/,
+    },
+    {
+        title: "a watchdog whose channel is not a heartbeat channel",
+        raw: () => withHeartbeat({ enabled: true, channel: "alerts" }),
+        key: k("watchdog.channel"),
+        expected: /a channel of type "heartbeat" .*channel "alerts" is webhook/,
+    },
+    {
+        title: "a watchdog enabled without a channel",
+        raw: () => withHeartbeat({ enabled: true }),
+        key: k("watchdog.channel"),
+        expected: /the name of a channel of type "heartbeat" when watchdog.enabled is true/,
+    },
+    {
+        title: "a watchdog naming a channel that does not exist",
+        raw: () => withHeartbeat({ enabled: true, channel: "pinger" }),
+        key: k("watchdog.channel"),
+        expected: /one of the channels defined under channels \(alerts, critical, pager, info, heartbeat\)/,
+    },
+    {
+        title: "a watchdog interval under Prefect's 10 s Proactive minimum",
+        raw: () => withHeartbeat({ enabled: true, channel: "heartbeat", intervalMinutes: 0.1 }),
+        key: k("watchdog.intervalMinutes"),
+        expected: /a number of minutes from 0.25 to 1440 \(a Proactive window: Prefect refuses one under 10 s\)/,
+    },
+    {
+        title: "a heartbeat ping URL that is not http(s)",
+        raw: () =>
+            set(
+                withHeartbeat({ enabled: true, channel: "heartbeat" }),
+                { [k("heartbeatWebhookUrl")]: `ftp://hc-ping.example/${MARK}` },
+                true,
+            ),
+        key: k("heartbeatWebhookUrl"),
+        expected: /an http:\/\/ or https:\/\/ ping URL of a heartbeat monitor/,
+    },
+    {
+        title: "a heartbeat ping URL missing",
+        raw: () => withHeartbeat({ enabled: true, channel: "heartbeat" }),
+        key: k("heartbeatWebhookUrl"),
+        expected: /a secret heartbeat ping URL \(ping URL of heartbeat channel "heartbeat"\); set it with: .*--secret heartbeatWebhookUrl/,
+    },
     // Secret URLs and tokens (the bad values are sentinels: the message must not echo them).
     {
         title: "Slack webhook over http://",
@@ -466,7 +528,7 @@ const cases: Case[] = [
         title: "unknown channel type",
         raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })),
         key: k("channels.alerts.type"),
-        expected: /a channel with type "slack", "webhook", "pagerduty" or "teams"/,
+        expected: /a channel with type "slack", "webhook", "pagerduty", "teams" or "heartbeat"/,
     },
     {
         title: "Slack channel without #",
@@ -592,7 +654,7 @@ const cases: Case[] = [
         title: "webhook secret for a channel that does not exist",
         raw: () => set(base("dev"), { [k("alertWebhookUrl")]: `https://hooks.slack.com/services/T00000000/B00000000/${MARK}typo` }, true),
         key: k("alertWebhookUrl"),
-        expected: /a <channel>WebhookUrl key for a slack, webhook or teams channel defined under channels \(alerts\)/,
+        expected: /a <channel>WebhookUrl key for a slack, webhook, teams or heartbeat channel defined under channels \(alerts\)/,
     },
     {
         title: "webhook URL of an unused channel committed as plain config",

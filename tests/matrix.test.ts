@@ -43,6 +43,7 @@ const ON: Record<string, (channels: string[]) => unknown> = {
     dataQuality: (channels) => ({ events: ["acme.table.empty"], channels }),
     health: (channels) => ({ deployments: ["orders-load"], channels }),
     deliveryFailure: (channels) => ({ enabled: true, channels }),
+    watchdog: (channels) => ({ enabled: true, channel: channels[0], intervalMinutes: 5 }),
 };
 
 /** A channel of each kind, with the secrets and settings it needs when used, by kind. */
@@ -57,6 +58,10 @@ const SAMPLES: Record<ChannelType, KindSample> = {
     slack: { channels: { target: { type: "slack", slackChannel: "#matrix" } }, secrets: { [k("targetWebhookUrl")]: SLACK_URL } },
     webhook: { channels: { target: { type: "webhook" } }, secrets: { [k("targetWebhookUrl")]: "https://receiver.example/target" } },
     teams: { channels: { target: { type: "teams" } }, secrets: { [k("targetWebhookUrl")]: TEAMS_URL } },
+    heartbeat: {
+        channels: { target: { type: "heartbeat" } },
+        secrets: { [k("targetWebhookUrl")]: "https://hc-ping.example/matrix-check" },
+    },
     // Both services, so neither is left unpaged (pagerduty-services-paged).
     pagerduty: {
         channels: { targetCritical: { type: "pagerduty", service: "critical" }, targetP1: { type: "pagerduty", service: "p1" } },
@@ -105,8 +110,14 @@ const combinations = SIGNALS.flatMap((signal) =>
     CHANNEL_KINDS.flatMap((kind) => [false, true].map((on) => combination(signal, kind.type, on))),
 );
 
-/** A kind a signal cannot use: a delivery-failure fallback of the same kind as the alerts it watches (the base's). */
-const refusedByDesign = (c: Combination) => c.on && c.signal.watchesAutomations === true && c.kind === BASE.spec.type;
+/**
+ * A kind a signal cannot use: a delivery-failure fallback of the same kind as the alerts it watches (the base's); a
+ * heartbeat channel for anything but the watchdog, and anything but a heartbeat channel for the watchdog.
+ */
+const refusedByDesign = (c: Combination) =>
+    c.on &&
+    ((c.signal.watchesAutomations === true && c.kind === BASE.spec.type) ||
+        (c.signal.settings?.pings === true) !== (c.kind === "heartbeat"));
 
 type Outcome = { error: unknown } | { check: PolicyCheck; sentTo: string[] };
 

@@ -44,17 +44,31 @@ describe("the preview runs the policy pack", () => {
         );
     });
 
-    it.concurrent("prod: its PagerDuty incidents resolve themselves (resolve automations), so no violation, exit 0", () => {
+    it.concurrent("prod: its PagerDuty incidents resolve themselves (resolve automations); only the watchdog advisory, exit 0", () => {
         const r = preview("prod");
         expect(r.code).toBe(0);
-        expect(policyLine(r.out)).toContain(": 0 mandatory, 0 advisory violation(s)");
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 1 advisory violation(s)");
         expect(r.out).not.toContain("pagerduty-auto-resolve");
+        expect(r.out).toMatch(/advice {3}production-watchdog/);
+    });
+
+    it.concurrent("prod with a watchdog: no advisory, and its ping URL is listed among the values to set", () => {
+        const r = preview(
+            stackFile("prodwd", (c) => {
+                c["prefect-alerting:channels"].heartbeat = { type: "heartbeat", description: "healthchecks: prefect-prod" };
+                c["prefect-alerting:watchdog"] = { enabled: true, channel: "heartbeat", intervalMinutes: 5 };
+            }),
+        );
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 0 advisory violation(s)");
+        expect(r.out).toContain("prefect-alerting:heartbeatWebhookUrl: ping URL of heartbeat channel");
+        expect(r.out).toContain("[prodwd] Watchdog heartbeat");
     });
 
     it.concurrent("prod with pagerDuty.autoResolve off: the advisories are shown, exit 0", () => {
         const r = preview(stackFile("noresolve", (c) => (c["prefect-alerting:pagerDuty"].autoResolve = false)));
         expect(r.code).toBe(0);
-        expect(policyLine(r.out)).toContain(": 0 mandatory, 2 advisory violation(s)");
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 3 advisory violation(s)");
         expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[critical-service\]/);
         expect(r.out).toMatch(/advice {3}pagerduty-auto-resolve {2}\[p1-service\]/);
     });

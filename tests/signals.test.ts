@@ -32,6 +32,7 @@ describe("the signals table", () => {
             "dataQuality",
             "health",
             "deliveryFailure",
+            "watchdog",
         ]);
         expect(SIGNALS.map((s) => [s.id, s.configKey, s.severity])).toEqual([
             ["finalFailure", "warning", "warning"],
@@ -49,6 +50,8 @@ describe("the signals table", () => {
             ["health", "health", "p1"],
             // Alerts about alerting: a fallback channel hears that an action could not be delivered.
             ["deliveryFailure", "deliveryFailure", "warning"],
+            // A heartbeat, not an alert: the external monitor pages when it stops.
+            ["watchdog", "watchdog", "info"],
         ]);
     });
 

@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { COMPLETED_EVENT } from "../vendor/vocabulary";
+import { COMPLETED_EVENT, WATCHDOG_EVENT } from "../vendor/vocabulary";
 import { countsFailures } from "./automations";
 import {
     automationActions,
@@ -316,10 +316,42 @@ export const successNoticesInfoOnly: StackValidationPolicy = {
     },
 };
 
+/** The program's watchdog (signals/watchdog.ts): Proactive on its never-emitted event, on, and notifying a block of the stack. */
+export function isWatchdog(automation: PolicyResource, resources: PolicyResource[]): boolean {
+    if (known(() => automation.props.enabled) === false) return false;
+    const waits = eventTriggers(automation.props.trigger).some(
+        ({ event }) => event.posture === "Proactive" && strings(event.expects).includes(WATCHDOG_EVENT),
+    );
+    const notifies = automationActions(automation.props).some(
+        ({ action }) => action.type === "send-notification" && actionTarget(automation, action, resources).kind !== "none",
+    );
+    return waits && notifies;
+}
+
+export const productionWatchdog: StackValidationPolicy = {
+    name: "production-watchdog",
+    description:
+        "A production stack has an enabled watchdog (the program's watchdog section): a heartbeat to an external monitor, " +
+        "which pages when Prefect's triggers service, actions service or egress stops and every automation goes quiet.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    configSchema: PRODUCTION_CONFIG_SCHEMA,
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const signal = productionSignal(args);
+        if (!signal) return;
+        if (!automations(args).some((a) => isWatchdog(a, args.resources)))
+            report(
+                `This is a production stack (${signal}) without an enabled watchdog: if Prefect stops running automations, ` +
+                    "nobody is told. Set watchdog.enabled, watchdog.channel (a heartbeat channel) and its ping URL (README, Watchdog).",
+            );
+    },
+};
+
 export const stackPolicies = [
     automationNotifiesStackBlock,
     pagerDutyKeyFromIntegration,
     productionPagesOnCall,
     productionMuteHasUntil,
     successNoticesInfoOnly,
+    productionWatchdog,
 ];

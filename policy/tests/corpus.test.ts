@@ -597,6 +597,35 @@ const cases: Case[] = [
         options: { stackTags: { environment: "development" } },
         reports: ["automation-enabled"],
     },
+    // --- production-watchdog (advisory)
+    {
+        name: "a production stack (stack tag) without a watchdog",
+        build: (b) => b.resources.filter((r) => r.urn !== b.watchdog.urn && r.urn !== b.heartbeat.urn),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-watchdog"],
+    },
+    {
+        name: "a production stack (policy config) whose watchdog is disabled",
+        build: (b) =>
+            replace(b.resources, b.watchdog, (p) => {
+                p.enabled = false;
+                p.description = "Muted until 2026-05-02T06:00:00Z: monitor migration.";
+            }),
+        options: { config: { "production-watchdog": { production: true } } },
+        reports: ["automation-enabled", "production-watchdog"],
+    },
+    {
+        name: "a production stack whose watchdog waits for another event (a freshness-like timer is no watchdog)",
+        build: (b) => setEvent(b, b.watchdog, (e) => (e.expects = ["prefect.flow-run.Completed"])),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-watchdog"],
+    },
+    {
+        name: "a stack that is not production, without a watchdog",
+        build: (b) => b.resources.filter((r) => r.urn !== b.watchdog.urn && r.urn !== b.heartbeat.urn),
+        options: { stackTags: { environment: "development" } },
+        reports: [],
+    },
     // --- success-notices-info-only
     {
         name: "success notices sent to PagerDuty",

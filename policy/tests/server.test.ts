@@ -182,6 +182,7 @@ describe("the pack served by CrossGuard", () => {
         tags.getTagsMap().set("environment", "production");
         await call("configureStack", tags);
         const found = diagnostics(await call("analyzeStack", stack));
-        expect(found.map((d) => d.policy)).toEqual(["production-pages-on-call"]);
+        // Both production policies hear the tag: the critical tier pages nobody, and the stack has no watchdog (advisory).
+        expect(found.map((d) => d.policy)).toEqual(["production-pages-on-call", "production-watchdog"]);
     });
 });

@@ -25,6 +25,11 @@ export interface StartOptions {
     /** Extra server settings (e.g. shorter foreman timeouts). */
     env?: Record<string, string>;
     healthTimeoutMs?: number;
+    /**
+     * An existing PREFECT_HOME (its SQLite database included), kept when the server stops: a later start with the
+     * same home is a restart of the same server. By default each start gets a throwaway home, removed on stop.
+     */
+    home?: string;
 }
 
 /**
@@ -68,7 +73,7 @@ export async function startPrefectServer(opts: StartOptions = {}): Promise<Prefe
     const prefect = join(ROOT, ".venv", "bin", "prefect");
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const home = mkdtempSync(join(tmpdir(), "prefect-e2e-"));
+    const home = opts.home ?? mkdtempSync(join(tmpdir(), "prefect-e2e-"));
     mkdirSync(LOG_DIR, { recursive: true });
     const logFile = join(LOG_DIR, `prefect-server-${opts.label ?? port}.log`);
     const log = openSync(logFile, "w");
@@ -96,7 +101,7 @@ export async function startPrefectServer(opts: StartOptions = {}): Promise<Prefe
         stopped = true;
         await stopGroup(pid, child, exited);
         guard.dispose();
-        rmSync(home, { recursive: true, force: true });
+        if (!opts.home) rmSync(home, { recursive: true, force: true });
     };
 
     try {

@@ -17,8 +17,9 @@ stackSuite("prod", {
         "aws:secretsmanager/secretVersion:SecretVersion",
     ],
     // Prod leaves pagerDuty.autoResolveTimeoutHours unset, but its resolve automations (pagerDuty.autoResolve, on by default)
-    // send Events API v2 resolves to both services, so pages close themselves: no advisory.
-    advisories: [],
+    // send Events API v2 resolves to both services, so pages close themselves: no pagerduty-auto-resolve advisory.
+    // Prod has no watchdog (it needs a check created at an external heartbeat monitor first): the pack advises one.
+    advisories: ["production-watchdog"],
     production: true,
     mutations: [
         {

@@ -1,5 +1,6 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { TYPE } from "../../policies/resources";
+import { WATCHDOG_EVENT } from "../../vendor/vocabulary";
 import type { EngineResource } from "./crossguard";
 
 /**
@@ -123,9 +124,14 @@ export interface Baseline {
     schedule: EngineResource;
     awsSecret: EngineResource;
     awsSecretVersion: EngineResource;
+    heartbeat: EngineResource;
+    watchdog: EngineResource;
 }
 
-/** A well-formed production-like stack: warning, critical (Slack + PagerDuty), P1, success notices, the secrets mirror. */
+/**
+ * A well-formed production-like stack: warning, critical (Slack + PagerDuty), P1, success notices, the watchdog's
+ * heartbeat, the secrets mirror.
+ */
 export function baseline(): Baseline {
     const schedule = resource(TYPES.pdSchedule, "on-call", {
         name: "Data Pipelines On-Call (corpus)",
@@ -196,6 +202,26 @@ export function baseline(): Baseline {
             expects: ["prefect.flow-run.Completed"],
         },
     });
+    const heartbeat = block("heartbeat", "custom-webhook", {
+        url: "{{webhook_url}}",
+        method: "POST",
+        json_data: { subject: "{{subject}}", body: "{{body}}" },
+        secrets: { webhook_url: "https://hc-ping.example/00000000-0000-0000-0000-000000000000" },
+    });
+    const watchdog = automation({
+        key: "watchdog-heartbeat",
+        parentType: TYPES.infoNotices,
+        notify: [heartbeat],
+        subject: "prefect-alerting watchdog: stack corpus",
+        body: "Heartbeat of stack corpus, every 5 minutes.",
+        event: {
+            posture: "Proactive",
+            match: JSON.stringify({ "prefect.resource.id": "prefect-alerting.watchdog.corpus" }),
+            matchRelated: JSON.stringify({}),
+            expects: [WATCHDOG_EVENT],
+            within: 300,
+        },
+    });
     const awsSecret = resource(TYPES.awsSecret, "slack-webhook-url-alerts", {
         name: "corpus/prefect/slack-webhook-url-alerts",
         recoveryWindowInDays: 7,
@@ -220,6 +246,8 @@ export function baseline(): Baseline {
             criticalAutomation,
             p1,
             success,
+            heartbeat,
+            watchdog,
             awsSecret,
             awsSecretVersion,
         ],
@@ -237,6 +265,8 @@ export function baseline(): Baseline {
         schedule,
         awsSecret,
         awsSecretVersion,
+        heartbeat,
+        watchdog,
     };
 }
 
