@@ -592,6 +592,27 @@ const cases: Case[] = [
         reports: ["automation-enabled", "production-mute-has-until"],
     },
     {
+        name: "a production stack with an armed resolve: created disabled, turned on by its alert, off again by itself",
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => {
+                p.enabled = false;
+                p.description = `Armed by "[corpus] P1 no successful run" when it fires; turns itself off once it fired. ${p.description}`;
+                p.actionsOnTriggers = [{ type: "pause-automation", source: "inferred" }];
+            }),
+        options: { stackTags: { environment: "production" } },
+        reports: [],
+    },
+    {
+        name: "a production stack whose disabled automation says Armed by but never turns itself off (no pause on trigger)",
+        build: (b) =>
+            replace(b.resources, b.warning, (p) => {
+                p.enabled = false;
+                p.description = `Armed by "[corpus] P1 no successful run" when it fires. ${p.description}`;
+            }),
+        options: { stackTags: { environment: "production" } },
+        reports: ["automation-enabled", "production-mute-has-until"],
+    },
+    {
         name: "a disabled automation without Muted until on a stack that is not production",
         build: (b) => replace(b.resources, b.warning, (p) => (p.enabled = false)),
         options: { stackTags: { environment: "development" } },
