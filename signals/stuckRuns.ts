@@ -53,7 +53,12 @@ const schema = z
     .prefault({});
 type Settings = z.output<typeof schema>;
 
-/** No end state for `seconds` after a run on the route entered one of `after`. */
+/**
+ * No end state for `seconds` after a run on the route entered one of `after`. On time, unlike a Proactive trigger
+ * without `after`: the run's own `after` event opens its bucket at that event's time, and the proactive loop judges
+ * each bucket at its end (triggers.py `proactive_evaluation` runs again at the earliest bucket end), so the alert
+ * comes `seconds` plus Prefect's ~5 s tick after the run started (measured in tests/e2e/lateStuck.e2e.ts).
+ */
 export function stuckTrigger(route: Route, after: string[], expect: string[], seconds: number): EventTriggerSpec {
     return {
         posture: "Proactive",

@@ -149,6 +149,15 @@ describe("late and stuck runs on the real server", () => {
         expect(stuckBody).toMatch(/\*Started\*: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
         expect(stuckBody).toContain(`<${url}/runs/flow-run/${slowId}|open the flow run in Prefect>`);
         expect((await flowRun(apiUrl, slowId)).state.name).toBe("Running");
+        // On time: the window opens at the run's own Running event (the bucket starts there) and is judged at its end,
+        // plus Prefect's 5 s proactive tick; not a tumbling window fixed when the automation loaded.
+        const running = (await events(apiUrl, ["prefect.flow-run.Running"])).find(
+            (e) => e.resource["prefect.resource.id"] === `prefect.flow-run.${slowId}`,
+        )!;
+        const lag = stuck.at - Date.parse(running.occurred) - STUCK_MINUTES * 60_000;
+        console.log(`[e2e] stuck-run alert ${(lag / 1000).toFixed(1)} s after its 15 s window ended`);
+        expect(lag).toBeGreaterThanOrEqual(-1_000);
+        expect(lag).toBeLessThanOrEqual(8_000);
 
         // Settle: the quick run's window (15 s after it started) is long over, and proactive evaluation has run since.
         await new Promise((r) => setTimeout(r, 15_000));
