@@ -315,7 +315,7 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
         if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
             if (isKnown(ns, name)) continue;
-            fail(key, `a known key (${[...known, `<channel>${WEBHOOK_URL_SUFFIX}`, PAGERDUTY_API_KEY].join(", ")})${suggest(name, known)}`);
+            fail(key, `a known key (${[...known, `<channel>${WEBHOOK_URL_SUFFIX}`].join(", ")})${suggest(name, known)}`);
         }
         if (ns in PROVIDER_CONFIG) {
             const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];
