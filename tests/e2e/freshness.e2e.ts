@@ -11,7 +11,7 @@ import { FlowRunResult, runFlows } from "./runFlows";
  * Silences measured on the real server (issue 15): stale data (`freshness`) and the P1 silence
  * (`p1.noSuccessMinutes`) are Proactive triggers with Completed in both `after` and `expect`
  * (rules/triggers.ts silenceAfterLastCompletion), so every completion opens a new window at itself. A stack of its
- * own (stack `freshness`, flows `e2e-fresh-*`, tag `freshness-e2e-p1`), W = 36 s, scenarios run side by side:
+ * own (stack `freshness`, flows `e2e-fresh-*`, tag `freshness-e2e-p1`), W = 35 s, scenarios run side by side:
  * (1) completions at t0 and about t0 + W/2, then none: one alert, at the second completion + W;
  * (2) a flow that never completes: one alert about W after the automation was created, then a reminder about 2W later;
  * (3) the armed resolve of a stale-data incident on a PagerDuty channel: nothing before the alert; the alert
@@ -22,14 +22,20 @@ import { FlowRunResult, runFlows } from "./runFlows";
  * Bounds come from Prefect (server/events/triggers.py): the window ends W after the Completed event's `occurred`
  * (`evaluate`, the "same event in after and expect" case), and the proactive loop looks every 5 s
  * (`server.events.proactive_granularity`), so an alert arrives W + 0..5 s after, plus the time the actions take.
- * The lags are printed; the lead's bounds are [W - 1 s, W + 8 s].
+ * Without a completion the window is the proactive loop's own (`proactive_evaluation`): it opens at the loop's first
+ * pass after the automation loads (0..5 s after its creation) and, once it fired, at the pass W later, so a
+ * reminder comes 2W (+ ticks) after the alert. The lags are printed; the lead's bounds are [W - 1 s, W + 8 s].
  */
 
 const { apiUrl } = inject("prefect");
 const STACK = "freshness";
-const W_S = 36;
+/**
+ * A multiple of the 5 s tick, as every window of whole minutes or hours is: a window the proactive loop opens starts
+ * on a tick, so it ends on one (with 36 s, measured: never-completed W + 6.96 s, reminder 2W + 8.59 s).
+ */
+const W_S = 35;
 const W = W_S * 1000;
-/** 0.01 h is exactly 36 s; 0.6 min too. */
+/** 35 s as the config says it (the program rounds to whole seconds). */
 const MAX_AGE_HOURS = W_S / 3600;
 const P1_MINUTES = W_S / 60;
 const EARLY = 1_000;
@@ -114,7 +120,12 @@ beforeAll(async () => {
                 },
             },
             p1: { enabled: true, routes: ["p1r"], channels: ["p1Chat"], noSuccessMinutes: P1_MINUTES },
-            pagerDuty: { enabled: true, schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] } },
+            pagerDuty: {
+                enabled: true,
+                schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
+                teamLead: "lead@example.com",
+                manager: "manager@example.com",
+            },
         },
         secrets: { "pagerduty:token": `e2e-fake-token-${randomUUID()}` },
         deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PATH.pagerduty}` }),
@@ -159,8 +170,8 @@ describe.concurrent("silences on the real server", () => {
     it("(1) completions at t0 and t0 + W/2, then none: one stale-data alert at the second + W, naming that run", async () => {
         const first = await succeed(FLOW.last);
         const t0 = await completedAt(first);
-        // A run takes a few seconds to start (a Python process): aim its completion at about t0 + W/2.
-        await sleepUntil(t0 + W / 2 - 4_000);
+        // A run takes a second or two to start (a Python process): aim its completion at about t0 + W/2.
+        await sleepUntil(t0 + W / 2 - 1_500);
         const second = await succeed(FLOW.last);
         const t1 = await completedAt(second);
         console.log(`[freshness (1)] second completion ${fmt(t1 - t0)} after the first (W = ${W_S} s)`);
@@ -174,7 +185,7 @@ describe.concurrent("silences on the real server", () => {
         );
         expect(lag).toBeGreaterThanOrEqual(W - EARLY);
         expect(lag).toBeLessThanOrEqual(W + LATE);
-        expect(alert.json?.subject).toBe(`Stale data: no Completed run of flow ${FLOW.last} for 36 seconds`);
+        expect(alert.json?.subject).toBe(`Stale data: no Completed run of flow ${FLOW.last} for 35 seconds`);
         const runName = (await flowRun(apiUrl, second.flow_run_id)).name;
         expect(alert.json?.body).toContain(`*Last Completed run*: ${runName} (\`${second.flow_run_id}\`)`);
 
@@ -231,8 +242,9 @@ describe.concurrent("silences on the real server", () => {
 
         // The next completion: one resolve with the same key, to PagerDuty only; then the resolve turns itself off.
         const resolving = await succeed(FLOW.armed);
-        await completedAt(resolving);
+        const tResolving = await completedAt(resolving);
         await receiver.waitFor(() => book.withKey(ARMED_KEY).filter((i) => i.status === "resolved"), 1, 30_000, `resolve of ${ARMED_KEY}`);
+        console.log(`[freshness (3)] resolve ${fmt(book.withKey(ARMED_KEY)[0].resolvedBy!.at - tResolving)} after the completion`);
         expect(book.withKey(ARMED_KEY)[0].resolvedBy?.json).toEqual({
             routing_key: ROUTING_KEY,
             event_action: "resolve",
@@ -260,7 +272,7 @@ describe.concurrent("silences on the real server", () => {
         console.log(`[freshness (4)] P1 alert ${fmt(lag)} after the last Completed (W + ${fmt(lag - W)})`);
         expect(lag).toBeGreaterThanOrEqual(W - EARLY);
         expect(lag).toBeLessThanOrEqual(W + LATE);
-        expect(alert.json?.subject).toBe("P1: no pipeline has succeeded for 36 seconds");
+        expect(alert.json?.subject).toBe("P1: no pipeline has succeeded for 35 seconds");
         await sleepUntil(alert.at + SETTLE);
         await deleteAutomations("p1-no-success-p1r");
         expect(receiver.on(PATH.p1)).toHaveLength(1);
