@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Message } from "../rules/messages";
+import type { Message } from "../alert/model";
 import { ChannelKind, SecretForm, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
 import { customWebhookData } from "./webhook";
 
