@@ -220,7 +220,7 @@ describe.each(STACKS)("stack %s: refusing a bad secret never echoes it", (stack)
 const firstUrlSentinel = (stack: string): Sentinel => sentinelStack(stack).sentinels.find((s) => /^https?:/.test(s.value))!;
 
 /**
- * The offline preview (scripts/preview.ts, unchanged) in its own process. It
+ * The offline preview (`cli/index.ts preview --verbose`, unchanged) in its own process. It
  * cannot decrypt secrets, so a preload (helpers/previewWithSecrets.cjs) gives
  * it the sentinel stack as if it could, and sentinel integration keys.
  */
@@ -233,7 +233,7 @@ function preview(
         ...process.env,
         PREVIEW_TEST_CONFIG: JSON.stringify({ values, encrypted, integrationKey: `${MARK}-${stack}-preview-integration-key-` }),
     };
-    const args = ["--require", resolve(__dirname, "helpers/previewWithSecrets.cjs"), "scripts/preview.ts", stack];
+    const args = ["--require", resolve(__dirname, "helpers/previewWithSecrets.cjs"), "cli/index.ts", "preview", "--verbose", stack];
     return new Promise((done) => {
         execFile(resolve(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
             done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
