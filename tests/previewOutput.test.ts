@@ -36,6 +36,8 @@ beforeAll(async () => {
     runs.summary = await cli(["preview", "prod"]);
     runs.json = await cli(["preview", "prod", "--json", "--html", html]);
     runs.local = await cli(["preview", "local"]);
+    runs.one = await cli(["preview", "prod", "--automation", "critical-dlt"]);
+    runs.none = await cli(["preview", "prod", "--automation", "critical-dlx"]);
 }, 400_000);
 
 describe("preview prod, the summary", () => {
@@ -78,6 +80,21 @@ describe("preview prod, the summary", () => {
         expect(runs.local.code).toBe(0);
         expect(runs.local.stdout).not.toMatch(/incident/);
         expect(runs.local.stdout).toContain("Example values in the stack file: none");
+    });
+});
+
+describe("preview prod --automation", () => {
+    it("prints that automation in full and nothing else; a key the plan does not have: exit 2, the keys listed", () => {
+        expect(runs.one.code).toBe(0);
+        expect(runs.one.stdout.split("\n").filter((l) => /^ {2}\[prod\] /.test(l))).toEqual([
+            "  [prod] CRITICAL repeated failures (dlt)   (CriticalTier)",
+        ]);
+        expect(runs.one.stdout).toContain('      |   "event_action": "trigger",');
+        expect(runs.one.stdout).not.toContain("Policy pack (");
+        expect(runs.none.code).toBe(2);
+        expect(runs.none.stderr).toContain(
+            `preview: no automation "critical-dlx" in stack prod; keys: ${plan.automations.map((a) => a.key).join(", ")}`,
+        );
     });
 });
 
