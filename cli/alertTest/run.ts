@@ -145,7 +145,7 @@ async function runFlows(test: TestPlan, target: Target): Promise<RunResult[]> {
     });
     line(undefined);
     if (code !== 0 || results.length !== total)
-        throw new Error(`alert_test_flow.py exited ${code} after ${results.length}/${total} runs\n${err.slice(-3000)}`);
+        throw new Error(`cli/alertTest/flow.py exited ${code} after ${results.length}/${total} runs\n${err.slice(-3000)}`);
     return results;
 }
 
