@@ -3,21 +3,11 @@ import { parseStackConfig } from "../config/load";
 import { offlineConfig } from "../config/offline";
 import { readStackFile } from "../harness/stackFile";
 import { planAlerting } from "../rules/plan";
-import { adHocFailureEvent, covers } from "../scripts/alertTest/match";
-import { UsageError, parseOptions } from "../scripts/alertTest/options";
-import { resolveTarget } from "../scripts/alertTest/target";
-import {
-    EXECUTED,
-    FAILED,
-    PrefectEvent,
-    TRIGGERED,
-    allDone,
-    assess,
-    findOnServer,
-    formatReport,
-    progress,
-} from "../scripts/alertTest/report";
-import { AlertTestError, Tier, planAlertTest } from "../scripts/alertTest/select";
+import { adHocFailureEvent, covers } from "../cli/alertTest/match";
+import { UsageError, parseOptions } from "../cli/alertTest/options";
+import { resolveTarget } from "../cli/alertTest/target";
+import { EXECUTED, FAILED, PrefectEvent, TRIGGERED, allDone, assess, findOnServer, formatReport, progress } from "../cli/alertTest/report";
+import { AlertTestError, Tier, planAlertTest } from "../cli/alertTest/select";
 import { finalFailureTrigger } from "../signals/finalFailure";
 import { resolve } from "node:path";
 
@@ -38,7 +28,7 @@ const test = (tier: Tier, routes?: string[], edit?: Record<string, unknown>) => 
 const summary = (t: ReturnType<typeof test>) =>
     t.expected.map((e) => `${e.automation.name} x${e.firings}${e.tested ? "" : " (side effect)"}`);
 
-describe("alert-test command line (node:util parseArgs)", () => {
+describe("alert-test command line (the CLI's commander parser)", () => {
     it("defaults to the warning tier and 120 s; a critical test is only what --tier critical asks for", () => {
         expect(parseOptions(["local"])).toEqual({ target: "local", routes: undefined, tier: "warning", timeoutSeconds: 120 });
         expect(parseOptions(["prod", "--tier", "critical", "--route", "a,b", "--route", "c", "--timeout", "30"])).toEqual({
@@ -51,7 +41,7 @@ describe("alert-test command line (node:util parseArgs)", () => {
     it.each([
         [["local", "--tier", "page"], /--tier: expected one of warning, critical, all/],
         [["local", "--timeout", "0"], /--timeout/],
-        [["local", "--rout", "dlt"], /Unknown option '--rout'/],
+        [["local", "--rout", "dlt"], /unknown option '--rout'/],
         [[], /which stack/],
         [["local", "prod"], /one stack/],
         [["local", "--route", "a,,b"], /empty one/],

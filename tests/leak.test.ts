@@ -8,8 +8,9 @@
  * key, never its value.
  */
 import { execFile } from "node:child_process";
-import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PROJECT, RawConfig } from "../config/load";
@@ -220,7 +221,7 @@ describe.each(STACKS)("stack %s: refusing a bad secret never echoes it", (stack)
 const firstUrlSentinel = (stack: string): Sentinel => sentinelStack(stack).sentinels.find((s) => /^https?:/.test(s.value))!;
 
 /**
- * The offline preview (scripts/preview.ts, unchanged) in its own process. It
+ * The offline preview (`cli/index.ts preview --verbose`, unchanged) in its own process. It
  * cannot decrypt secrets, so a preload (helpers/previewWithSecrets.cjs) gives
  * it the sentinel stack as if it could, and sentinel integration keys.
  */
@@ -228,18 +229,23 @@ function preview(
     stack: string,
     values: Record<string, string>,
     encrypted: string[],
+    options: string[] = ["--verbose"],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
     const env = {
         ...process.env,
         PREVIEW_TEST_CONFIG: JSON.stringify({ values, encrypted, integrationKey: `${MARK}-${stack}-preview-integration-key-` }),
     };
-    const args = ["--require", resolve(__dirname, "helpers/previewWithSecrets.cjs"), "scripts/preview.ts", stack];
+    const args = ["--require", resolve(__dirname, "helpers/previewWithSecrets.cjs"), "cli/index.ts", "preview", ...options, stack];
     return new Promise((done) => {
         execFile(resolve(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
             done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
         );
     });
 }
+
+/** Where the full run writes its page of every message (--html). */
+const htmlDir = mkdtempSync(join(tmpdir(), "leak-html-"));
+const htmlOf = (stack: string) => join(htmlDir, `${stack}.html`);
 
 describe("the offline preview never prints a secret", () => {
     type Result = { code: number; stdout: string; stderr: string };
@@ -251,7 +257,8 @@ describe("the offline preview never prints a secret", () => {
             const plain = [...raw.secretKeys].filter((k) => k !== first.label);
             const wrongForm = { ...raw.values, [first.label]: first.value.replace(/^https?:\/\/[^/]+/, "ftp://hooks.example.com") };
             return [
-                [`${stack}`, () => preview(stack, raw.values, [...raw.secretKeys])],
+                [`${stack}`, () => preview(stack, raw.values, [...raw.secretKeys], ["--verbose", "--html", htmlOf(stack)])],
+                [`${stack} json`, () => preview(stack, raw.values, [...raw.secretKeys], ["--json"])],
                 [`${stack} plain`, () => preview(stack, raw.values, plain)],
                 [`${stack} wrong form`, () => preview(stack, wrongForm, [...raw.secretKeys])],
             ] as const;
@@ -274,6 +281,16 @@ describe("the offline preview never prints a secret", () => {
         expect(r.stdout).toContain(`Offline preview of stack "${stack}"`);
         expect(r.stdout).not.toContain("Values you must set before `pulumi up`");
         expect(leaksIn(r)).toEqual([]);
+    });
+
+    it.each(STACKS)("%s: --json and the --html page (every message rendered) hold no sentinel either", (stack) => {
+        const json = runs.get(`${stack} json`)!;
+        expect(json.code).toBe(0);
+        expect(JSON.parse(json.stdout).stack).toBe(stack);
+        expect(leaksIn(json)).toEqual([]);
+        const page = readFileSync(htmlOf(stack), "utf8");
+        expect(page).toContain(`Messages of stack ${stack}`);
+        expect(sentinelsIn(page, [{ label: "a sentinel", value: MARK }])).toEqual([]);
     });
 
     it.each(STACKS)("%s: a secret in plain config is refused without echoing it", (stack) => {

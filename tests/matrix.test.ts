@@ -2,7 +2,7 @@
  * Every signal × every channel kind × {off, on}, from the registries (signals/table.ts, channels/registry.ts): each
  * combination is a stack config with the minimal settings the signal needs, sending to a channel of that kind. A
  * valid one runs the way `npm run preview` runs it (the real program under mocks, then the policy pack as Pulumi
- * Deployments runs it, scripts/previewPolicies.ts) and must give no mandatory violation: a combination the pack
+ * Deployments runs it, cli/preview/policies.ts) and must give no mandatory violation: a combination the pack
  * refuses must be refused by the config first, with a ConfigError. Identical configs (every "off" but the warning
  * tier's) share one run. A signal that needs Prefect Cloud (its settings' needsCloud) runs on a Cloud stack, every
  * other on a self-hosted server.
@@ -13,7 +13,7 @@ import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
 import { runProgramForEngine } from "../harness/engineCapture";
 import { planAlerting } from "../rules/plan";
-import { PolicyCheck, checkPolicies } from "../scripts/previewPolicies";
+import { PolicyCheck, checkPolicies } from "../cli/preview/policies";
 import { SIGNALS } from "../signals/table";
 import type { Signal } from "../signals/signal";
 import { SLACK_URL, STACK_VALUES } from "./helpers/stacks";

@@ -12,7 +12,7 @@ import { runProgramForEngine, serializedInputs } from "../harness/engineCapture"
 import { unwrapSecrets } from "../harness/runProgram";
 import { MUTE_TIMER_EVENT, planMuteTimers, timerWithin } from "../rules/muteTimers";
 import { planAlerting } from "../rules/plan";
-import { describeMutes } from "../scripts/preview";
+import { describeMutes } from "../cli/preview/verbose";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const NOW = new Date("2026-05-01T12:00:00Z");

@@ -2,7 +2,7 @@
  * The offline preview and a real run judge a stack file identically (issue 8,
  * item 4). Each stack file below goes through both paths:
  *
- * - the preview, `tsx scripts/preview.ts <file>`, unchanged, in its own process:
+ * - the preview, `tsx cli/index.ts preview --verbose <file>`, unchanged, in its own process:
  *   it cannot decrypt `secure:` values;
  * - the real program under mocks with the config `pulumi up` would hand it:
  *   the same file, flattened as Pulumi flattens it, with Pulumi.yaml's project
@@ -99,7 +99,7 @@ function preview(file: string): Promise<{ code: number; stdout: string; stderr: 
     return new Promise((done) =>
         execFile(
             resolve(ROOT, "node_modules/.bin/tsx"),
-            ["scripts/preview.ts", file],
+            ["cli/index.ts", "preview", "--verbose", file],
             { cwd: ROOT, timeout: 120_000 },
             (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
         ),

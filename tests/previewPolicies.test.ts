@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { describeFindings } from "../scripts/previewPolicies";
+import { describeFindings } from "../cli/preview/policies";
 
 /**
  * `npm run preview` runs the policy pack over the mocked resources, as Pulumi
@@ -24,7 +24,7 @@ function stackFile(stack: string, edit: (config: Record<string, any>) => void): 
 }
 
 function preview(target: string) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/preview.ts", target], {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "cli/index.ts", "preview", "--verbose", target], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 120_000,

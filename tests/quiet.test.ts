@@ -13,7 +13,7 @@ import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
 import { OperationsSettings, operationsProblem } from "../config/operations";
 import { planAlerting } from "../rules/plan";
 import { describeWindow, duration, muteOf, mutedDescription, planMaintenanceWindows, windowState } from "../rules/quiet";
-import { describeMutes } from "../scripts/preview";
+import { describeMutes } from "../cli/preview/verbose";
 import { T, ofType, parentType, plain, runStack } from "./helpers/program";
 import { ROOT, editKey, stackConfig } from "./helpers/stacks";
 
@@ -404,7 +404,7 @@ describe("the offline preview", () => {
         const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
             execFile(
                 resolve(ROOT, "node_modules/.bin/tsx"),
-                ["scripts/preview.ts", file],
+                ["cli/index.ts", "preview", "--verbose", file],
                 { cwd: ROOT, timeout: 120_000 },
                 (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
             ),

@@ -12,13 +12,13 @@ import {
     outcomeOf,
     percentile,
     periodOf,
-} from "../scripts/report/aggregate";
-import { ReportSetupError, resolveApi, uiUrlOf } from "../scripts/report/endpoint";
-import { dailyChart, escapeHtml, renderHtml } from "../scripts/report/html";
-import type { Report, RunRecord } from "../scripts/report/model";
-import { formatAge, formatDuration, renderText } from "../scripts/report/text";
-import { expectedRows, periodRunFilter, routeRunFilter, watchedRoutes } from "../scripts/report/watched";
-import { parseReportArgs } from "../scripts/report";
+} from "../cli/report/aggregate";
+import { ReportSetupError, resolveApi, uiUrlOf } from "../cli/report/endpoint";
+import { dailyChart, escapeHtml, renderHtml } from "../cli/report/html";
+import type { Report, RunRecord } from "../cli/report/model";
+import { formatAge, formatDuration, renderText } from "../cli/report/text";
+import { expectedRows, periodRunFilter, routeRunFilter, watchedRoutes } from "../cli/report/watched";
+import { parseReportArgs } from "../cli/report/run";
 import { checkHtml } from "./helpers/htmlCheck";
 
 const ROOT = `${__dirname}/..`;
@@ -413,7 +413,7 @@ describe("reading the API", () => {
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         try {
-            const { PrefectClient } = await import("../scripts/prefectApi");
+            const { PrefectClient } = await import("../cli/prefectApi");
             const port = (server.address() as { port: number }).port;
             const client = new PrefectClient(
                 resolveApi("t", { "prefect:endpoint": `http://127.0.0.1:${port}/api` }, { PREFECT_API_AUTH_STRING: "u:p" }),

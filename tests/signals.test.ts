@@ -4,7 +4,7 @@ import type { Route } from "../config/model";
 import { automationsPerRoute, planAlerting } from "../rules/plan";
 import { unionOfRoutes } from "../alert/routes";
 import { SIGNALS } from "../signals/table";
-import { describeRouteCosts } from "../scripts/preview";
+import { describeRouteCosts } from "../cli/preview/verbose";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const route = (name: string, r: Partial<Route>): Route => ({ name, tags: [], flows: [], deployments: [], ...r });

@@ -118,7 +118,7 @@ describe("the offline preview", () => {
             const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
                 execFile(
                     join(ROOT, "node_modules", ".bin", "tsx"),
-                    [join(ROOT, "scripts", "preview.ts"), file],
+                    [join(ROOT, "cli", "index.ts"), "preview", "--verbose", file],
                     { cwd: ROOT, timeout: 120_000 },
                     (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
                 ),

@@ -21,7 +21,7 @@ import { Receiver } from "./receiver";
  *   and say which channel delivered and which did not.
  * - `alerttestok`: warning and critical (threshold 2) to channels that answer
  *   200; `--tier all` runs the flow twice and must exit 0.
- * The flows really run (scripts/alert_test_flow.py in .venv); nothing of Prefect is mocked.
+ * The flows really run (cli/alertTest/flow.py in .venv); nothing of Prefect is mocked.
  */
 
 const { apiUrl } = inject("prefect");
@@ -73,9 +73,9 @@ async function apply(spec: OwnStackSpec): Promise<void> {
     files[spec.stack] = writeStackFile(spec.stack, own.settings);
 }
 
-/** `npx tsx scripts/alertTest.ts <args>` with no PREFECT_* from this environment; stderr is not a TTY here. */
+/** `npx tsx cli/index.ts alert-test <args>` with no PREFECT_* from this environment; stderr is not a TTY here. */
 async function alertTest(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "alertTest.ts"), ...args], {
+    const child = spawn(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "cli", "index.ts"), "alert-test", ...args], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
         env: prefectEnv({}),

@@ -6,11 +6,11 @@ import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT, parseStructure } from "../../config/load";
-import { periodOf } from "../../scripts/report/aggregate";
-import { AUTOMATION_TRIGGERED, collectReport } from "../../scripts/report/collect";
-import { resolveApi } from "../../scripts/report/endpoint";
-import type { Report } from "../../scripts/report/model";
-import { watchedRoutes } from "../../scripts/report/watched";
+import { periodOf } from "../../cli/report/aggregate";
+import { AUTOMATION_TRIGGERED, collectReport } from "../../cli/report/collect";
+import { resolveApi } from "../../cli/report/endpoint";
+import type { Report } from "../../cli/report/model";
+import { watchedRoutes } from "../../cli/report/watched";
 import { checkHtml } from "../helpers/htmlCheck";
 import type { Applied } from "./applyToPrefect";
 import { OwnStack, OwnStackSpec, applyOwnStack, ownStackSettings } from "./ownStack";
@@ -222,7 +222,7 @@ describe("npm run report against the real server", () => {
             delete env.PREFECT_API_KEY;
             const { stdout } = await promisify(execFile)(
                 join(ROOT, "node_modules", ".bin", "tsx"),
-                [join(ROOT, "scripts", "report.ts"), stackFile, "--days", "2", "--html", html],
+                [join(ROOT, "cli", "index.ts"), "report", stackFile, "--days", "2", "--html", html],
                 { cwd: ROOT, env, timeout: 120_000 },
             );
             const lines = stdout.split("\n");

@@ -1,5 +1,5 @@
 /**
- * Preload (`tsx --require`) that runs scripts/preview.ts unchanged but with
+ * Preload (`tsx --require`) that runs the CLI (cli/index.ts preview) unchanged but with
  * secret values it can otherwise never see, so the leak test can watch its
  * output: the preview only reads Pulumi.<stack>.yaml and never decrypts
  * `secure:` values. Test-only; nothing in the product knows about it.
@@ -15,7 +15,7 @@
 const Module = require("node:module");
 const path = require("node:path");
 
-const PREVIEW = path.resolve(__dirname, "../../scripts/preview.ts");
+const PREVIEW = path.resolve(__dirname, "../../cli/stack.ts");
 const INTEGRATION = "pagerduty:index/serviceIntegration:ServiceIntegration";
 const config = JSON.parse(process.env.PREVIEW_TEST_CONFIG || "null");
 if (!config) throw new Error("previewWithSecrets: PREVIEW_TEST_CONFIG is not set");

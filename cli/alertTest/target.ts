@@ -8,7 +8,7 @@ import { basicAuth, cloudWorkspaceApi, trimSlashes } from "../prefectApi";
  * `https://api.prefect.cloud/api/accounts/<account>/workspaces/<workspace>`; built
  * from the stack's prefect:accountId / prefect:workspaceId when unset) and
  * PREFECT_API_KEY, the same variables Prefect's own client reads.
- * The client is the shared one (scripts/prefectApi.ts): `new PrefectClient({ url: target.api, headers: target.headers })`.
+ * The client is the shared one (cli/prefectApi.ts): `new PrefectClient({ url: target.api, headers: target.headers })`.
  */
 export interface Target {
     api: string;

@@ -2,7 +2,7 @@
 
 Run with PREFECT_API_URL (and, for Prefect Cloud, PREFECT_API_KEY) set:
 
-    python scripts/alert_test_flow.py '{"message": "...", "runs": [{"route": "dlt", "flow": "alert-test-dlt-x",
+    python cli/alertTest/flow.py '{"message": "...", "runs": [{"route": "dlt", "flow": "alert-test-dlt-x",
         "runName": "alert-test-dlt", "tags": ["dlt"], "times": 1}]}'
 
 For each item it runs `times` flow runs of a flow named `flow`, one after

@@ -5,44 +5,35 @@
  * fired and went out, with timings. Exit 0: every tested alert went out; 1: one
  * did not (not fired, or an action failed); 2: the test could not be run.
  *
- *   npm run alert-test -- local                       (warning tier, every route it watches)
+ *   npm run alert-test -- local                       (warning tier, every route it watches; = npm run cli -- alert-test local)
  *   npm run alert-test -- prod --route dlt --tier critical   (pages someone)
  *   npm run alert-test -- path/to/Pulumi.<stack>.yaml --timeout 60
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { ConfigError } from "../config/errors";
-import { parseStackConfig } from "../config/load";
-import { offlineConfig } from "../config/offline";
-import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
-import { planAlerting } from "../rules/plan";
-import { Options, USAGE, UsageError, parseOptions } from "./alertTest/options";
-import { Target, resolveTarget } from "./alertTest/target";
-import { PrefectClient } from "./prefectApi";
-import { RunResult, WATCHED_EVENTS, allDone, assess, findOnServer, formatReport, progress } from "./alertTest/report";
-import { AlertTestError, TEST_MESSAGE, TestPlan, planAlertTest } from "./alertTest/select";
+import { join } from "node:path";
+import { ConfigError } from "../../config/errors";
+import { parseStackConfig } from "../../config/load";
+import { offlineConfig } from "../../config/offline";
+import { planAlerting } from "../../rules/plan";
+import { ROOT, resolveStack } from "../stack";
+import type { Options } from "./options";
+import { Target, resolveTarget } from "./target";
+import { PrefectClient } from "../prefectApi";
+import { RunResult, WATCHED_EVENTS, allDone, assess, findOnServer, formatReport, progress } from "./report";
+import { AlertTestError, TEST_MESSAGE, TestPlan, planAlertTest } from "./select";
 
-const ROOT = resolve(__dirname, "..");
 const POLL_MS = 2000;
 
-async function main(argv: string[]): Promise<number> {
-    let opts: Options;
-    try {
-        opts = parseOptions(argv);
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e;
-        if (e.message) console.error(`alert-test: ${e.message}`);
-        console.error(USAGE);
-        return 2;
-    }
-
-    const byPath = /\.ya?ml$/.test(opts.target);
-    const stack = byPath ? stackOfFile(opts.target) : opts.target;
+/** Exit 0: every tested alert went out; 1: one did not; 2: the test could not be run. */
+export async function runAlertTest(opts: Options): Promise<number> {
     let test: TestPlan;
     let target: Target;
+    let stack: string;
     try {
-        const file = byPath ? readStackFileAt(resolve(opts.target)) : readStackFile(ROOT, stack);
+        const resolved = resolveStack(opts.target);
+        stack = resolved.stack;
+        const file = resolved.file;
         // The plan needs no secret values: the preview's stand-ins take their place (config/offline.ts).
         const cfg = parseStackConfig(offlineConfig(stack, file).raw);
         const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
@@ -122,7 +113,7 @@ function printIntent(test: TestPlan, target: Target): void {
     console.log(out.join("\n"));
 }
 
-/** scripts/alert_test_flow.py in the project's .venv; one result line per run, a progress line per run on stderr. */
+/** cli/alertTest/flow.py in the project's .venv; one result line per run, a progress line per run on stderr. */
 async function runFlows(test: TestPlan, target: Target): Promise<RunResult[]> {
     const python = join(ROOT, ".venv", "bin", "python");
     if (!existsSync(python)) throw new Error(`no ${python}: build it with bash scripts/e2e/ensure-venv.sh`);
@@ -130,7 +121,7 @@ async function runFlows(test: TestPlan, target: Target): Promise<RunResult[]> {
     const total = test.runs.reduce((n, r) => n + r.times, 0);
     const line = progressLine();
     line(`running failing flow 1/${total}`);
-    const child = spawn(python, [join(ROOT, "scripts", "alert_test_flow.py"), JSON.stringify(spec)], {
+    const child = spawn(python, [join(__dirname, "flow.py"), JSON.stringify(spec)], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, ...target.env, PREFECT_LOGGING_LEVEL: "WARNING", PYTHONUNBUFFERED: "1" },
@@ -154,7 +145,7 @@ async function runFlows(test: TestPlan, target: Target): Promise<RunResult[]> {
     });
     line(undefined);
     if (code !== 0 || results.length !== total)
-        throw new Error(`alert_test_flow.py exited ${code} after ${results.length}/${total} runs\n${err.slice(-3000)}`);
+        throw new Error(`cli/alertTest/flow.py exited ${code} after ${results.length}/${total} runs\n${err.slice(-3000)}`);
     return results;
 }
 
@@ -177,11 +168,3 @@ function progressLine(): (text: string | undefined) => void {
         last = text;
     };
 }
-
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-        console.error(`alert-test: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(2);
-    },
-);

@@ -1,85 +1,12 @@
-/**
- * Offline preview: runs the real program under Pulumi's runtime mocks with a
- * stack's config and prints what `pulumi up` would create. Secrets it cannot
- * decrypt and Prefect Cloud ids not yet set are replaced by visible
- * placeholders (config/offline.ts), listed as values to set before `pulumi up`.
- *
- *   npm run preview -- dev
- *   npm run preview -- examples/Pulumi.typo.yaml   (any stack file by path)
- */
-import { resolve } from "node:path";
-import { ConfigError } from "../config/errors";
-import { PROJECT, parseStackConfig } from "../config/load";
-import type { Incident } from "../alert/model";
-import { automationsPerRoute, planAlerting } from "../rules/plan";
-import { Placeholder, offlineConfig } from "../config/offline";
-import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
-import { RegisteredResource, mockUserId, unwrapSecrets } from "../harness/runProgram";
-import { runProgramForEngine } from "../harness/engineCapture";
-import { checkPolicies } from "./previewPolicies";
-import { describeTrigger } from "../rules/describe";
-import { SAMPLE_CONTEXT, renderSample } from "../alert/templates";
-import { ACTION_FAILED_EVENT, sampleActionFailed } from "../signals/deliveryFailure";
-import { fromProviderTrigger } from "../prefect/vocabulary";
-import type { Mute } from "../config/model";
-import { describeWindow, duration } from "../rules/quiet";
-
-const ROOT = resolve(__dirname, "..");
-const SAMPLE_UI = "http://127.0.0.1:4200";
-
-async function main(): Promise<number> {
-    const arg = process.argv[2];
-    if (!arg) {
-        console.error("usage: npm run preview -- <stack | path/to/Pulumi.<stack>.yaml>   (stacks: dev, prod, local)");
-        return 2;
-    }
-    const byPath = /\.ya?ml$/.test(arg);
-    const stack = byPath ? stackOfFile(arg) : arg;
-    const file = byPath ? readStackFileAt(resolve(arg)) : readStackFile(ROOT, stack);
-    // Keys are judged by the program's own parser, with the same secret flags as `pulumi up`; only values it cannot read are stood in for.
-    let offline;
-    try {
-        offline = offlineConfig(stack, file);
-    } catch (e) {
-        if (e instanceof ConfigError) {
-            console.error(e.message);
-            return 1;
-        }
-        throw e;
-    }
-    const { raw, placeholders } = offline;
-
-    let captured;
-    try {
-        captured = await runProgramForEngine({ stack, values: raw.values, secretKeys: [...raw.secretKeys] });
-    } catch (e) {
-        console.error(e instanceof Error ? e.message : String(e));
-        return 1;
-    }
-    const { run, resources } = captured;
-    // The program ran, so the config parses: the same plan it built, for the incidents and the per-route counts.
-    const cfg = parseStackConfig(raw);
-    const plan = planAlerting(cfg);
-    const incidents = new Map(plan.automations.flatMap((a) => (a.incident ? [[a.key, a.incident] as const] : [])));
-    const muted = new Map(plan.automations.flatMap((a) => (a.mute ? [[a.key, a.mute] as const] : [])));
-    // Windows and mutes are judged by the real clock, as `pulumi up` judges them now.
-    const now = new Date();
-    const byKey = new Map(plan.automations.map((a) => [a.key, a.name] as const));
-    const armed = new Map(plan.automations.flatMap((a) => (a.armedBy ? [[a.key, byKey.get(a.armedBy) ?? a.armedBy] as const] : [])));
-    const arming = new Map(plan.automations.map((a) => [a.key, a.arms.map((k) => byKey.get(k) ?? k)] as const));
-    print(stack, placeholders, file.encrypted, run.resources, run.invokes, incidents, muted, now, armed, arming);
-    const costs = automationsPerRoute(
-        plan,
-        cfg.routes.map((r) => r.name),
-    );
-    console.log(["", ...describeRouteCosts(costs)].join("\n"));
-    if (Object.keys(cfg.mutes).length + Object.keys(cfg.endedMutes).length)
-        console.log(["", ...describeMutes(plan.automations, cfg.mutes, cfg.endedMutes, plan.muteTimers, now)].join("\n"));
-    // What Pulumi Deployments would block, seen before a push: mandatory violations fail the preview.
-    const policies = await checkPolicies(resources, environmentOf(raw.values));
-    console.log(["", ...policies.lines].join("\n"));
-    return policies.mandatory > 0 ? 1 : 0;
-}
+import type { Mute } from "../../config/model";
+import { RegisteredResource, mockUserId, unwrapSecrets } from "../../harness/runProgram";
+import { describeTrigger } from "../../rules/describe";
+import { describeWindow, duration } from "../../rules/quiet";
+import { renderSample } from "../../alert/templates";
+import { fromProviderTrigger } from "../../prefect/vocabulary";
+import type { PreviewData } from "./load";
+import type { automationsPerRoute } from "../../rules/plan";
+import { incidentChannels, sampleFor } from "./samples";
 
 /** "dlt: 3 automations of its own (...)", and what it shares with other routes. */
 export function describeRouteCosts(costs: ReturnType<typeof automationsPerRoute>): string[] {
@@ -152,24 +79,30 @@ export function readable(rendered: string): string {
     return rendered;
 }
 
-/** The stack's `environment` setting (Pulumi.yaml's default when the stack file leaves it out). */
-function environmentOf(values: Record<string, string>): string {
-    return values[`${PROJECT}:environment`] ?? "development";
+/** Everything the preview printed before it answered first: every resource, every rendered message (--verbose). */
+export function verboseLines(p: PreviewData): string[] {
+    return [...resourceLines(p), "", ...describeRouteCosts(p.costs), ...muteLines(p), "", ...p.policies.lines];
 }
 
-function print(
-    stack: string,
-    placeholders: Placeholder[],
-    encrypted: string[],
-    resources: RegisteredResource[],
-    invokes: { token: string; inputs: Record<string, unknown> }[],
-    incidents: ReadonlyMap<string, Incident>,
-    muted: ReadonlyMap<string, Mute>,
-    now: Date,
-    /** Armed resolve key -> its alert's name; alert key -> names of the resolves it turns on. */
-    armed: ReadonlyMap<string, string> = new Map(),
-    arming: ReadonlyMap<string, string[]> = new Map(),
-): void {
+function muteLines(p: PreviewData): string[] {
+    const { cfg, plan } = p;
+    if (!(Object.keys(cfg.mutes).length + Object.keys(cfg.endedMutes).length)) return [];
+    return ["", ...describeMutes(plan.automations, cfg.mutes, cfg.endedMutes, plan.muteTimers, p.now)];
+}
+
+/** The header and one automation in full (--automation KEY). */
+export function automationLines(p: PreviewData, key: string): string[] {
+    return resourceLines(p, key);
+}
+
+function resourceLines(p: PreviewData, only?: string): string[] {
+    const { stack, placeholders, encrypted, resources, invokes, now, cfg, plan } = p;
+    const incidents = new Map(plan.automations.flatMap((a) => (a.incident ? [[a.key, a.incident] as const] : [])));
+    const muted = new Map(plan.automations.flatMap((a) => (a.mute ? [[a.key, a.mute] as const] : [])));
+    const byKey = new Map(plan.automations.map((a) => [a.key, a.name] as const));
+    const planned = new Map(plan.automations.map((a) => [a.key, a] as const));
+    const armed = new Map(plan.automations.flatMap((a) => (a.armedBy ? [[a.key, byKey.get(a.armedBy) ?? a.armedBy] as const] : [])));
+    const arming = new Map(plan.automations.map((a) => [a.key, a.arms.map((k) => byKey.get(k) ?? k)] as const));
     const out: string[] = [];
     const of = (type: string) =>
         resources.filter((r) => r.type === type).map((r) => ({ ...r, inputs: unwrapSecrets(r.rawInputs) as Record<string, any> }));
@@ -193,7 +126,9 @@ function print(
         .filter((a) => tierOf(a) !== "MuteTimers")
         .sort((a, b) => tierOrder.indexOf(tierOf(a)) - tierOrder.indexOf(tierOf(b)) || a.inputs.name.localeCompare(b.inputs.name));
     out.push("", `Prefect automations (${automations.length})`);
+    const start = out.length;
     for (const a of automations) {
+        if (only !== undefined && a.name !== only) continue;
         const spec = fromProviderTrigger(a.inputs.trigger.event);
         const armedBy = armed.get(a.name);
         const state = a.inputs.enabled !== false ? "" : armedBy ? "   ARMED BY ITS ALERT" : "   MUTED";
@@ -211,26 +146,34 @@ function print(
         const arms = arming.get(a.name);
         if (arms?.length) out.push(`    when it fires, also turns on: ${arms.join(", ")}`);
         const incident = incidents.get(a.name);
-        if (incident)
-            out.push(`    incident: ${incident.action === "trigger" ? "opens" : "resolves"} PagerDuty dedup key ${incident.dedupKey}`);
+        // Only a channel that tracks incidents (PagerDuty) uses the key; a chat message has none.
+        const tracking = incidentChannels(cfg, planned.get(a.name)?.channels ?? []);
+        if (incident && tracking.length)
+            out.push(
+                `    incident: ${incident.action === "trigger" ? "opens" : "resolves"} the PagerDuty incident key ${incident.dedupKey} ` +
+                    `(on ${tracking.join(", ")})`,
+            );
         let previous = "";
-        // Alerts about alerting are rendered for a failed delivery of the stack's first other automation.
-        const watched = spec.expect.includes(ACTION_FAILED_EVENT) ? automations.find((x) => x !== a)?.inputs.name : undefined;
-        const context = watched ? { ...SAMPLE_CONTEXT, event: sampleActionFailed(watched) } : SAMPLE_CONTEXT;
-        const sample = watched ? `a sample failed delivery of ${watched}'s first action` : "a sample failed run and work pool";
+        // Alerts about alerting are rendered for a failed delivery of the stack's first other automation; completions for a completed run.
+        const { context, what: sample } = sampleFor(
+            { name: a.inputs.name, trigger: spec },
+            automations.map((x) => ({ name: String(x.inputs.name) })),
+        );
         for (const action of actions) {
             const block = blockById.get(action.blockDocumentId)?.inputs.name ?? action.blockDocumentId;
-            const rendered = readable(renderSample(action.body, SAMPLE_UI, context));
+            const rendered = readable(renderSample(action.body, cfg.prefect.uiUrl, context));
             if (rendered === previous) {
                 out.push(`    message to ${block}: the same as above`);
                 continue;
             }
             previous = rendered;
             out.push(`    message to ${block}, rendered with ${sample}:`);
-            out.push(`      subject: ${renderSample(action.subject, SAMPLE_UI, context)}`);
+            out.push(`      subject: ${renderSample(action.subject, cfg.prefect.uiUrl, context)}`);
             for (const line of rendered.split("\n")) out.push(`      | ${line}`);
         }
     }
+
+    if (only !== undefined) return out.slice(start);
 
     const policies = of("pagerduty:index/escalationPolicy:EscalationPolicy");
     if (policies.length) {
@@ -250,11 +193,18 @@ function print(
             }
             out.push(`    unacknowledged, the ladder runs ${policy?.inputs.numLoops ?? 0} more time(s)`);
         }
-        for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration").sort((a, b) => a.name.localeCompare(b.name)))
+        for (const i of of("pagerduty:index/serviceIntegration:ServiceIntegration").sort((a, b) => a.name.localeCompare(b.name))) {
+            const service = i.name.replace("-events-v2", "");
+            // The program speaks Events API v2 itself: the key is a secret of each custom-webhook block sending to this service.
+            const blocks = plan.blocks
+                .filter((b) => b.spec.type === "pagerduty" && `${b.spec.service}-service` === service)
+                .map((b) => b.name);
+            const one = blocks.length === 1;
             out.push(
-                `  Events API v2 integration "${i.inputs.name}" on ${i.name.replace("-events-v2", "")}: ` +
-                    `its key goes into the Prefect pager-duty-webhook block (secret)`,
+                `  Events API v2 integration "${i.inputs.name}" on ${service}: its key goes into the secrets of the Prefect ` +
+                    `custom-webhook block${one ? "" : "s"} ${blocks.join(", ") || "(none)"}, which speak${one ? "s" : ""} Events API v2`,
             );
+        }
     }
 
     const windows = of("pagerduty:index/maintenanceWindow:MaintenanceWindow").sort(
@@ -284,15 +234,5 @@ function print(
     for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     out.push("", `Resources: ${resources.length}`);
     for (const [type, n] of [...counts].sort()) out.push(`  ${String(n).padStart(3)}  ${type}`);
-    console.log(out.join("\n"));
-}
-
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e) => {
-            console.error(e instanceof Error ? e.message : String(e));
-            process.exit(1);
-        },
-    );
+    return out;
 }

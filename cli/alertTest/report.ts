@@ -31,7 +31,7 @@ export interface ServerAutomation {
     actions: { type: string; block_document_id?: string }[];
 }
 
-/** One finished test run, as scripts/alert_test_flow.py prints it. */
+/** One finished test run, as cli/alertTest/flow.py prints it. */
 export interface RunResult {
     route: string;
     flow: string;

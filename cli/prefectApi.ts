@@ -2,7 +2,7 @@
  * The one Prefect REST client of the command-line tools (npm run alert-test, npm run report), and the pieces of
  * "which API, with which credentials" that both share. Each command keeps its own resolution rules (they differ on
  * purpose: the alert test never follows a PREFECT_API_URL that points elsewhere than the stack's workspace, the
- * report reads wherever PREFECT_API_URL points); see scripts/alertTest/target.ts and scripts/report/endpoint.ts.
+ * report reads wherever PREFECT_API_URL points); see cli/alertTest/target.ts and cli/report/endpoint.ts.
  */
 
 /** Prefect Cloud's API host. */

@@ -1,5 +1,5 @@
-import { policies } from "../policy/policies";
-import { EngineResource, PackResult, runPolicies } from "../policy/local";
+import { policies } from "../../policy/policies";
+import { EngineResource, PackResult, runPolicies } from "../../policy/local";
 
 /**
  * The policy pack over the offline preview's resources, judged as Pulumi
