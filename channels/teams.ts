@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Message } from "../rules/messages";
-import { ChannelKind, SecretForm, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
-import { customWebhookData } from "./webhook";
+import { defineKind } from "./define";
+import type { SecretForm } from "./kind";
+import { customWebhookData, descriptionOption } from "./webhook";
 
 /**
  * A Microsoft Teams channel, through a webhook the channel's Workflows app
@@ -46,6 +46,7 @@ export function isTeamsWebhookUrl(text: string): boolean {
 const POWER_PLATFORM_PLACEHOLDER = "https://placeholder.environment.api.powerplatform.com/powerautomate/automations/direct/workflows";
 
 export const teamsWebhookUrl: SecretForm = {
+    name: "teams-webhook-url",
     noun: "Microsoft Teams webhook URL",
     expected: [
         "a Microsoft Teams webhook URL (https): a Workflows URL such as",
@@ -123,33 +124,30 @@ export function teamsMarkdown(template: string): string {
     return text.replace(new RegExp(`${mark}(\\d+)${mark}`, "g"), (_, i: string) => tags[Number(i)]);
 }
 
-export const teams: ChannelKind<TeamsSpec> = {
+export const teams = defineKind<TeamsSpec>({
     type: "teams",
     summary: "a Microsoft Teams channel's Workflows webhook, an Adaptive Card in Teams markdown (`custom-webhook` block)",
-    schema: z.strictObject({
-        type: z.literal("teams"),
-        /** Free text shown in the preview (e.g. the team and channel); the URL itself is a secret. */
-        description: z.string().optional(),
-    }),
-    forms: { "teams-webhook-url": teamsWebhookUrl },
-    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [
-        { key: webhookUrlKey(project, c.name), form: "teams-webhook-url", purpose: `Microsoft Teams webhook URL of channel "${c.name}"` },
+    options: [
+        { ...descriptionOption, description: "shown in the preview, e.g. the team and channel (the URL itself is a secret)" },
+        {
+            key: "webhookUrl",
+            secret: true,
+            required: true,
+            form: teamsWebhookUrl,
+            value: "url",
+            description: "the channel's Workflows webhook URL (in the block's secrets)",
+            mirror: {
+                name: "teams-webhook-url",
+                description: (c, stack) => `Microsoft Teams webhook URL of alert channel ${c.name} (stack ${stack})`,
+            },
+        },
     ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
         // The URL only in the block's secrets (customWebhookData), the card as json_data.
         data: (v, { blockName }) => customWebhookData(blockName, v.url, structuredClone(TEAMS_CARD) as unknown as Record<string, unknown>),
     },
     render: (m: Message) => ({ subject: m.subject, body: teamsMarkdown(m.body) }),
-    mirror: (c, { stack, kebab, project }) => [
-        {
-            name: `teams-webhook-url-${kebab}`,
-            description: `Microsoft Teams webhook URL of alert channel ${c.name} (stack ${stack})`,
-            source: { configKey: webhookUrlKey(project, c.name) },
-        },
-    ],
     describe: (spec) => spec.description ?? "Microsoft Teams",
-};
+});
