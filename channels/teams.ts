@@ -1,5 +1,6 @@
 import type { Message } from "../rules/messages";
 import { defineKind } from "./define";
+import { outsideJinja } from "./jinjaText";
 import type { SecretForm } from "./kind";
 import { customWebhookData, descriptionOption } from "./webhook";
 
@@ -90,38 +91,23 @@ export const TEAMS_EMOJI: Record<string, string> = {
     warning: "\u26A0\uFE0F",
 };
 
-/** A Jinja string literal (its content is never a tag, and may hold `}}`). */
-const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
-/** One Jinja tag: expression, statement or comment. */
-const JINJA_TAG = new RegExp(String.raw`\{\{(?:${STRING}|[^"'])*?\}\}|\{%(?:${STRING}|[^"'])*?%\}|\{#[\s\S]*?#\}`, "g");
-
 /**
  * The rules' Slack mrkdwn template as Teams (Adaptive Card) markdown:
  * `*bold*` -> `**bold**`, `<url|text>` -> `[text](url)`, `:emoji:` -> the
  * character, inline code unquoted (Adaptive Cards have none), and a blank line
  * between lines (a single newline is no break there). Jinja tags pass through
- * byte for byte, and markup may span them (`<{{ flow_run|ui_url }}|…>`): each
- * tag stands in as a token while the text is converted.
+ * byte for byte (channels/jinjaText.ts).
  */
 export function teamsMarkdown(template: string): string {
-    const tags: string[] = [];
-    const texts = template.split(JINJA_TAG);
-    for (const m of template.matchAll(JINJA_TAG)) tags.push(m[0]);
-    // A token mark that occurs in no text, so every mark after converting is a token's.
-    let code = 0xe000;
-    while (texts.some((t) => t.includes(String.fromCharCode(code)))) code++;
-    const mark = String.fromCharCode(code);
-    let text = texts.map((t, i) => (i < tags.length ? `${t}${mark}${i}${mark}` : t)).join("");
-
-    text = text
-        .replace(/<([^<>|\n]+)\|([^<>\n]+)>/g, (_, url: string, label: string) => `[${label}](${url})`)
-        .replace(/<([^<>|\n\s]+)>/g, "$1")
-        .replace(/\*(?!\s)([^*\n]+?)(?<!\s)\*/g, "**$1**")
-        .replace(/`([^`\n]+)`/g, "$1")
-        .replace(/:([a-z0-9_+-]+):/g, (all, name: string) => TEAMS_EMOJI[name] ?? all)
-        .replace(/\n+/g, "\n\n");
-
-    return text.replace(new RegExp(`${mark}(\\d+)${mark}`, "g"), (_, i: string) => tags[Number(i)]);
+    return outsideJinja(template, (text) =>
+        text
+            .replace(/<([^<>|\n]+)\|([^<>\n]+)>/g, (_, url: string, label: string) => `[${label}](${url})`)
+            .replace(/<([^<>|\n\s]+)>/g, "$1")
+            .replace(/\*(?!\s)([^*\n]+?)(?<!\s)\*/g, "**$1**")
+            .replace(/`([^`\n]+)`/g, "$1")
+            .replace(/:([a-z0-9_+-]+):/g, (all, name: string) => TEAMS_EMOJI[name] ?? all)
+            .replace(/\n+/g, "\n\n"),
+    );
 }
 
 export const teams = defineKind<TeamsSpec>({
