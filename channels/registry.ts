@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
 import type { ChannelKind, DocsRow, SecretForm, SecretKey, SecretSource } from "./kind";
+import { email } from "./email";
 import { heartbeat } from "./heartbeat";
 import { pagerduty } from "./pagerduty";
 import { slack } from "./slack";
@@ -8,7 +9,7 @@ import { teams } from "./teams";
 import { webhook } from "./webhook";
 
 /** Every channel kind the program knows. A new kind is one module and one line here. */
-export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams, heartbeat] as const;
+export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams, heartbeat, email] as const;
 
 type Kinds = (typeof CHANNEL_KINDS)[number];
 /** What a user writes under `channels.<name>`: the union of the kinds' specs. */

@@ -91,7 +91,7 @@ export function parseStructure(raw: RawConfig): Structure {
         if (!declared.has(name))
             fail(
                 key,
-                `a <channel>${suffix!.suffix} key for a ${orList(suffix!.kinds)} ` +
+                `a <channel>${suffix!.suffix} key for ${/^[aeiou]/.test(suffix!.kinds[0]) ? "an" : "a"} ${orList(suffix!.kinds)} ` +
                     `channel defined under channels (${Object.keys(p.channels).join(", ")})`,
             );
         if (!raw.secretKeys.has(key))
