@@ -583,9 +583,9 @@ const cases: Case[] = [
     },
     {
         title: "unknown channel type",
-        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })),
+        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "sms" } })),
         key: k("channels.alerts.type"),
-        expected: /a channel with type "slack", "webhook", "pagerduty", "teams" or "heartbeat"/,
+        expected: /a channel with type "slack", "webhook", "pagerduty", "teams", "heartbeat" or "email"/,
     },
     {
         title: "Slack channel without #",
