@@ -8,5 +8,8 @@ export default defineConfig({
         // The Pulumi runtime keeps global state: each file runs in its own process.
         pool: "forks",
         testTimeout: 60_000,
+        // Setup and cleanup run programs, spawn npm or remove installed trees: on a busy 2-core machine that takes
+        // well over vitest's default 10 s, so no hook gets the default.
+        hookTimeout: 120_000,
     },
 });

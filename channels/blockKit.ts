@@ -1,4 +1,4 @@
-import type { Message } from "../rules/messages";
+import type { Message } from "../alert/model";
 import { capture, json, jsonLiteral, jsonText, slackEscaped } from "./jinjaJson";
 
 /**

@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
-import type { Incident } from "../rules/incidents";
-import type { Message } from "../rules/messages";
+import type { Incident, Message } from "../alert/model";
 
 /**
  * Everything about one kind of channel lives in its module (Alertmanager's

@@ -1,5 +1,4 @@
-import type { Incident } from "../rules/incidents";
-import type { Message } from "../rules/messages";
+import type { Incident, Message } from "../alert/model";
 import { capture, json, jsonLiteral, jsonText } from "./jinjaJson";
 
 /**

@@ -1,4 +1,4 @@
-import type { Message } from "../rules/messages";
+import type { Message } from "../alert/model";
 import { defineKind } from "./define";
 import { outsideJinja } from "./jinjaText";
 import type { SecretForm } from "./kind";

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as prefect from "@pulumi/prefect";
-import type { Severity } from "../config/model";
+import type { Severity, SlaPlan } from "../alert/model";
 import { TYPE } from "../prefect/vocabulary";
 import type { PlannedAutomation } from "../rules/plan";
-import type { SlaPlan } from "../signals/sla";
 import { eventTriggerInputs } from "./prefectInputs";
 
 /** The component type each severity's automations live under: what users see in `pulumi stack`. */

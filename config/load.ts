@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { prefectUiUrl } from "../alert/links";
 import { isHttpUrl } from "../channels/kind";
-import { prefectUiUrl } from "../rules/links";
 import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
 import { CHANNEL_SECRET_SUFFIXES, formOf, kindOf } from "../channels/registry";
 import { ConfigError } from "./errors";
 import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
+import { SECTIONS } from "../signals/table";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
-import { SIGNALS } from "../signals/table";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
 import { MAINTENANCE_SERVICES, operationsProblem, splitMutes } from "./operations";
 
@@ -111,38 +111,15 @@ export function parseStructure(raw: RawConfig): Structure {
     const quiet = operationsProblem({ ...p, pagerDutyEnabled: p.pagerDuty?.enabled === true, routeNames: allRoutes }, now);
     if (quiet) fail(keyAt(project, quiet.path), quiet.expected);
     const mutes = splitMutes(p.mute, now);
-    // A disabled tier watches nothing and sends nowhere; an enabled one watches every route unless it names some.
-    const routesOf = (t: { enabled: boolean; routes?: string[] }) => (t.enabled ? (t.routes ?? allRoutes) : []);
-    const channelsOf = (t: { enabled: boolean; channels?: string[] }) => (t.enabled ? (t.channels ?? []) : []);
-
-    const warning = {
-        enabled: p.warning.enabled,
-        routes: routesOf(p.warning),
-        channels: channelsOf(p.warning),
-        repeatMinutes: p.warning.repeatMinutes,
-    };
-    const signalSettings = SIGNALS.flatMap((signal) => (signal.settings ? [signal.settings] : []));
-    const signals = Object.fromEntries(signalSettings.map((s) => [s.key, (p as Record<string, unknown>)[s.key]]));
-    const signalChannels = signalSettings.flatMap((s) => {
-        const refs = s.refs(signals[s.key]);
+    // Each signal's section as parsed, then as its signals use it (a disabled section watches nothing and sends nowhere).
+    const parsed = (key: string) => (p as Record<string, unknown>)[key];
+    const signals = Object.fromEntries(
+        SECTIONS.map((s) => [s.key, s.resolve ? s.resolve(parsed(s.key), { routes: allRoutes }) : parsed(s.key)]),
+    );
+    const signalChannels = SECTIONS.flatMap((s) => {
+        const refs = s.refs(parsed(s.key));
         return refs.enabled ? (refs.channels ?? []) : [];
     });
-    const critical = {
-        enabled: p.critical.enabled,
-        routes: routesOf(p.critical),
-        channels: channelsOf(p.critical),
-        threshold: p.critical.threshold,
-        windowSeconds: Math.round(p.critical.windowHours * 3600),
-        recoveredNotice: p.critical.recoveredNotice,
-    };
-    const p1 = {
-        enabled: p.p1.enabled,
-        channels: channelsOf(p.p1),
-        workPools: p.p1.workPools,
-        noSuccessSeconds: p.p1.noSuccessMinutes === undefined ? undefined : Math.round(p.p1.noSuccessMinutes * 60),
-        routes: routesOf(p.p1),
-        recoveredNotice: p.p1.recoveredNotice,
-    };
 
     let pagerDuty: PagerDutyConfig | undefined;
     if (p.pagerDuty?.enabled) {
@@ -158,7 +135,7 @@ export function parseStructure(raw: RawConfig): Structure {
         };
     }
 
-    const used = new Set([...warning.channels, ...signalChannels, ...critical.channels, ...p1.channels]);
+    const used = new Set(signalChannels);
     const channels: Channel[] = Object.entries(p.channels)
         .filter(([name]) => used.has(name))
         .map(([name, spec]) => ({ name, spec }));
@@ -168,8 +145,8 @@ export function parseStructure(raw: RawConfig): Structure {
         fail("prefect:endpoint", 'the Prefect API URL, such as "http://127.0.0.1:4200/api" or Prefect Cloud\'s');
     const cloud = isPrefectCloud(endpoint);
     // Signals that exist only in Prefect Cloud (SLAs) say what a self-hosted stack should use instead.
-    for (const s of signalSettings) {
-        const instead = cloud ? undefined : s.needsCloud?.(signals[s.key]);
+    for (const s of SECTIONS) {
+        const instead = cloud ? undefined : s.needsCloud?.(parsed(s.key));
         if (instead) fail(`${project}:${s.key}`, `${instead} (prefect:endpoint ${endpoint} is not Prefect Cloud)`);
     }
     if (cloud) {
@@ -199,10 +176,7 @@ export function parseStructure(raw: RawConfig): Structure {
         environment: p.environment,
         channels,
         routes,
-        warning,
         signals,
-        critical,
-        p1,
         pagerDuty,
         secretsManager,
         maintenance: p.maintenance.map((w) => ({ ...w, services: w.services ?? [...MAINTENANCE_SERVICES] })),
@@ -314,11 +288,8 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
         if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
             if (isKnown(ns, name)) continue;
-            fail(
-                key,
-                `a known key (${[...known, ...CHANNEL_SECRET_SUFFIXES.map((s) => `<channel>${s.suffix}`), PAGERDUTY_API_KEY].join(", ")})` +
-                    suggest(name, known),
-            );
+            const secrets = CHANNEL_SECRET_SUFFIXES.map((s) => `<channel>${s.suffix}`);
+            fail(key, `a known key (${[...known, ...secrets].join(", ")})${suggest(name, known)}`);
         }
         if (ns in PROVIDER_CONFIG) {
             const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];

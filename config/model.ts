@@ -2,7 +2,9 @@ import type { z } from "zod";
 import type { ChannelSpec } from "../channels/registry";
 import type { SecretKey } from "../channels/kind";
 import type { MaintenanceService, MuteSettings } from "./operations";
-import type { criticalSchema, environmentSchema, p1Schema, pagerDutySchema, routeSchema, warningSchema } from "./schema";
+import type { Route, Severity } from "../alert/model";
+import type { SignalSettings } from "../signals/signal";
+import type { environmentSchema, pagerDutySchema } from "./schema";
 
 /**
  * The validated stack, as the rules and components see it. Every field's type
@@ -11,25 +13,13 @@ import type { criticalSchema, environmentSchema, p1Schema, pagerDutySchema, rout
  * filled in, windows in seconds, PagerDuty names qualified by the stack.
  */
 
-export type { ChannelSpec, SecretKey };
+export type { ChannelSpec, Route, SecretKey, Severity };
 type Out<S extends z.ZodType> = z.output<S>;
 
 export interface Channel {
     name: string;
     spec: ChannelSpec;
 }
-
-export type Route = { name: string } & { [K in keyof Out<typeof routeSchema>]-?: NonNullable<Out<typeof routeSchema>[K]> };
-
-/** Severity of an alert: which named component owns its automations (WarningTier, CriticalTier, P1Tier) or an info notice. */
-export type Severity = "warning" | "critical" | "p1" | "info";
-
-/** A tier's `routes` and `channels` resolved: every route when none are named; channels as named (required when enabled). */
-type Resolved<T> = Omit<T, "routes" | "channels"> & { routes: string[]; channels: string[] };
-
-export type WarningConfig = Resolved<Out<typeof warningSchema>>;
-export type CriticalConfig = Omit<Resolved<Out<typeof criticalSchema>>, "windowHours"> & { windowSeconds: number };
-export type P1Config = Omit<Resolved<Out<typeof p1Schema>>, "noSuccessMinutes"> & { noSuccessSeconds?: number };
 
 type PagerDutySettings = Out<typeof pagerDutySchema>;
 export type PagerDutyUser = string;
@@ -55,14 +45,14 @@ export interface StackConfig {
     project: string;
     stack: string;
     environment: Out<typeof environmentSchema>;
-    /** Only the channels some enabled tier sends to. */
+    /** Only the channels some enabled section sends to. */
     channels: Channel[];
     routes: Route[];
-    warning: WarningConfig;
-    /** Each signal's own section (signals/*.ts `settings`), parsed by its schema, by config key. */
+    /**
+     * Each signal's section (signals/*.ts `settings`: warning, critical, p1, lateRuns, ...), parsed by its schema and
+     * resolved, by config key. Typed where it is read: a signal gets its own as `S`, others read one with `sectionOf`.
+     */
     signals: Record<string, unknown>;
-    critical: CriticalConfig;
-    p1: P1Config;
     pagerDuty?: PagerDutyConfig;
     secretsManager?: { prefix: string; recoveryWindowInDays: number };
     /** PagerDuty maintenance windows (none unless pagerDuty is enabled); each checked against the clock. */
@@ -73,8 +63,13 @@ export interface StackConfig {
     endedMutes: Record<string, Mute>;
     /** The clock the stack was judged by (RawConfig.now, else the real one): mutes, windows, mute timers' waits. */
     now: Date;
-    /** `uiUrl`: the Prefect UI's base for links in messages (rules/links.ts). */
+    /** `uiUrl`: the Prefect UI's base for links in messages (alert/links.ts). */
     prefect: { endpoint?: string; cloud: boolean; uiUrl: string };
     /** Secret config keys (project namespace or provider) the program reads. */
     secrets: SecretKey[];
+}
+
+/** A signal section's value as its signals see it (`S`), e.g. `sectionOf(cfg, criticalSettings).windowSeconds`. */
+export function sectionOf<S>(cfg: Pick<StackConfig, "signals">, settings: SignalSettings<any, S>): S {
+    return cfg.signals[settings.key] as S;
 }

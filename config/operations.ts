@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nonEmptyText, range, routeName, uniqueList } from "./fields";
+import { nonEmptyText, range, routeName, uniqueList } from "../alert/fields";
 
 /**
  * Planned quiet: PagerDuty maintenance windows (`maintenance`, bounded by

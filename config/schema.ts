@@ -1,19 +1,7 @@
 import { z } from "zod";
 import { channelSchema, kindOf } from "../channels/registry";
-import { SIGNALS } from "../signals/table";
-import {
-    NAME_RULE,
-    bool,
-    channelName,
-    channelRefs,
-    fromText,
-    nonEmptyText,
-    prefectName,
-    range,
-    routeName,
-    routeRefs,
-    uniqueList,
-} from "./fields";
+import { NAME_RULE, bool, channelName, fromText, nonEmptyText, prefectName, range, routeName, uniqueList } from "../alert/fields";
+import { SECTIONS } from "../signals/table";
 import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
@@ -34,44 +22,9 @@ export const routeSchema = z
         error: "a route with at least one of tags, flows or deployments",
     });
 
-export const warningSchema = z.strictObject({
-    enabled: bool().default(true),
-    routes: routeRefs.optional(),
-    channels: channelRefs.optional(),
-    /** At most one warning per flow per this many minutes (a flapping flow does not flood the channel); unset: every failure. */
-    repeatMinutes: range(1, 10080, "a whole number of minutes from 1 to 10080", true).optional(),
-});
-
-export const criticalSchema = z.strictObject({
-    enabled: bool().default(false),
-    routes: routeRefs.optional(),
-    channels: channelRefs.optional(),
-    threshold: range(2, 100, "a whole number of failures from 2 to 100", true).default(3),
-    windowHours: range(0.1, 720, "a number of hours from 0.1 to 720").default(24),
-    /** Also post "Recovered" to the chat channels (rules/incidents.ts resolveChannels); off: PagerDuty resolves only. */
-    recoveredNotice: bool().default(false),
-});
-
 /** PagerDuty escalation delays are whole minutes (its provider silently truncates 1.5 to 1). */
 const ackMinutes = (lo: number, hi: number) =>
     range(lo, hi, `a whole number of minutes from ${lo} to ${hi} (PagerDuty escalation delays are whole minutes)`, true);
-
-export const p1Schema = z.strictObject({
-    enabled: bool().default(false),
-    channels: channelRefs.optional(),
-    /** Work pools whose going not-ready (no healthy worker) means nothing can run. */
-    workPools: uniqueList(prefectName("work pool name"), "work pool names").default([]),
-    /** Page when no watched flow run has completed for this long. 0.5 min minimum: Prefect needs >= 10 s. */
-    noSuccessMinutes: range(
-        0.5,
-        10080,
-        "a number of minutes from 0.5 to 10080 (a Proactive trigger's window: Prefect refuses one under 10 s, and 0 never fires)",
-    ).optional(),
-    /** Routes whose successful runs count for the silence signal. */
-    routes: routeRefs.optional(),
-    /** Also post "Recovered" to the chat channels (rules/incidents.ts resolveChannels); off: PagerDuty resolves only. */
-    recoveredNotice: bool().default(false),
-});
 
 const PD_ID = /^P[A-Z0-9]{5,13}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -178,10 +131,6 @@ export const projectKeys = {
         .record(routeName, routeSchema, { error: "a map of route name to route" })
         .refine((r) => Object.keys(r).length > 0, { error: "at least one route (or no routes key, for the default dlt tag route)" })
         .optional(),
-    // prefault: a missing key and `{}` both take the inner defaults, which are written once, in the schemas above.
-    warning: warningSchema.prefault({}),
-    critical: criticalSchema.prefault({}),
-    p1: p1Schema.prefault({}),
     pagerDuty: pagerDutySchema.optional(),
     secretsManager: secretsManagerSchema.prefault({}),
     // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
@@ -189,17 +138,18 @@ export const projectKeys = {
     maintenanceMaxHours: maintenanceMaxHoursSchema,
     mute: muteSchema,
     muteMaxDays: muteMaxDaysSchema,
-    /** The Prefect UI's base URL for links in messages; unset: derived from prefect:endpoint (rules/links.ts). */
+    /** The Prefect UI's base URL for links in messages; unset: derived from prefect:endpoint (alert/links.ts). */
     uiUrl: z
         .string({ error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
         .refine((u) => /^https?:\/\/[^\s"'<>|{}]+$/.test(u), { error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
         .optional(),
-    // Signals that bring their own section (successNotice, ...), as their modules define it.
-    ...signalSettings(),
+    // Each signal's section (warning, critical, p1, successNotice, lateRuns, ...), as its module defines it; a missing
+    // key and `{}` both take the section's defaults (each schema's prefault).
+    ...signalSections(),
 } as const;
 
-function signalSettings(): Record<string, z.ZodType> {
-    return Object.fromEntries(SIGNALS.flatMap((s) => (s.settings ? [[s.settings.key, s.settings.schema]] : [])));
+function signalSections(): Record<string, z.ZodType> {
+    return Object.fromEntries(SECTIONS.map((s) => [s.key, s.schema]));
 }
 
 export type RouteSpec = z.infer<typeof routeSchema>;
@@ -217,8 +167,8 @@ export interface Problem {
 
 /**
  * The references between settings, checked once the settings themselves are
- * valid: tiers name channels and routes that exist, PagerDuty channels need
- * PagerDuty, an enabled tier says where it sends. The first problem, in the
+ * valid: sections name channels and routes that exist, PagerDuty channels need
+ * PagerDuty, an enabled section says where it sends. The first problem, in the
  * order a reader meets the keys.
  */
 export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
@@ -236,9 +186,9 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
     }
     const routeNames = Object.keys(p.routes ?? DEFAULT_ROUTES);
     const pagerDutyEnabled = p.pagerDuty?.enabled === true;
-    const checkChannels = (tier: string, names: string[] | undefined, pings = false): Problem | undefined => {
-        if (!names) return { path: [tier, "channels"], expected: "at least one channel name" };
-        return checkChannelsAt([tier, "channels"], names, pings);
+    const checkChannels = (key: string, names: string[] | undefined, pings = false): Problem | undefined => {
+        if (!names) return { path: [key, "channels"], expected: "at least one channel name" };
+        return checkChannelsAt([key, "channels"], names, pings);
     };
     const checkChannelsAt = (at: (string | number)[], names: string[], pings = false): Problem | undefined => {
         for (const [i, name] of names.entries()) {
@@ -263,43 +213,32 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 };
         }
     };
-    const checkRoutes = (tier: string, names: string[] | undefined): Problem | undefined => {
+    const checkRoutes = (key: string, names: string[] | undefined): Problem | undefined => {
         for (const [i, name] of (names ?? []).entries())
             if (!routeNames.includes(name))
-                return { path: [tier, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
+                return { path: [key, "routes", i], expected: `one of the routes defined under routes (${routeNames.join(", ")})` };
     };
     const checks: (() => Problem | undefined)[] = [
-        () => (p.warning.enabled ? (checkRoutes("warning", p.warning.routes) ?? checkChannels("warning", p.warning.channels)) : undefined),
-        // A signal's own section: its own checks, then the channels and routes it names, as for the tiers.
-        ...SIGNALS.flatMap((signal) => {
-            const settings = signal.settings;
-            if (!settings) return [];
+        // Each signal's section: its own checks, then the channels and routes it names.
+        ...SECTIONS.flatMap((settings) => {
             const value = (p as Record<string, unknown>)[settings.key];
             const refs = settings.refs(value);
+            const channelsOk = () => checkChannels(settings.key, refs.channels, settings.pings);
+            const routesOk = () => checkRoutes(settings.key, refs.routes);
             return [
                 () => {
                     const own = settings.problem?.(value, p, channelsBySection(p));
                     return own ? { path: [settings.key, ...own.path], expected: own.expected } : undefined;
                 },
-                // Each place that names channels first, where it is written; then the whole list, as a tier's.
+                // Each place that names channels first, where it is written; then the whole list.
                 ...(refs.channelsAt ?? []).map(
                     ({ path, names }) =>
                         () =>
                             refs.enabled ? checkChannelsAt([settings.key, ...path], names, settings.pings) : undefined,
                 ),
-                () =>
-                    refs.enabled
-                        ? (checkChannels(settings.key, refs.channels, settings.pings) ?? checkRoutes(settings.key, refs.routes))
-                        : undefined,
+                () => (refs.enabled ? (refs.routesFirst ? (routesOk() ?? channelsOk()) : (channelsOk() ?? routesOk())) : undefined),
             ];
         }),
-        () =>
-            p.critical.enabled ? (checkRoutes("critical", p.critical.routes) ?? checkChannels("critical", p.critical.channels)) : undefined,
-        () =>
-            p.p1.enabled && p.p1.workPools.length === 0 && p.p1.noSuccessMinutes === undefined
-                ? { path: ["p1"], expected: "at least one P1 signal when p1.enabled is true: workPools or noSuccessMinutes" }
-                : undefined,
-        () => (p.p1.enabled ? (checkChannels("p1", p.p1.channels) ?? checkRoutes("p1", p.p1.routes)) : undefined),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;
@@ -329,15 +268,14 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
 }
 
 /**
- * The channels each enabled section sends to, by config key, for every section of the signal table: a signal's own
- * section by its refs, a tier's (warning, critical, p1) by its channels. Nothing listed by hand, so a new signal counts.
+ * The channels each enabled section sends to, by config key, for every section of the signal table, by its refs.
+ * Nothing listed by hand, so a new signal counts.
  */
 export function channelsBySection(p: ProjectSettings): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const signal of SIGNALS) {
-        const value = (p as Record<string, any>)[signal.configKey];
-        const refs = signal.settings ? signal.settings.refs(value) : { enabled: value?.enabled === true, channels: value?.channels };
-        out[signal.configKey] = [...new Set([...(out[signal.configKey] ?? []), ...(refs.enabled ? (refs.channels ?? []) : [])])];
+    for (const settings of SECTIONS) {
+        const refs = settings.refs((p as Record<string, unknown>)[settings.key]);
+        out[settings.key] = [...new Set(refs.enabled ? (refs.channels ?? []) : [])];
     }
     return out;
 }

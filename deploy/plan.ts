@@ -16,6 +16,7 @@ export const PROGRAM_PATHS = [
     "package.json",
     "package-lock.json",
     "tsconfig.json",
+    "alert/**",
     "channels/**",
     "components/**",
     "config/**",

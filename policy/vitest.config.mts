@@ -8,5 +8,7 @@ export default defineConfig({
         exclude: ["**/node_modules/**"],
         pool: "forks",
         testTimeout: 60_000,
+        // No hook gets vitest's default 10 s: a busy 2-core machine is slower than that.
+        hookTimeout: 120_000,
     },
 });

@@ -180,7 +180,7 @@ export const TEMPLATE_FILTERS = [
     "string",
     "join",
     "replace",
-    // Jinja's own; links to a work pool's page carry its name (rules/links.ts).
+    // Jinja's own; links to a work pool's page carry its name (alert/links.ts).
     "urlencode",
 ] as const;
 

@@ -1,6 +1,6 @@
-import type { EventTriggerSpec } from "./triggers";
-import type { RelatedMatch } from "./routes";
-import { describeDuration } from "./messages";
+import { describeDuration } from "../alert/messages";
+import type { EventTriggerSpec } from "../alert/model";
+import type { RelatedMatch } from "../alert/routes";
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v.join(" or ") : v);
 
@@ -30,7 +30,7 @@ export function describeTrigger(t: EventTriggerSpec): string {
     const bucket = t.for_each.length ? `, counted separately per ${t.for_each.join(", ")}` : "";
     if (t.posture === "Proactive") {
         const missing = t.threshold <= 1 ? `no event [${events}]` : `fewer than ${t.threshold} events [${events}]`;
-        // The same events open and satisfy the window (rules/triggers.ts silenceAfterLastCompletion).
+        // The same events open and satisfy the window (alert/triggers.ts silenceAfterLastCompletion).
         if (t.after.length && sameSet(t.after, t.expect))
             return (
                 `fires when ${missing} arrives within ${describeDuration(t.within)} of the last one (or of the automation's ` +

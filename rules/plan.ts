@@ -1,12 +1,12 @@
+import { withUiLinks } from "../alert/links";
+import type { AutomationSpec, Message, SlaPlan } from "../alert/model";
 import type { MirrorSource } from "../channels/kind";
 import { BlockPlan, kindOf } from "../channels/registry";
-import type { Channel, Mute, StackConfig } from "../config/model";
+import { Channel, Mute, StackConfig, sectionOf } from "../config/model";
+import type { SignalContext } from "../signals/signal";
 import { SIGNALS } from "../signals/table";
-import type { AutomationSpec } from "../signals/signal";
-import { SlaPlan, planSlas } from "../signals/sla";
+import { incidentChannels, resolveChannels } from "./incidents";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
-import { withUiLinks } from "./links";
-import type { Message } from "./messages";
 import { MuteTimerPlan, planMuteTimers } from "./muteTimers";
 import { muteOf, mutedDescription } from "./quiet";
 
@@ -42,7 +42,7 @@ export interface AlertPlan {
     automations: PlannedAutomation[];
     /** One Prefect-side timer per distinct mute end, resuming that mute's automations at its until (rules/muteTimers.ts). */
     muteTimers: MuteTimerPlan[];
-    /** Prefect Cloud SLAs, one `prefect_resource_sla` per deployment (signals/sla.ts). */
+    /** Prefect Cloud SLAs, one `prefect_resource_sla` per deployment (signals/sla.ts `slas`). */
     slas: SlaPlan[];
     pagerDuty?: PagerDutyPlan;
     mirror?: { prefix: string; recoveryWindowInDays: number; secrets: MirrorSource[] };
@@ -64,15 +64,26 @@ export function blockFor(stack: string, channel: Channel, project: string): Bloc
     };
 }
 
-export function planAlerting(cfg: StackConfig): AlertPlan {
-    const ctx = {
-        route: (name: string) => cfg.routes.find((r) => r.name === name)!,
-        label: (s: string) => `[${cfg.stack}] ${s}`,
-        automations: [] as AutomationSpec[],
+/** What a signal may know of the stack besides its own section (signals/signal.ts). */
+export function signalContext(cfg: StackConfig): SignalContext {
+    return {
+        stack: cfg.stack,
+        routes: cfg.routes.map((r) => r.name),
+        route: (name) => cfg.routes.find((r) => r.name === name)!,
+        label: (s) => `[${cfg.stack}] ${s}`,
+        resolveChannels: (channels, recoveredNotice) => resolveChannels(cfg, channels, recoveredNotice),
+        incidentChannels: (channels) => incidentChannels(cfg, channels),
+        settings: (section) => sectionOf(cfg, section),
     };
+}
+
+export function planAlerting(cfg: StackConfig): AlertPlan {
+    const ctx = signalContext(cfg);
+    // Each signal gets its own section, typed by its module (config/load.ts parsed and resolved it).
+    const own = (s: (typeof SIGNALS)[number]) => cfg.signals[s.configKey];
     // Signals about the alerting itself are planned last, seeing every other automation.
-    const alerts = SIGNALS.filter((s) => !s.watchesAutomations).flatMap((s) => s.automations(cfg, ctx));
-    const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(cfg, { ...ctx, automations: alerts }));
+    const alerts = SIGNALS.filter((s) => !s.watchesAutomations).flatMap((s) => s.automations(own(s), ctx));
+    const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(own(s), { ...ctx, automations: alerts }));
     const all = [...alerts, ...meta];
     const automations = all.map((a): PlannedAutomation => {
         // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
@@ -89,7 +100,7 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
         blocks: cfg.channels.map((c) => blockFor(cfg.stack, c, cfg.project)),
         automations,
         muteTimers: planMuteTimers(automations, cfg.stack, cfg.now),
-        slas: planSlas(cfg),
+        slas: SIGNALS.flatMap((s) => s.slas?.(own(s), ctx) ?? []),
         pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack, cfg.maintenance) : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
     };
@@ -107,7 +118,7 @@ function actionsFor(a: AutomationSpec, channels: Channel[], stack: string, uiUrl
     });
 }
 
-/** The message with every `<object>|ui_url` on the stack's UI base (rules/links.ts), in each of its templates. */
+/** The message with every `<object>|ui_url` on the stack's UI base (alert/links.ts), in each of its templates. */
 function linkedMessage(m: Message, uiUrl: string): Message {
     const l = (t: string) => withUiLinks(t, uiUrl);
     const d = m.detail;

@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../config/errors";
 import { PROJECT, parseStackConfig } from "../config/load";
-import type { Incident } from "../rules/incidents";
+import type { Incident } from "../alert/model";
 import { automationsPerRoute, planAlerting } from "../rules/plan";
 import { Placeholder, offlineConfig } from "../config/offline";
 import { readStackFile, readStackFileAt, stackOfFile } from "../harness/stackFile";
@@ -18,7 +18,7 @@ import { RegisteredResource, mockUserId, unwrapSecrets } from "../harness/runPro
 import { runProgramForEngine } from "../harness/engineCapture";
 import { checkPolicies } from "./previewPolicies";
 import { describeTrigger } from "../rules/describe";
-import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
+import { SAMPLE_CONTEXT, renderSample } from "../alert/templates";
 import { ACTION_FAILED_EVENT, sampleActionFailed } from "../signals/deliveryFailure";
 import { fromProviderTrigger } from "../prefect/vocabulary";
 import type { Mute } from "../config/model";

@@ -1,10 +1,12 @@
 import { z } from "zod";
-import { alertSeverity, channelRefs, routeRefs, uniqueList } from "../config/fields";
-import { RESERVED_EVENT_NAMESPACES } from "../prefect/vocabulary";
-import { dataQualityMessage } from "../rules/messages";
-import { describeRoute } from "../rules/routes";
-import { customEventTrigger } from "../rules/triggers";
-import type { AutomationSpec, Signal } from "./signal";
+import { alertSeverity, channelRefs, routeRefs, uniqueList } from "../alert/fields";
+import { OPENING } from "../alert/messages";
+import type { AutomationDraft, Message, Route } from "../alert/model";
+import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
+import { templateLiteral } from "../alert/templates";
+import { EventTriggerSpec, reactive } from "../alert/triggers";
+import { RESERVED_EVENT_NAMESPACES, labelLiteral } from "../prefect/vocabulary";
+import type { SignalModule } from "./signal";
 
 const SEGMENT = "[A-Za-z0-9_-]+";
 /** `acme.table.empty`, or a prefix `acme.table.*` / `acme.table.empty*`: a namespace of its own first, then at least one more part. */
@@ -47,13 +49,46 @@ type Settings = z.output<typeof schema>;
 const TIER_WORD = { warning: "Warning", critical: "Critical", p1: "P1" } as const;
 
 /**
+ * A pipeline's own event (zero rows loaded, say): every event named in `events` (exact names, or prefixes ending
+ * in `*`), of a resource whose id starts with `resourcePrefix` when given, related to the route's runs when given.
+ */
+export function customEventTrigger(events: string[], resourcePrefix: string | undefined, route: Route | undefined): EventTriggerSpec {
+    return reactive({
+        match: resourcePrefix === undefined ? {} : { "prefect.resource.id": `${labelLiteral(resourcePrefix)}*` },
+        // Inside a flow, emit_event relates the run, its flow, deployment, work queue, work pool and tags (events/related.py).
+        match_related: route ? matchRelatedFor(routeFilters(route)) : {},
+        expect: events,
+    });
+}
+
+/**
+ * A pipeline's own data-quality event: its name and resource, the payload fields the config names (each by
+ * subscript, so a field named like a dict method, `items`, still reads the payload; `fields` are identifiers,
+ * checked by the config), and the flow run that emitted it when there is one.
+ */
+export function dataQualityMessage(severity: "warning" | "critical" | "p1", fields: string[]): Message {
+    const { emoji, prefix } = OPENING[severity];
+    return {
+        subject: `${prefix}Data quality: {{ event.event }} ({{ event.resource.id }})`,
+        body: [
+            `${emoji} *${prefix}Data quality: {{ event.event }}*`,
+            "",
+            "*Resource*: {{ event.resource.id }}",
+            ...fields.map((f) => `*${templateLiteral(f)}*: {{ event.payload["${f}"] | default("(not in the event)") }}`),
+            "*Occurred*: {{ event.occurred }}",
+            "{% if flow_run %}*Emitted by*: {{ flow.name }}, run {{ flow_run.name }}: <{{ flow_run|ui_url }}|open the flow run in " +
+                "Prefect>\n{% endif %}",
+            "*Next*: check the source system and the load's logs before the data is used downstream.",
+        ].join("\n"),
+    };
+}
+
+/**
  * Data-quality events the pipelines emit themselves (`prefect.events.emit_event`, e.g. `acme.table.empty` when a
  * load wrote zero rows). One automation, or one per route when `routes` are named (the events a flow run emits carry
  * its tags, flow and deployment as related resources, so a route selects them as it selects the runs).
  */
-export const dataQuality: Signal = {
-    id: "dataQuality",
-    configKey: "dataQuality",
+export const dataQuality: SignalModule<Settings> = {
     severity: "warning",
     summary: "a pipeline emitted one of the data-quality events in `dataQuality.events` (e.g. zero rows loaded)",
     settings: {
@@ -69,16 +104,14 @@ export const dataQuality: Signal = {
                 ? { path: ["events"], expected: 'at least one event name (such as "acme.table.empty") when dataQuality is set' }
                 : undefined,
     },
-    automations: (cfg, ctx) => {
-        const s = cfg.signals.dataQuality as Settings;
+    automations: (s, ctx) => {
         if (s.events.length === 0) return [];
         const of = s.resourcePrefix === undefined ? "" : ` of a resource ${s.resourcePrefix}*`;
-        const spec = (key: string, title: string, routeName?: string): AutomationSpec => {
+        const spec = (key: string, title: string, routeName?: string): AutomationDraft => {
             const route = routeName === undefined ? undefined : ctx.route(routeName);
             return {
                 key,
                 tier: s.severity,
-                signal: "dataQuality",
                 name: ctx.label(`Data quality (${title})`),
                 description:
                     `${TIER_WORD[s.severity]}: every event ${s.events.join(", ")}${of}` +

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { bool, channelRefs } from "../config/fields";
-import type { Message } from "../rules/messages";
+import { bool, channelRefs } from "../alert/fields";
+import type { Message } from "../alert/model";
 import { EventTriggerSpec, labelLiteral } from "../prefect/vocabulary";
-import type { Signal } from "./signal";
+import type { SignalModule } from "./signal";
 
 /**
  * Alerts about alerting: when Prefect records that an automation of this
@@ -79,9 +79,7 @@ export function deliveryFailureMessage(channelsByAutomation: Record<string, stri
     };
 }
 
-export const deliveryFailure: Signal = {
-    id: "deliveryFailure",
-    configKey: "deliveryFailure",
+export const deliveryFailure: SignalModule<Settings> = {
     severity: "warning",
     summary: "an automation of the stack could not deliver an action (prefect.automation.action.failed), to a fallback channel",
     watchesAutomations: true,
@@ -108,8 +106,7 @@ export const deliveryFailure: Signal = {
             return undefined;
         },
     },
-    automations: (cfg, { automations }) => {
-        const s = cfg.signals.deliveryFailure as Settings;
+    automations: (s, { stack, automations }) => {
         if (!s.enabled) return [];
         const table = Object.fromEntries((automations ?? []).map((a) => [a.name, a.channels]));
         const channels = s.channels ?? [];
@@ -117,10 +114,9 @@ export const deliveryFailure: Signal = {
             {
                 key: "alert-delivery-failed",
                 tier: "warning",
-                signal: "deliveryFailure",
-                name: deliveryFailureName(cfg.stack),
-                description: `Warning: an automation of stack ${cfg.stack} could not deliver an action (Prefect recorded action.failed).`,
-                trigger: deliveryFailureTrigger(cfg.stack),
+                name: deliveryFailureName(stack),
+                description: `Warning: an automation of stack ${stack} could not deliver an action (Prefect recorded action.failed).`,
+                trigger: deliveryFailureTrigger(stack),
                 channels,
                 message: deliveryFailureMessage(table),
                 routes: [],

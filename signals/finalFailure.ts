@@ -1,33 +1,96 @@
-import { finalFailureMessage } from "../rules/messages";
-import { describeRoute } from "../rules/routes";
-import { finalFailureTrigger, throttledFailureTrigger } from "../rules/triggers";
-import type { Signal } from "./signal";
+import { z } from "zod";
+import { bool, channelRefs, range, routeRefs } from "../alert/fields";
+import { RUN_DETAILS, RUN_ERROR, RUN_FIELDS, RUN_LINK, describeDuration } from "../alert/messages";
+import type { Message, Route } from "../alert/model";
+import { matchRelatedFor, routeFilters, describeRoute } from "../alert/routes";
+import { EventTriggerSpec, reactive } from "../alert/triggers";
+import { ANY_FLOW_RUN, FINAL_FAILURE_EVENTS, PER_FLOW } from "../prefect/vocabulary";
+import { criticalSettings } from "./repeatedFailure";
+import { SettingsOf, SignalModule, section, toggledSectionRefs, watchedRoutes } from "./signal";
+
+/** `warning`: the warning tier's section. On by default: every stack posts its final failures somewhere. */
+export const warningSettings = section({
+    key: "warning",
+    schema: z
+        .strictObject({
+            enabled: bool().default(true),
+            routes: routeRefs.optional(),
+            channels: channelRefs.optional(),
+            /** At most one warning per flow per this many minutes (a flapping flow does not flood the channel); unset: every failure. */
+            repeatMinutes: range(1, 10080, "a whole number of minutes from 1 to 10080", true).optional(),
+        })
+        .prefault({}),
+    refs: (s) => ({ ...toggledSectionRefs(s), routesFirst: true }),
+    resolve: (s, stack) => ({
+        enabled: s.enabled,
+        routes: watchedRoutes(s, stack),
+        channels: s.enabled ? (s.channels ?? []) : [],
+        repeatMinutes: s.repeatMinutes,
+    }),
+});
+
+/** Every final failure (Failed, Crashed, TimedOut) of a run on the route; retries in progress are AwaitingRetry and never match. */
+export function finalFailureTrigger(route: Route): EventTriggerSpec {
+    return reactive({ match: ANY_FLOW_RUN, match_related: matchRelatedFor(routeFilters(route)), expect: FINAL_FAILURE_EVENTS });
+}
+
+/**
+ * At most one warning per flow per `seconds`: Reactive with a window fires on
+ * the first failure of a flow, then ignores that flow's failures until the
+ * window ends (a flapping flow posts once per window).
+ */
+export function throttledFailureTrigger(route: Route, seconds: number): EventTriggerSpec {
+    return { ...finalFailureTrigger(route), for_each: [PER_FLOW], within: seconds };
+}
+
+/**
+ * `escalates`: whether the critical tier watches the same runs, so the reader knows what happens next.
+ * `repeatSeconds`: warnings are throttled per flow, and the message says so (Prefect fires on the first failure of
+ * the window, so it cannot count the ones it folds in).
+ */
+export function finalFailureMessage(escalates: boolean, repeatSeconds?: number): Message {
+    const folded = repeatSeconds ? ` Further failures of this flow in the next ${describeDuration(repeatSeconds)} are not posted.` : "";
+    return {
+        subject: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
+        body: [":x: *Pipeline failed*: {{ flow.name }}", "", RUN_DETAILS, "", `*Next*: ${finalFailureNext(escalates)}${folded}`].join("\n"),
+        detail: {
+            title: "Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})",
+            fields: RUN_FIELDS,
+            error: RUN_ERROR,
+            link: RUN_LINK,
+            next: finalFailureNext(escalates) + folded,
+        },
+    };
+}
+
+const finalFailureNext = (escalates: boolean) =>
+    "read the run's logs; if the error is transient, retry the run from its " +
+    `page${escalates ? "; repeated failures of this flow page the on-call engineer" : ""}.`;
 
 /** Warning: every final failure (Failed, Crashed, TimedOut) of a watched run, one automation per route. */
-export const finalFailure: Signal = {
-    id: "finalFailure",
-    configKey: "warning",
+export const finalFailure: SignalModule<SettingsOf<typeof warningSettings>> = {
     severity: "warning",
     summary: "every final failure (Failed, Crashed, TimedOut) of a watched flow run; retries in progress never alert",
-    automations: (cfg, { route, label }) =>
-        !cfg.warning.enabled
-            ? []
-            : cfg.warning.routes.map((name) => {
-                  const r = route(name);
-                  const repeatSeconds = cfg.warning.repeatMinutes === undefined ? undefined : cfg.warning.repeatMinutes * 60;
-                  return {
-                      key: `warning-${name}`,
-                      tier: "warning",
-                      signal: "finalFailure",
-                      name: label(`Pipeline failed (${name})`),
-                      description:
-                          `Warning: every final failure (Failed, Crashed, TimedOut) ` +
-                          `of ${describeRoute(r)}. Retries in progress do not alert.` +
-                          (repeatSeconds ? ` At most one per flow per ${repeatSeconds / 60} minutes.` : ""),
-                      trigger: repeatSeconds ? throttledFailureTrigger(r, repeatSeconds) : finalFailureTrigger(r),
-                      channels: cfg.warning.channels,
-                      message: finalFailureMessage(cfg.critical.enabled && cfg.critical.routes.includes(name), repeatSeconds),
-                      routes: [name],
-                  };
-              }),
+    settings: warningSettings,
+    automations: (warning, { route, label, settings }) => {
+        if (!warning.enabled) return [];
+        const critical = settings(criticalSettings);
+        return warning.routes.map((name) => {
+            const r = route(name);
+            const repeatSeconds = warning.repeatMinutes === undefined ? undefined : warning.repeatMinutes * 60;
+            return {
+                key: `warning-${name}`,
+                tier: "warning",
+                name: label(`Pipeline failed (${name})`),
+                description:
+                    `Warning: every final failure (Failed, Crashed, TimedOut) ` +
+                    `of ${describeRoute(r)}. Retries in progress do not alert.` +
+                    (repeatSeconds ? ` At most one per flow per ${repeatSeconds / 60} minutes.` : ""),
+                trigger: repeatSeconds ? throttledFailureTrigger(r, repeatSeconds) : finalFailureTrigger(r),
+                channels: warning.channels,
+                message: finalFailureMessage(critical.enabled && critical.routes.includes(name), repeatSeconds),
+                routes: [name],
+            };
+        });
+    },
 };

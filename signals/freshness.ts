@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { alertSeverity, bool, channelRefs, range } from "../config/fields";
-import type { AutomationSpec } from "./signal";
-import { armedResolve, incidentSeverity, resolveChannels, silenceIncidentKey } from "../rules/incidents";
-import { describeDuration, freshnessMessage, silenceEndedMessage } from "../rules/messages";
-import { templateLiteral } from "../rules/templates";
-import { freshnessTrigger } from "../rules/triggers";
-import { PROACTIVE_MIN_WITHIN_SECONDS } from "../prefect/vocabulary";
-import type { Signal } from "./signal";
+import { alertSeverity, bool, channelRefs, range } from "../alert/fields";
+import { armedResolve, incidentSeverity, silenceIncidentKey } from "../alert/incidents";
+import { LAST_COMPLETED, OPENING, describeDuration, silenceEndedMessage } from "../alert/messages";
+import type { AutomationDraft, Message } from "../alert/model";
+import { templateLiteral } from "../alert/templates";
+import { EventTriggerSpec, silenceAfterLastCompletion } from "../alert/triggers";
+import { ANY_FLOW_RUN, PROACTIVE_MIN_WITHIN_SECONDS, labelLiteral } from "../prefect/vocabulary";
+import type { SignalModule } from "./signal";
 
 /** 0.003 h is 10.8 s, the shortest window Prefect accepts (10 s) rounded up to what the config can say. */
 const MIN_HOURS = 0.003;
@@ -67,13 +67,46 @@ function resourceName(kind: Kind, name: string): string {
 const TIER_WORD = { warning: "Warning", critical: "Critical", p1: "P1" } as const;
 
 /**
+ * Stale data: no Completed run of the deployment (or flow) `name` within `seconds`. Proactive and without
+ * for_each, so Prefect keeps one window for the whole automation: it fires when a window passes without such a
+ * run, a deployment that never completed since the automation was created included.
+ */
+export function freshnessTrigger(kind: "deployment" | "flow", name: string, seconds: number): EventTriggerSpec {
+    return silenceAfterLastCompletion(
+        { match: ANY_FLOW_RUN, match_related: { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) } },
+        seconds,
+    );
+}
+
+/**
+ * Stale data. The window is opened by the last Completed run (alert/triggers.ts silenceAfterLastCompletion), so
+ * the firing carries that run's event and the server loads it: the message names the last successful run. A window
+ * the server opened by itself (never completed since set up, or a reminder while it stays stale) carries none.
+ */
+export function freshnessMessage(severity: "warning" | "critical" | "p1", what: string, seconds: number): Message {
+    const { emoji, prefix } = OPENING[severity];
+    const window = describeDuration(seconds);
+    const name = templateLiteral(what);
+    return {
+        subject: `${prefix}Stale data: no Completed run of ${name} for ${window}`,
+        body: [
+            `${emoji} *${prefix}Stale data: no Completed run of ${name} for ${window}*`,
+            "",
+            `Prefect saw no Completed run of ${name} in the last ${window}.`,
+            LAST_COMPLETED,
+            "",
+            "*Next*: open it in Prefect: is its schedule paused, are its runs Late, Failed or stuck in Running, is its work pool " +
+                "ready?",
+        ].join("\n"),
+    };
+}
+
+/**
  * Stale data: no Completed run of a named deployment (or flow) for `maxAgeHours`. One Proactive automation per
  * entry, without for_each: Prefect keeps one window per automation and fires at the end of every window that saw
  * no such run, so it also fires for a deployment that has never completed since the automation was created.
  */
-export const freshness: Signal = {
-    id: "freshness",
-    configKey: "freshness",
+export const freshness: SignalModule<Settings> = {
     severity: "warning",
     summary:
         "no Completed run of a named deployment or flow for `maxAgeHours` (stale data), at the severity each entry names " +
@@ -104,15 +137,13 @@ export const freshness: Signal = {
                 : undefined;
         },
     },
-    automations: (cfg, { label }) => {
-        const s = cfg.signals.freshness as Settings;
-        const alerts = entries(s).map(({ kind, name, entry }): AutomationSpec => {
+    automations: (s, { stack, label, resolveChannels }) => {
+        const alerts = entries(s).map(({ kind, name, entry }): AutomationDraft => {
             const seconds = Math.round(entry.maxAgeHours * 3600);
             const what = `${kind} ${name}`;
             return {
                 key: resourceName(kind, name),
                 tier: entry.severity,
-                signal: "freshness",
                 name: label(`Stale data: ${what}`),
                 description:
                     `${TIER_WORD[entry.severity]}: no Completed run of ${what} within ${describeDuration(seconds)} ` +
@@ -123,14 +154,14 @@ export const freshness: Signal = {
                 routes: [],
                 // A fixed key per entry: the firing loads no resource to key by. Its Completed run would resolve it.
                 incident: {
-                    dedupKey: silenceIncidentKey(cfg.stack, templateLiteral(`freshness/${kind}/${name}`)),
+                    dedupKey: silenceIncidentKey(stack, templateLiteral(`freshness/${kind}/${name}`)),
                     action: "trigger",
                     severity: incidentSeverity(entry.severity),
                 },
             };
         });
         return alerts.flatMap((a) => {
-            const to = resolveChannels(cfg, a.channels, s.recoveredNotice);
+            const to = resolveChannels(a.channels, s.recoveredNotice);
             return to.length ? [a, freshnessResolve(a, to)] : [a];
         });
     },
@@ -140,7 +171,7 @@ export const freshness: Signal = {
  * The automation that resolves a freshness incident: the entry's first Completed run after a stale-data alert (an
  * armed resolve, Reactive on the same match, same dedup key), sent to `channels`.
  */
-export function freshnessResolve(alert: AutomationSpec, channels: string[]): AutomationSpec {
+export function freshnessResolve(alert: AutomationDraft, channels: string[]): AutomationDraft {
     return armedResolve(alert, {
         trigger: { ...alert.trigger, posture: "Reactive", after: [], within: 60 },
         message: silenceEndedMessage(),

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { bool, channelRefs, prefectName, uniqueList } from "../config/fields";
+import { bool, channelRefs, prefectName, uniqueList } from "../alert/fields";
+import { deploymentIncidentKey, resolving, workQueueIncidentKey } from "../alert/incidents";
+import type { AutomationDraft, Message } from "../alert/model";
+import { EventTriggerSpec, clearedAfter, oneOrMany, reactive } from "../alert/triggers";
 import {
     ANY_DEPLOYMENT,
     ANY_WORK_POOL,
@@ -8,10 +11,7 @@ import {
     WORK_POOL_PAUSED_EVENT,
     WORK_QUEUE_STATUS_EVENTS,
 } from "../prefect/vocabulary";
-import { deploymentIncidentKey, resolveChannels, resolving, workQueueIncidentKey } from "../rules/incidents";
-import { deploymentNotReadyMessage, workPoolPausedMessage, workQueueStatusMessage } from "../rules/messages";
-import { clearedAfter, statusTrigger } from "../rules/triggers";
-import type { AutomationSpec, Signal } from "./signal";
+import type { SignalModule } from "./signal";
 
 const names = (what: string) => uniqueList(prefectName(what), `${what}s`).default([]);
 
@@ -32,13 +32,68 @@ type Settings = z.output<typeof schema>;
 
 const enabled = (s: Settings) => s.deployments.length + s.workQueues.length + s.workPools.length > 0;
 
+/** A status event (`prefect.deployment.not-ready`, `prefect.work-queue.paused`, ...) of a named deployment, queue or pool. */
+export function statusTrigger(anyResource: string, names: string[], event: string): EventTriggerSpec {
+    return reactive({
+        match: { "prefect.resource.id": anyResource, "prefect.resource.name": oneOrMany(names) },
+        expect: [event],
+        for_each: ["prefect.resource.id"],
+    });
+}
+
+export function deploymentNotReadyMessage(): Message {
+    return {
+        subject: "P1: deployment {{ deployment.name }} is not ready",
+        body: [
+            ":fire: *P1: deployment {{ deployment.name }} is not ready*",
+            "",
+            "No worker has polled for its runs within Prefect's timeout, so its scheduled runs cannot start.",
+            "*Deployment*: <{{ deployment|ui_url }}|open {{ deployment.name }} in Prefect>",
+            "",
+            "*Next*: check the worker(s) serving its work pool and queue, and whether they are running and can reach Prefect.",
+        ].join("\n"),
+    };
+}
+
+export function workQueueStatusMessage(status: "not-ready" | "paused"): Message {
+    const title =
+        status === "not-ready" ? "P1: work queue {{ work_queue.name }} is not ready" : "Work queue {{ work_queue.name }} was paused";
+    return {
+        subject: title,
+        body: [
+            `${status === "not-ready" ? ":fire:" : ":warning:"} *${title}*`,
+            "",
+            status === "not-ready"
+                ? "No worker has polled it within Prefect's timeout, so its flow runs cannot start."
+                : "Its scheduled flow runs will not start until it is resumed.",
+            "*Work queue*: <{{ work_queue|ui_url }}|open {{ work_queue.name }} in Prefect>",
+            "",
+            status === "not-ready"
+                ? "*Next*: check the workers polling this queue and their logs."
+                : "*Next*: resume it if the pause was not meant.",
+        ].join("\n"),
+    };
+}
+
+export function workPoolPausedMessage(): Message {
+    return {
+        subject: "Work pool {{ work_pool.name }} was paused",
+        body: [
+            ":warning: *Work pool {{ work_pool.name }} was paused*",
+            "",
+            "None of its flow runs will start until it is resumed.",
+            "*Work pool*: <{{ work_pool|ui_url }}|open {{ work_pool.name }} in Prefect>",
+            "",
+            "*Next*: resume it if the pause was not meant.",
+        ].join("\n"),
+    };
+}
+
 /**
  * Deployment, work-queue and work-pool health for named resources: not-ready (no worker polled within Prefect's
  * timeout, P1) and paused (warning). One automation per kind of event, counted per resource.
  */
-export const health: Signal = {
-    id: "health",
-    configKey: "health",
+export const health: SignalModule<Settings> = {
     severity: "p1",
     summary: "a deployment or work queue in `health` went not-ready (P1), or a work queue or work pool in `health` was paused (warning)",
     settings: {
@@ -63,44 +118,40 @@ export const health: Signal = {
                 };
         },
     },
-    automations: (cfg, { label }) => {
-        const s = cfg.signals.health as Settings;
+    automations: (s, { stack, label, resolveChannels }) => {
         if (!enabled(s)) return [];
         const warn = s.channels ?? [];
         const page = s.p1Channels ?? warn;
-        const out: AutomationSpec[] = [];
+        const out: AutomationDraft[] = [];
         const list = (xs: string[]) => xs.join(" or ");
         if (s.deployments.length)
             out.push({
                 key: "health-deployment-not-ready",
                 tier: "p1",
-                signal: "health",
                 name: label("P1 deployment not ready"),
                 description: `P1: deployment ${list(s.deployments)} went not-ready (no worker polled for its runs).`,
                 trigger: statusTrigger(ANY_DEPLOYMENT, s.deployments, DEPLOYMENT_STATUS_EVENTS.notReady),
                 channels: page,
                 message: deploymentNotReadyMessage(),
                 routes: [],
-                incident: { dedupKey: deploymentIncidentKey(cfg.stack), action: "trigger", severity: "critical" },
+                incident: { dedupKey: deploymentIncidentKey(stack), action: "trigger", severity: "critical" },
             });
         if (s.workQueues.length)
             out.push(
                 {
                     key: "health-work-queue-not-ready",
                     tier: "p1",
-                    signal: "health",
                     name: label("P1 work queue not ready"),
                     description: `P1: work queue ${list(s.workQueues)} went not-ready (no worker polled it).`,
                     trigger: statusTrigger(ANY_WORK_QUEUE, s.workQueues, WORK_QUEUE_STATUS_EVENTS.notReady),
                     channels: page,
                     message: workQueueStatusMessage("not-ready"),
                     routes: [],
-                    incident: { dedupKey: workQueueIncidentKey(cfg.stack), action: "trigger", severity: "critical" },
+                    incident: { dedupKey: workQueueIncidentKey(stack), action: "trigger", severity: "critical" },
                 },
                 {
                     key: "health-work-queue-paused",
                     tier: "warning",
-                    signal: "health",
                     name: label("Work queue paused"),
                     description: `Warning: work queue ${list(s.workQueues)} was paused.`,
                     trigger: statusTrigger(ANY_WORK_QUEUE, s.workQueues, WORK_QUEUE_STATUS_EVENTS.paused),
@@ -113,7 +164,6 @@ export const health: Signal = {
             out.push({
                 key: "health-work-pool-paused",
                 tier: "warning",
-                signal: "health",
                 name: label("Work pool paused"),
                 description: `Warning: work pool ${list(s.workPools)} was paused.`,
                 trigger: statusTrigger(ANY_WORK_POOL, s.workPools, WORK_POOL_PAUSED_EVENT),
@@ -121,9 +171,9 @@ export const health: Signal = {
                 message: workPoolPausedMessage(),
                 routes: [],
             });
-        // A resolve automation where a channel tracks incidents, or chat opted in (rules/incidents.ts resolveChannels).
+        // A resolve automation where a channel tracks incidents, or chat opted in (SignalContext.resolveChannels).
         return out.flatMap((a) => {
-            const to = a.incident ? resolveChannels(cfg, a.channels, s.recoveredNotice) : [];
+            const to = a.incident ? resolveChannels(a.channels, s.recoveredNotice) : [];
             return to.length ? [a, healthResolve(a, to)] : [a];
         });
     },
@@ -145,7 +195,7 @@ const CLEARED_BY: Record<string, { event: string; notice: string }> = {
  * The automation that resolves a not-ready incident: the same resource's `.ready` event after its `.not-ready`
  * (clearedAfter: the first ready after creation, or after a pause, sends nothing), the same dedup key, to `channels`.
  */
-export function healthResolve(alert: AutomationSpec, channels: string[]): AutomationSpec {
+export function healthResolve(alert: AutomationDraft, channels: string[]): AutomationDraft {
     const cleared = CLEARED_BY[alert.trigger.expect[0]];
     if (!cleared) throw new Error(`${alert.key} opens no incident that a ready event clears`);
     return resolving(alert, {

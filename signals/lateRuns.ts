@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { bool, channelRefs, range, routeRefs } from "../config/fields";
-import type { Route, StackConfig } from "../config/model";
+import { bool, channelRefs, range, routeRefs } from "../alert/fields";
+import { deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
+import { describeDuration } from "../alert/messages";
+import type { AutomationDraft, Message, Route } from "../alert/model";
+import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
+import { clearedAfter } from "../alert/triggers";
 import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabulary";
-import { deploymentIncidentKey, incidentSeverity, resolveChannels } from "../rules/incidents";
-import { Message, describeDuration } from "../rules/messages";
-import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
-import { clearedAfter } from "../rules/triggers";
-import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
+import { SignalContext, SignalModule, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
  * Late runs: the server's late-runs service moves a Scheduled run that has not
@@ -101,19 +101,17 @@ export function lateRunRecoveredMessage(): Message {
  * `resolve`, one automation per route that resolves the deployment's incident
  * when one of its runs starts Running (same route filter, same dedup key).
  */
-export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: string[]): AutomationSpec[] {
-    const s = cfg.signals.lateRuns as Settings;
+export function planLateRuns(s: Settings, ctx: SignalContext, resolveTo: string[]): AutomationDraft[] {
     if (!s.enabled) return [];
     const tier = s.severity;
     const repeatSeconds = Math.round(s.repeatMinutes * 60);
     const channels = s.channels ?? [];
-    const incident = { dedupKey: deploymentIncidentKey(cfg.stack), severity: incidentSeverity(tier) };
+    const incident = { dedupKey: deploymentIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const { label } = ctx;
-    return perWatchedRoute(cfg, s.routes, ctx, (name, r) => {
-        const alert: AutomationSpec = {
+    return perWatchedRoute(s.routes, ctx, (name, r) => {
+        const alert: AutomationDraft = {
             key: `late-runs-${name}`,
             tier,
-            signal: "lateRuns",
             name: label(`Late runs (${name})`),
             description:
                 `${tier === "critical" ? "Critical" : "Warning"}: ${describeRoute(r)} that did not start on time (Late). ` +
@@ -125,10 +123,9 @@ export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: st
             incident: { ...incident, action: "trigger" },
         };
         if (!resolveTo.length) return [alert];
-        const recovered: AutomationSpec = {
+        const recovered: AutomationDraft = {
             key: `late-runs-resolve-${name}`,
             tier,
-            signal: "lateRuns",
             name: label(`Late runs recovered (${name})`),
             description:
                 `Resolves the late-run incident of a deployment when one of its ${describeRoute(r)} starts Running after one ` +
@@ -145,9 +142,7 @@ export function planLateRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: st
 }
 
 /** Warning (or critical, when configured): a watched run is Late; at most one alert per deployment per `repeatMinutes`. */
-export const lateRuns: Signal = {
-    id: "lateRuns",
-    configKey: "lateRuns",
+export const lateRuns: SignalModule<Settings> = {
     severity: "warning",
     summary: "a watched flow run did not start on time (Late); at most one alert per deployment per lateRuns.repeatMinutes",
     settings: {
@@ -155,8 +150,5 @@ export const lateRuns: Signal = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (cfg, ctx) => {
-        const s = cfg.signals.lateRuns as Settings;
-        return planLateRuns(cfg, ctx, resolveChannels(cfg, s.channels ?? [], s.recoveredNotice));
-    },
+    automations: (s, ctx) => planLateRuns(s, ctx, ctx.resolveChannels(s.channels ?? [], s.recoveredNotice)),
 };

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { channelRefs, nonEmptyText, prefectName, range } from "../config/fields";
-import type { Severity, StackConfig } from "../config/model";
+import { channelRefs, nonEmptyText, prefectName, range } from "../alert/fields";
+import { deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
+import { describeDuration } from "../alert/messages";
+import type { AutomationDraft, Message, SlaEntry, SlaPlan } from "../alert/model";
+import { templateLiteral } from "../alert/templates";
 import { ANY_FLOW_RUN, EventTriggerSpec } from "../prefect/vocabulary";
-import { deploymentIncidentKey, incidentSeverity } from "../rules/incidents";
-import { Message, describeDuration } from "../rules/messages";
-import { templateLiteral } from "../rules/templates";
-import type { AutomationSpec, Signal, SignalContext } from "./signal";
+import type { SignalContext, SignalModule } from "./signal";
 
 /**
  * Prefect Cloud SLAs (docs/v3/concepts/slas.mdx; the provider's
@@ -107,28 +107,13 @@ function slaEntries(d: DeploymentSla): { kind: string; fields: SlaFields; words:
     return out;
 }
 
-type SlaFields = { duration?: number; staleAfter?: number; within?: number; expectedEvent?: string; resourceMatch?: string };
-
-/** One SLA of a `prefect_resource_sla` (the SDK's `ResourceSlaSla`), every field the program sets. */
-export type SlaEntry = SlaFields & { name: string; severity: string; enabled: boolean; ownerResource: string };
-
-/** One `prefect_resource_sla`: every SLA of one deployment (the provider deletes SLAs of it that are not listed). */
-export interface SlaPlan {
-    /** Pulumi resource name. */
-    key: string;
-    /** The component that owns it, as its violation automation. */
-    tier: Severity;
-    deployment: string;
-    resourceId: string;
-    slas: SlaEntry[];
-}
+type SlaFields = Omit<SlaEntry, "name" | "severity" | "enabled" | "ownerResource">;
+export type { SlaEntry, SlaPlan };
 
 const deploymentResource = (id: string) => `prefect.deployment.${id}`;
 
-/** The stack's SLA resources, as data (rules/plan.ts carries them). */
-export function planSlas(cfg: StackConfig): SlaPlan[] {
-    const s = cfg.signals.slas as Settings | undefined;
-    if (!s) return [];
+/** The stack's SLA resources, as data (the signal's `slas`: rules/plan.ts carries them to the tiers' components). */
+export function planSlas(s: Settings, stack: string): SlaPlan[] {
     return Object.entries(s.deployments).map(([name, d]) => {
         const resourceId = deploymentResource(d.deploymentId);
         return {
@@ -138,7 +123,7 @@ export function planSlas(cfg: StackConfig): SlaPlan[] {
             resourceId,
             slas: slaEntries(d).map((e) => ({
                 // Unique per deployment (Prefect's rule); the stack in it says who manages it.
-                name: `${cfg.stack}-${e.kind}`,
+                name: `${stack}-${e.kind}`,
                 severity: PREFECT_SLA_SEVERITY[d.severity],
                 enabled: true,
                 // What Prefect's own client sends (SlaClient.apply_slas_for_deployment): the deployment owns its SLAs.
@@ -191,12 +176,10 @@ export function slaViolationMessage(deployment: string, deploymentId: string, se
     };
 }
 
-function planAutomations(cfg: StackConfig, { label }: SignalContext): AutomationSpec[] {
-    const s = cfg.signals.slas as Settings;
+function planAutomations(s: Settings, { stack, label }: SignalContext): AutomationDraft[] {
     return Object.entries(s.deployments).map(([name, d]) => ({
         key: `sla-violation-${name}`,
         tier: d.severity,
-        signal: "sla",
         name: label(`SLA violated (${name})`),
         description: `${WORD[d.severity]}: a Prefect Cloud SLA of deployment ${name} was violated.`,
         trigger: slaViolationTrigger(d.deploymentId),
@@ -209,14 +192,12 @@ function planAutomations(cfg: StackConfig, { label }: SignalContext): Automation
         ),
         routes: [],
         // No clearing event is documented for an SLA: the incident is opened, people resolve it.
-        incident: { dedupKey: deploymentIncidentKey(cfg.stack), severity: incidentSeverity(d.severity), action: "trigger" },
+        incident: { dedupKey: deploymentIncidentKey(stack), severity: incidentSeverity(d.severity), action: "trigger" },
     }));
 }
 
 /** Prefect Cloud SLAs on named deployments, and an automation per deployment on their violations, routed by severity. */
-export const sla: Signal = {
-    id: "sla",
-    configKey: "slas",
+export const sla: SignalModule<Settings> = {
     severity: "warning",
     summary: "a Prefect Cloud SLA (time to completion, frequency, lateness, freshness) of a named deployment was violated",
     settings: {
@@ -262,5 +243,6 @@ export const sla: Signal = {
                   "that do the same job on any server: lateRuns (lateness), stuckRuns (time to completion) and freshness " +
                   "(frequency, freshness)",
     },
-    automations: (cfg, ctx) => planAutomations(cfg, ctx),
+    automations: planAutomations,
+    slas: (s, { stack }) => planSlas(s, stack),
 };

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { bool, channelRefs, range, routeRefs } from "../config/fields";
-import type { Route, StackConfig } from "../config/model";
+import { bool, channelRefs, range, routeRefs } from "../alert/fields";
+import { flowRunIncidentKey, incidentSeverity } from "../alert/incidents";
+import { describeDuration } from "../alert/messages";
+import type { AutomationDraft, Message, Route } from "../alert/model";
+import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
+import { RECOVERY_WINDOW_SECONDS } from "../alert/triggers";
 import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent } from "../prefect/vocabulary";
-import { flowRunIncidentKey, incidentChannels, incidentSeverity } from "../rules/incidents";
-import { Message, describeDuration } from "../rules/messages";
-import { describeRoute, matchRelatedFor, routeFilters } from "../rules/routes";
-import { RECOVERY_WINDOW_SECONDS } from "../rules/triggers";
 import { RUNNING_EVENT, severitySchema } from "./lateRuns";
-import { AutomationSpec, Signal, SignalContext, perWatchedRoute, toggledSectionRefs } from "./signal";
+import { SignalContext, SignalModule, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
  * Stuck runs: a Proactive trigger with `after` opens a window per flow run
@@ -116,25 +116,23 @@ export function stuckRunEndedMessage(): Message {
  * automation resolving the run's incident when it moves on (Running, for a
  * Pending alert, or a terminal state).
  */
-export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: string[]): AutomationSpec[] {
-    const s = cfg.signals.stuckRuns as Settings;
+export function planStuckRuns(s: Settings, ctx: SignalContext, resolveTo: string[]): AutomationDraft[] {
     if (!s.enabled) return [];
     const tier = s.severity;
     const critical = tier === "critical";
     const channels = s.channels ?? [];
-    const incident = { dedupKey: flowRunIncidentKey(cfg.stack), severity: incidentSeverity(tier) };
+    const incident = { dedupKey: flowRunIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const running = Math.round(s.stuckAfterMinutes * 60);
     const pending = s.pendingAfterMinutes === undefined ? undefined : Math.round(s.pendingAfterMinutes * 60);
     const level = critical ? "Critical" : "Warning";
     const { label } = ctx;
-    return perWatchedRoute(cfg, s.routes, ctx, (name, r) => {
-        const common: Pick<AutomationSpec, "tier" | "signal" | "channels" | "routes"> = {
+    return perWatchedRoute(s.routes, ctx, (name, r) => {
+        const common: Pick<AutomationDraft, "tier" | "channels" | "routes"> = {
             tier,
-            signal: "stuckRuns",
             channels,
             routes: [name],
         };
-        const specs: AutomationSpec[] = [
+        const specs: AutomationDraft[] = [
             {
                 ...common,
                 key: `stuck-running-${name}`,
@@ -182,9 +180,7 @@ export function planStuckRuns(cfg: StackConfig, ctx: SignalContext, resolveTo: s
 }
 
 /** Warning (or critical, when configured): a watched run stayed Running (or Pending) longer than configured. */
-export const stuckRuns: Signal = {
-    id: "stuckRuns",
-    configKey: "stuckRuns",
+export const stuckRuns: SignalModule<Settings> = {
     severity: "warning",
     summary:
         "a watched flow run stayed Running longer than stuckRuns.stuckAfterMinutes (or Pending longer than " +
@@ -194,8 +190,5 @@ export const stuckRuns: Signal = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (cfg, ctx) => {
-        const s = cfg.signals.stuckRuns as Settings;
-        return planStuckRuns(cfg, ctx, s.resolveWhenEnded ? incidentChannels(cfg, s.channels ?? []) : []);
-    },
+    automations: (s, ctx) => planStuckRuns(s, ctx, s.resolveWhenEnded ? ctx.incidentChannels(s.channels ?? []) : []),
 };

@@ -1,42 +1,60 @@
 import { z } from "zod";
-import { bool, channelRefs, prefectName, uniqueList } from "../config/fields";
-import { successMessage } from "../rules/messages";
-import { successTrigger } from "../rules/triggers";
-import type { Signal } from "./signal";
+import { bool, channelRefs, prefectName, uniqueList } from "../alert/fields";
+import { RUN_FIELDS, RUN_LINK } from "../alert/messages";
+import type { Message } from "../alert/model";
+import { EventTriggerSpec, oneOrMany, reactive } from "../alert/triggers";
+import { ANY_FLOW_RUN, COMPLETED_EVENT } from "../prefect/vocabulary";
+import { SettingsOf, SignalModule, section } from "./signal";
 
-const schema = z
-    .strictObject({
-        enabled: bool().default(false),
-        flows: uniqueList(prefectName("flow name"), "flow names").default([]),
-        channels: channelRefs.optional(),
-    })
-    .prefault({});
-type Settings = z.output<typeof schema>;
+const successNoticeSettings = section({
+    key: "successNotice",
+    schema: z
+        .strictObject({
+            enabled: bool().default(false),
+            flows: uniqueList(prefectName("flow name"), "flow names").default([]),
+            channels: channelRefs.optional(),
+        })
+        .prefault({}),
+    // Disabled, it sends nowhere (its channels get no block).
+    refs: (s) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
+    problem: (s) =>
+        s.enabled && s.flows.length === 0
+            ? { path: ["flows"], expected: "at least one flow name when successNotice.enabled is true" }
+            : undefined,
+});
+
+/** A run of one of the named flows Completed (the seed's optional notify_on_completion). */
+export function successTrigger(flows: string[]): EventTriggerSpec {
+    return reactive({
+        match: ANY_FLOW_RUN,
+        match_related: { "prefect.resource.role": "flow", "prefect.resource.name": oneOrMany(flows) },
+        expect: [COMPLETED_EVENT],
+    });
+}
+
+export function successMessage(): Message {
+    return {
+        subject: "Pipeline completed: {{ flow.name }}",
+        body: [
+            ":white_check_mark: *{{ flow.name }}* completed",
+            "*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`) at {{ flow_run.state.timestamp }}",
+            "<{{ flow_run|ui_url }}|open the flow run in Prefect>",
+        ].join("\n"),
+        detail: { title: "Pipeline completed: {{ flow.name }}", fields: RUN_FIELDS.slice(0, 4), link: RUN_LINK },
+    };
+}
 
 /** Info, not an alert: a run of one of the named flows completed (the seed's optional notify_on_completion). */
-export const successNotice: Signal = {
-    id: "successNotice",
-    configKey: "successNotice",
+export const successNotice: SignalModule<SettingsOf<typeof successNoticeSettings>> = {
     severity: "info",
     summary: "a run of one of the named flows completed (to an information channel)",
-    settings: {
-        key: "successNotice",
-        schema,
-        // Disabled, it sends nowhere (its channels get no block).
-        refs: (s: Settings) => ({ enabled: s.enabled, channels: s.enabled ? s.channels : [], routes: [] }),
-        problem: (s: Settings) =>
-            s.enabled && s.flows.length === 0
-                ? { path: ["flows"], expected: "at least one flow name when successNotice.enabled is true" }
-                : undefined,
-    },
-    automations: (cfg, { label }) => {
-        const s = cfg.signals.successNotice as Settings;
+    settings: successNoticeSettings,
+    automations: (s, { label }) => {
         if (!s.enabled) return [];
         return [
             {
                 key: "success-notice",
                 tier: "info",
-                signal: "successNotice",
                 name: label("Pipeline completed"),
                 description: `Info: a run of ${s.flows.join(", ")} completed.`,
                 trigger: successTrigger(s.flows),

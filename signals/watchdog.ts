@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { kindOf } from "../channels/registry";
-import { bool, channelName, range } from "../config/fields";
+import { bool, channelName, range } from "../alert/fields";
+import { describeDuration } from "../alert/messages";
+import type { Message } from "../alert/model";
 import {
     EventTriggerSpec,
     labelLiteral,
@@ -8,8 +10,7 @@ import {
     WATCHDOG_EVENT,
     WATCHDOG_RESOURCE_PREFIX,
 } from "../prefect/vocabulary";
-import { describeDuration, Message } from "../rules/messages";
-import type { Signal } from "./signal";
+import type { SignalModule } from "./signal";
 
 /**
  * A watchdog outside Prefect: every `intervalMinutes`, an automation of the stack pings an external heartbeat
@@ -75,9 +76,7 @@ export function watchdogMessage(stack: string, seconds: number): Message {
     };
 }
 
-export const watchdog: Signal = {
-    id: "watchdog",
-    configKey: "watchdog",
+export const watchdog: SignalModule<Settings> = {
     severity: "info",
     summary:
         "a heartbeat every `intervalMinutes` to an external heartbeat monitor, which pages when Prefect's triggers service, " +
@@ -108,22 +107,20 @@ export const watchdog: Signal = {
             return undefined;
         },
     },
-    automations: (cfg, { label }) => {
-        const s = cfg.signals.watchdog as Settings;
+    automations: (s, { stack, label }) => {
         if (!s.enabled || !s.channel) return [];
         const seconds = Math.round(s.intervalMinutes * 60);
         return [
             {
                 key: "watchdog-heartbeat",
                 tier: "info",
-                signal: "watchdog",
                 name: label("Watchdog heartbeat"),
                 description:
                     `Pings the heartbeat monitor of channel ${s.channel} every ${describeDuration(seconds)}: proves that Prefect's ` +
                     "triggers service (proactive loop), actions service and egress work; not that events are received.",
-                trigger: watchdogTrigger(cfg.stack, seconds),
+                trigger: watchdogTrigger(stack, seconds),
                 channels: [s.channel],
-                message: watchdogMessage(cfg.stack, seconds),
+                message: watchdogMessage(stack, seconds),
                 routes: [],
             },
         ];

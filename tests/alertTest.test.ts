@@ -18,7 +18,7 @@ import {
     progress,
 } from "../scripts/alertTest/report";
 import { AlertTestError, Tier, planAlertTest } from "../scripts/alertTest/select";
-import { finalFailureTrigger } from "../rules/triggers";
+import { finalFailureTrigger } from "../signals/finalFailure";
 import { resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "..");

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
 import { PROVIDER_CONFIG, sensitiveProviderKeys } from "../config/providerKeys";
+import { sectionOf } from "../config/model";
 import { planAlerting } from "../rules/plan";
+import { warningSettings } from "../signals/finalFailure";
+import { p1Settings } from "../signals/p1";
+import { criticalSettings } from "../signals/repeatedFailure";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -20,9 +24,9 @@ function errorOf(run: () => unknown): ConfigError {
 describe("committed stacks parse", () => {
     it("dev is the warning tier only, on the dlt route, to #data-alerts", () => {
         const cfg = parseStackConfig(stackConfig("dev"));
-        expect(cfg.warning).toEqual({ enabled: true, routes: ["dlt"], channels: ["alerts"] });
-        expect(cfg.critical.enabled).toBe(false);
-        expect(cfg.p1.enabled).toBe(false);
+        expect(sectionOf(cfg, warningSettings)).toEqual({ enabled: true, routes: ["dlt"], channels: ["alerts"] });
+        expect(sectionOf(cfg, criticalSettings).enabled).toBe(false);
+        expect(sectionOf(cfg, p1Settings).enabled).toBe(false);
         expect(cfg.pagerDuty).toBeUndefined();
         expect(cfg.secretsManager).toBeUndefined();
         expect(cfg.routes).toEqual([{ name: "dlt", tags: ["dlt"], flows: [], deployments: [] }]);
@@ -33,8 +37,13 @@ describe("committed stacks parse", () => {
     it("prod enables every tier, PagerDuty and Secrets Manager", () => {
         const cfg = parseStackConfig(stackConfig("prod"));
         expect(cfg.environment).toBe("production");
-        expect(cfg.critical).toMatchObject({ enabled: true, threshold: 3, windowSeconds: 86400, channels: ["critical", "pager"] });
-        expect(cfg.p1).toMatchObject({ enabled: true, workPools: ["default-work-pool"], noSuccessSeconds: 21600 });
+        expect(sectionOf(cfg, criticalSettings)).toMatchObject({
+            enabled: true,
+            threshold: 3,
+            windowSeconds: 86400,
+            channels: ["critical", "pager"],
+        });
+        expect(sectionOf(cfg, p1Settings)).toMatchObject({ enabled: true, workPools: ["default-work-pool"], noSuccessSeconds: 21600 });
         expect(cfg.pagerDuty?.escalation).toEqual({
             onCallAckMinutes: 15,
             teamLeadAckMinutes: 30,
@@ -50,7 +59,7 @@ describe("committed stacks parse", () => {
 
     it("local points at a self-hosted server and needs no Prefect API key", () => {
         const cfg = parseStackConfig(stackConfig("local"));
-        // Links in messages point at the server's own UI (rules/links.ts).
+        // Links in messages point at the server's own UI (alert/links.ts).
         expect(cfg.prefect).toEqual({ endpoint: "http://127.0.0.1:4200/api", cloud: false, uiUrl: "http://127.0.0.1:4200" });
         expect(cfg.secrets.every((s) => s.form === "webhook-url")).toBe(true);
     });
@@ -282,7 +291,7 @@ describe('numbers and booleans written as text (pulumi config set --path stores 
     it("are read as numbers and booleans", () => {
         const raw = editKey(stackConfig("prod"), "critical", (c) => ({ ...c, enabled: "true", threshold: "5", windowHours: "0.5" }));
         const cfg = parseStackConfig(editKey(raw, "pagerDuty", (p) => ({ ...p, escalation: { ...p.escalation, onCallAckMinutes: "10" } })));
-        expect(cfg.critical).toMatchObject({ enabled: true, threshold: 5, windowSeconds: 1800 });
+        expect(sectionOf(cfg, criticalSettings)).toMatchObject({ enabled: true, threshold: 5, windowSeconds: 1800 });
         expect(cfg.pagerDuty?.escalation.onCallAckMinutes).toBe(10);
     });
 

@@ -15,6 +15,10 @@ import { mirroredSecrets, planAlerting } from "../rules/plan";
 import { MARK, redact, sentinelStack } from "./helpers/sentinels";
 import { successNotice as successNoticeSignal } from "../signals/successNotice";
 import { SIGNALS } from "../signals/table";
+import { sectionOf } from "../config/model";
+import { warningSettings } from "../signals/finalFailure";
+import { p1Settings } from "../signals/p1";
+import { criticalSettings } from "../signals/repeatedFailure";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const STACKS = ["dev", "prod", "local"] as const;
@@ -34,15 +38,19 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
     const channelNames = cfg.channels.map((c) => c.name);
     const routeNames = cfg.routes.map((r) => r.name);
     // Success notices are a signal with its own section: its resolved references, as the program reads them.
-    const notice = cfg.signals.successNotice as { enabled: boolean; flows: string[] };
-    const successNotice = { ...notice, channels: successNoticeSignal.settings!.refs(notice).channels ?? [] };
-    const tiers = { warning: cfg.warning, successNotice, critical: cfg.critical, p1: cfg.p1 };
+    const notice = sectionOf(cfg, successNoticeSignal.settings);
+    const successNotice = { ...notice, channels: successNoticeSignal.settings.refs(notice).channels ?? [] };
+    const warning = sectionOf(cfg, warningSettings);
+    const critical = sectionOf(cfg, criticalSettings);
+    const p1 = sectionOf(cfg, p1Settings);
+    const tiers = { warning, successNotice, critical, p1 };
 
     check(cfg.stack === raw.stack && cfg.project === PROJECT, "stack and project are the ones given");
     check(new Set(channelNames).size === channelNames.length, "channel names are unique");
     // Signals with a section of their own (late and stuck runs, stale data, ...) send to the channels they name, as the program reads them.
+    const tierKeys = Object.keys(tiers);
     const sectionChannels = SIGNALS.flatMap((signal) => {
-        if (!signal.settings) return [];
+        if (tierKeys.includes(signal.configKey)) return [];
         const refs = signal.settings.refs(cfg.signals[signal.settings.key]);
         return refs.enabled ? (refs.channels ?? []) : [];
     });
@@ -71,19 +79,16 @@ function brokenInvariants(raw: RawConfig, cfg: StackConfig): string[] {
             check(t.enabled || t.routes.length === 0, `${name}: disabled means no routes`);
         }
     }
-    check(!cfg.warning.enabled || cfg.warning.routes.length > 0, "warning: enabled means at least one route");
-    check(!cfg.critical.enabled || cfg.critical.routes.length > 0, "critical: enabled means at least one route");
+    check(!warning.enabled || warning.routes.length > 0, "warning: enabled means at least one route");
+    check(!critical.enabled || critical.routes.length > 0, "critical: enabled means at least one route");
     check(!successNotice.enabled || successNotice.flows.length > 0, "successNotice: enabled means at least one flow");
+    check(Number.isInteger(critical.threshold) && critical.threshold >= 2 && critical.threshold <= 100, "critical.threshold in 2..100");
+    check(critical.windowSeconds >= 360 && critical.windowSeconds <= 720 * 3600, "critical window in 0.1..720 h");
     check(
-        Number.isInteger(cfg.critical.threshold) && cfg.critical.threshold >= 2 && cfg.critical.threshold <= 100,
-        "critical.threshold in 2..100",
-    );
-    check(cfg.critical.windowSeconds >= 360 && cfg.critical.windowSeconds <= 720 * 3600, "critical window in 0.1..720 h");
-    check(
-        cfg.p1.noSuccessSeconds === undefined || (cfg.p1.noSuccessSeconds >= 30 && cfg.p1.noSuccessSeconds <= 10080 * 60),
+        p1.noSuccessSeconds === undefined || (p1.noSuccessSeconds >= 30 && p1.noSuccessSeconds <= 10080 * 60),
         "P1 silence >= 30 s (Prefect needs >= 10 s)",
     );
-    check(!cfg.p1.enabled || cfg.p1.workPools.length > 0 || cfg.p1.noSuccessSeconds !== undefined, "p1: enabled means a signal");
+    check(!p1.enabled || p1.workPools.length > 0 || p1.noSuccessSeconds !== undefined, "p1: enabled means a signal");
 
     for (const r of cfg.routes) {
         const names = [...r.tags, ...r.flows, ...r.deployments];
@@ -551,7 +556,10 @@ describe("parseStackConfig: valid config or one ConfigError, never anything else
         const raw = sentinelStack("prod").raw;
         const cfg = parseStackConfig(raw);
         expect(brokenInvariants(raw, cfg)).toEqual([]);
-        const broken = { ...cfg, critical: { ...cfg.critical, threshold: 1, channels: ["nowhere"] } };
+        const broken = {
+            ...cfg,
+            signals: { ...cfg.signals, critical: { ...sectionOf(cfg, criticalSettings), threshold: 1, channels: ["nowhere"] } },
+        };
         expect(brokenInvariants(raw, broken)).toEqual(
             expect.arrayContaining([
                 "critical.threshold in 2..100",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PROJECT, parseStackConfig } from "../config/load";
 import { planAlerting } from "../rules/plan";
-import { renderSample } from "../rules/templates";
+import { renderSample } from "../alert/templates";
 import { ACTION_FAILED_EVENT, deliveryFailureName } from "../signals/deliveryFailure";
 import { SLACK_URL, STACK_SECRETS, editKey, stackConfig } from "./helpers/stacks";
 

@@ -11,10 +11,10 @@ import { PROJECT, RawConfig, parseStackConfig, parseStructure, requiredSecrets }
 import { offlineConfig } from "../config/offline";
 import { isSecretMarker } from "../harness/runProgram";
 import { unknownTemplateNames } from "../prefect/vocabulary";
-import { withUiLinks } from "../rules/links";
-import { finalFailureMessage } from "../rules/messages";
+import { withUiLinks } from "../alert/links";
+import { finalFailureMessage } from "../signals/finalFailure";
 import { blockFor, planAlerting } from "../rules/plan";
-import { renderSample } from "../rules/templates";
+import { renderSample } from "../alert/templates";
 import { T, ofType, plain, runStack } from "./helpers/program";
 import { sentinelFor, unwrappedSentinels } from "./helpers/sentinels";
 import { STACK_SECRETS, editKey, stackConfig } from "./helpers/stacks";

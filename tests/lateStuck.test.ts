@@ -1,18 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { RawConfig, parseStackConfig } from "../config/load";
-import type { Route } from "../config/model";
+import { Route, sectionOf } from "../config/model";
 import { unknownTemplateNames } from "../prefect/vocabulary";
 import { describeTrigger } from "../rules/describe";
-import { deploymentIncidentKey, flowRunIncidentKey, tracksIncidents } from "../rules/incidents";
-import { planAlerting } from "../rules/plan";
-import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
-import { RECOVERY_WINDOW_SECONDS } from "../rules/triggers";
-import { lateRunMessage, lateRunTrigger, planLateRuns } from "../signals/lateRuns";
+import { deploymentIncidentKey, flowRunIncidentKey } from "../alert/incidents";
+import { tracksIncidents } from "../rules/incidents";
+import { planAlerting, signalContext } from "../rules/plan";
+import { SAMPLE_CONTEXT, renderSample } from "../alert/templates";
+import { RECOVERY_WINDOW_SECONDS } from "../alert/triggers";
+import { lateRunMessage, lateRunTrigger, lateRuns, planLateRuns } from "../signals/lateRuns";
 import {
     PENDING_EVENTS,
     TERMINAL_EVENTS,
     planStuckRuns,
+    stuckRuns,
     stuckPendingTrigger,
     stuckRunMessage,
     stuckRunningTrigger,
@@ -31,10 +33,6 @@ function dev(late?: unknown, stuck?: unknown): RawConfig {
     return raw;
 }
 const planned = (raw: RawConfig, signal: string) => planAlerting(parseStackConfig(raw)).automations.filter((a) => a.signal === signal);
-const ctxOf = (cfg: ReturnType<typeof parseStackConfig>) => ({
-    route: (n: string) => cfg.routes.find((r) => r.name === n)!,
-    label: (s: string) => `[${cfg.stack}] ${s}`,
-});
 
 function configError(raw: RawConfig): string {
     try {
@@ -126,8 +124,8 @@ describe("late runs", () => {
 
     it("plans its resolve automation (a run of the deployment starts Running after a Late one, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(ON));
-        expect(planLateRuns(cfg, ctxOf(cfg), []).map((a) => a.key)).toEqual(["late-runs-dlt"]);
-        const [alert, resolve] = planLateRuns(cfg, ctxOf(cfg), ["pager"]);
+        expect(planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), []).map((a) => a.key)).toEqual(["late-runs-dlt"]);
+        const [alert, resolve] = planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), ["pager"]);
         expect(resolve.key).toBe("late-runs-resolve-dlt");
         expect(resolve.channels).toEqual(["pager"]);
         // Opened by a Late run of the same deployment: a deployment whose runs start on time sends nothing.
@@ -222,8 +220,11 @@ describe("stuck runs", () => {
 
     it("plans its resolve automation (the run moves on, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(undefined, { ...ON, pendingAfterMinutes: 30 }));
-        expect(planStuckRuns(cfg, ctxOf(cfg), []).map((a) => a.key)).toEqual(["stuck-running-dlt", "stuck-pending-dlt"]);
-        const resolve = planStuckRuns(cfg, ctxOf(cfg), ["pager"])[2];
+        expect(planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), []).map((a) => a.key)).toEqual([
+            "stuck-running-dlt",
+            "stuck-pending-dlt",
+        ]);
+        const resolve = planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), ["pager"])[2];
         expect(resolve.key).toBe("stuck-runs-resolve-dlt");
         expect(resolve.channels).toEqual(["pager"]);
         expect(resolve.trigger).toMatchObject({

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config/errors";
 import { PROJECT, parseStackConfig } from "../config/load";
 import { unknownTemplateNames } from "../prefect/vocabulary";
-import { prefectUiUrl, withUiLinks } from "../rules/links";
+import { prefectUiUrl, withUiLinks } from "../alert/links";
 import { planAlerting } from "../rules/plan";
-import { renderSample } from "../rules/templates";
+import { renderSample } from "../alert/templates";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /**
- * Links in messages are built from the stack's UI base and the object's id (rules/links.ts): Prefect's `ui_url`
+ * Links in messages are built from the stack's UI base and the object's id (alert/links.ts): Prefect's `ui_url`
  * rendered `None` for a deployment on 3.9.1, and for everything on a server without PREFECT_UI_URL.
  */
 

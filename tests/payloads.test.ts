@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SLACK_LIMITS, TRUNCATED, blockKitBody } from "../channels/blockKit";
 import { PAGERDUTY_LIMITS, pagerDutyEventBody } from "../channels/pagerDutyEvent";
 import { unknownTemplateNames } from "../prefect/vocabulary";
-import type { Message } from "../rules/messages";
-import { SAMPLE_CONTEXT, renderSample } from "../rules/templates";
+import type { Message } from "../alert/model";
+import { SAMPLE_CONTEXT, renderSample } from "../alert/templates";
 
 /**
  * The JSON bodies (Slack Block Kit, PagerDuty Events API v2) are Jinja

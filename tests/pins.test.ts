@@ -36,7 +36,13 @@ describe("pinned URNs and plans of the committed stacks", () => {
     it.each(STACKS)("%s: every URN as committed", async (stack) => {
         vi.resetModules();
         const run = await runStack(stack);
-        pinned(`${stack}.urns.txt`, `${run.resources.map((r) => r.urn).sort().join("\n")}\n`);
+        pinned(
+            `${stack}.urns.txt`,
+            `${run.resources
+                .map((r) => r.urn)
+                .sort()
+                .join("\n")}\n`,
+        );
     });
 
     it.each(STACKS)("%s: the plan as committed", (stack) => {

@@ -67,7 +67,7 @@ describe("dev stack under mocks", () => {
         });
         expect(a.actions).toHaveLength(1);
         expect(a.actions[0]).toMatchObject({ type: "send-notification", blockDocumentId: ofType(run, T.block)[0].id });
-        // The run's page links the Block Kit button, on the stack's own UI (Prefect Cloud's workspace pages: rules/links.ts).
+        // The run's page links the Block Kit button, on the stack's own UI (Prefect Cloud's workspace pages: alert/links.ts).
         expect(a.actions[0].body).toContain(
             '{% set url = (("https://app.prefect.cloud/account/0b5e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b/workspace/' +
                 '6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f/runs/flow-run/" ~ (flow_run.id | string))) | string %}',

@@ -221,9 +221,7 @@ describe("which runs: the routes the stack watches, as Prefect filters", () => {
         const tier = (routes: string[], enabled = true) => ({ enabled, routes, channels: [] });
         const cfg = {
             routes: [route, other],
-            warning: tier(["r"]),
-            critical: { ...tier([]), threshold: 3, windowSeconds: 60 },
-            p1: tier([]),
+            signals: { warning: tier(["r"]), critical: { ...tier([]), threshold: 3, windowSeconds: 60 }, p1: tier([]) },
         };
         expect(watchedRoutes(cfg as never).map((r) => r.name)).toEqual(["r"]);
         expect(expectedRows([route, { ...other, flows: ["g"], deployments: ["d"] }])).toEqual([

@@ -4,7 +4,7 @@ import { PROJECT, parseStackConfig } from "../config/load";
 import type { StackConfig } from "../config/model";
 import { resolveChannels } from "../rules/incidents";
 import { PlannedAutomation, planAlerting } from "../rules/plan";
-import { RECOVERY_WINDOW_SECONDS, clearedAfter } from "../rules/triggers";
+import { RECOVERY_WINDOW_SECONDS, clearedAfter } from "../alert/triggers";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /**

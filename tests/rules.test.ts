@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, Route } from "../config/load";
 import { FINAL_FAILURE_EVENTS, PER_FLOW, unknownTemplateNames } from "../prefect/vocabulary";
-import { describeDuration, finalFailureMessage, repeatedFailureMessage } from "../rules/messages";
+import { describeDuration } from "../alert/messages";
+import { finalFailureMessage } from "../signals/finalFailure";
+import { repeatedFailureMessage } from "../signals/repeatedFailure";
 import { planAlerting } from "../rules/plan";
-import { routeFilters } from "../rules/routes";
-import { finalFailureTrigger, noSuccessTrigger, repeatedFailureTrigger, workPoolNotReadyTrigger } from "../rules/triggers";
-import { renderSample } from "../rules/templates";
+import { routeFilters } from "../alert/routes";
+import { finalFailureTrigger } from "../signals/finalFailure";
+import { noSuccessTrigger } from "../signals/allPipelinesDown";
+import { repeatedFailureTrigger } from "../signals/repeatedFailure";
+import { workPoolNotReadyTrigger } from "../signals/workPoolNotReady";
+import { renderSample } from "../alert/templates";
 import { criticalLadder, describeLadder, p1Ladder } from "../rules/escalation";
 import { stackConfig } from "./helpers/stacks";
 

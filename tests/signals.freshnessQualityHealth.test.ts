@@ -3,9 +3,9 @@ import { ConfigError } from "../config/errors";
 import { PROJECT, parseStackConfig } from "../config/load";
 import { unknownTemplateNames } from "../prefect/vocabulary";
 import { describeTrigger } from "../rules/describe";
-import { deploymentIncidentKey, workQueueIncidentKey } from "../rules/incidents";
+import { deploymentIncidentKey, workQueueIncidentKey } from "../alert/incidents";
 import { planAlerting } from "../rules/plan";
-import { renderSample } from "../rules/templates";
+import { renderSample } from "../alert/templates";
 import { dataQuality } from "../signals/dataQuality";
 import { freshness, freshnessResolve } from "../signals/freshness";
 import { health, healthResolve } from "../signals/health";
@@ -35,9 +35,10 @@ const prodStack = () => stackConfig("prod", { [`${PROJECT}:pagerDutyApiKey`]: un
 
 describe("the three signals are in the table with their own config sections", () => {
     it("freshness, dataQuality and health: one module each, a settings section each", () => {
-        for (const s of [freshness, dataQuality, health]) {
-            expect(SIGNALS).toContain(s);
-            expect(s.settings?.key).toBe(s.configKey);
+        for (const [id, s] of Object.entries({ freshness, dataQuality, health })) {
+            const signal = SIGNALS.find((x) => x.id === id)!;
+            expect(signal.settings).toBe(s.settings);
+            expect(signal.configKey).toBe(id);
         }
     });
 

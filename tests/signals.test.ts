@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../config/load";
 import type { Route } from "../config/model";
 import { automationsPerRoute, planAlerting } from "../rules/plan";
-import { unionOfRoutes } from "../rules/routes";
+import { unionOfRoutes } from "../alert/routes";
 import { SIGNALS } from "../signals/table";
 import { describeRouteCosts } from "../scripts/preview";
 import { editKey, stackConfig } from "./helpers/stacks";

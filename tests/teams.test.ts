@@ -1,5 +1,5 @@
-import type { Message } from "../rules/messages";
-import { withUiLinks } from "../rules/links";
+import type { Message } from "../alert/model";
+import { withUiLinks } from "../alert/links";
 /**
  * The `teams` channel kind (issue 9, item 1): config, secret form, block data,
  * how the rules' messages read on Teams, the preview's stand-in, and the real
@@ -15,9 +15,10 @@ import { PROJECT, RawConfig, parseStackConfig, requiredSecrets, parseStructure }
 import { offlineConfig } from "../config/offline";
 import { isSecretMarker } from "../harness/runProgram";
 import { unknownTemplateNames } from "../prefect/vocabulary";
-import { finalFailureMessage, noSuccessMessage } from "../rules/messages";
+import { finalFailureMessage } from "../signals/finalFailure";
+import { noSuccessMessage } from "../signals/allPipelinesDown";
 import { blockFor, planAlerting } from "../rules/plan";
-import { renderSample } from "../rules/templates";
+import { renderSample } from "../alert/templates";
 import { T, ofType, plain, runStack } from "./helpers/program";
 import { sentinelFor, unwrappedSentinels } from "./helpers/sentinels";
 import { STACK_SECRETS, editKey, stackConfig } from "./helpers/stacks";
@@ -186,7 +187,7 @@ describe("messages on Teams", () => {
     );
     const cfg = parseStackConfig(raw);
     const plan = planAlerting(cfg);
-    // What the kind renders: the message with its UI links on the stack's base (rules/links.ts).
+    // What the kind renders: the message with its UI links on the stack's base (alert/links.ts).
     const linked = (m: Message): Message => ({
         ...m,
         subject: withUiLinks(m.subject, cfg.prefect.uiUrl),

@@ -12,11 +12,11 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { PROJECT, parseStackConfig } from "../config/load";
 import { readStackFile } from "../harness/stackFile";
-import { noSuccessMessage } from "../rules/messages";
+import { noSuccessMessage } from "../signals/allPipelinesDown";
 import { planAlerting } from "../rules/plan";
-import { describeRoute } from "../rules/routes";
+import { describeRoute } from "../alert/routes";
 import { unknownTemplateNames } from "../prefect/vocabulary";
-import { SAMPLE_CONTEXT, renderSample, templateLiteral } from "../rules/templates";
+import { SAMPLE_CONTEXT, renderSample, templateLiteral } from "../alert/templates";
 import { ROOT, stackConfig } from "./helpers/stacks";
 import { NASTY } from "./helpers/templateSyntax";
 

@@ -2,17 +2,12 @@ import { describe, expect, it } from "vitest";
 import { RawConfig, Route, parseStackConfig } from "../config/load";
 import { eventTriggerInputs } from "../components/prefectInputs";
 import { planAlerting } from "../rules/plan";
-import {
-    EventTriggerSpec,
-    finalFailureTrigger,
-    flowRecoveredTrigger,
-    noSuccessTrigger,
-    repeatedFailureTrigger,
-    silenceEndedTrigger,
-    successTrigger,
-    workPoolNotReadyTrigger,
-    workPoolReadyTrigger,
-} from "../rules/triggers";
+import { EventTriggerSpec } from "../alert/triggers";
+import { finalFailureTrigger } from "../signals/finalFailure";
+import { flowRecoveredTrigger, repeatedFailureTrigger } from "../signals/repeatedFailure";
+import { noSuccessTrigger, silenceEndedTrigger } from "../signals/allPipelinesDown";
+import { successTrigger } from "../signals/successNotice";
+import { workPoolNotReadyTrigger, workPoolReadyTrigger } from "../signals/workPoolNotReady";
 import { lateRunTrigger } from "../signals/lateRuns";
 import { stuckPendingTrigger, stuckRunningTrigger } from "../signals/stuckRuns";
 import { editKey, stackConfig } from "./helpers/stacks";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EVENT_TRIGGER_FIELDS, EventTriggerSpec, fromProviderTrigger, labelLiteral, toProviderTrigger } from "../prefect/vocabulary";
-import { routeFilters } from "../rules/routes";
-import { successTrigger, workPoolNotReadyTrigger } from "../rules/triggers";
+import { routeFilters } from "../alert/routes";
+import { successTrigger } from "../signals/successNotice";
+import { workPoolNotReadyTrigger } from "../signals/workPoolNotReady";
 
 /**
  * The one mapping between Prefect's trigger fields and the bridged provider's

@@ -139,7 +139,7 @@ export function automationActions(props: Record<string, any>): ActionRef[] {
 }
 
 /**
- * An armed resolve (the program's rules/incidents.ts armedResolve): created disabled on purpose, its alert enables it
+ * An armed resolve (the program's alert/incidents.ts armedResolve): created disabled on purpose, its alert enables it
  * when it fires, and it turns itself off (`pause-automation` with source "inferred" on trigger) once it resolved.
  * Disabled in code, but not forgotten: not an alert that is off.
  */

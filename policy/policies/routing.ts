@@ -62,7 +62,8 @@ export const pagerDutyServicesPaged: StackValidationPolicy = {
     name: "pagerduty-services-paged",
     description:
         "Every PagerDuty service this stack creates is paged by at least one enabled automation, or one muted until a date " +
-        "(through a pager-duty-webhook block carrying its Events API v2 key); a service no tier uses means its on-call ladder " +
+        "(through a PagerDuty block carrying its Events API v2 key: the program's custom-webhook or a pager-duty-webhook); " +
+        "a service no tier uses means its on-call ladder " +
         "is never reached.",
     enforcementLevel: "mandatory",
     severity: "high",

@@ -109,7 +109,8 @@ export const automationNotifiesStackBlock: StackValidationPolicy = {
 export const pagerDutyKeyFromIntegration: StackValidationPolicy = {
     name: "pagerduty-key-from-integration",
     description:
-        "A pager-duty-webhook block's integration_key comes from a PagerDuty Events API v2 service integration this " +
+        "A PagerDuty block's key (the program's custom-webhook secrets.routing_key, or a pager-duty-webhook's " +
+        "integration_key) comes from a PagerDuty Events API v2 service integration this " +
         "stack creates, not a key copied by hand into config (which silently goes stale when the service is rebuilt).",
     enforcementLevel: "mandatory",
     severity: "high",
@@ -192,7 +193,8 @@ export const productionPagesOnCall: StackValidationPolicy = {
     name: "production-pages-on-call",
     description:
         "A production stack has a critical tier, and every critical-tier automation is enabled and notifies " +
-        "a pager-duty-webhook block, so a repeated failure pages a person and not only a Slack channel.",
+        "a PagerDuty block (the program's Events API v2 custom-webhook, or a pager-duty-webhook), so a repeated failure " +
+        "pages a person and not only a Slack channel.",
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: PRODUCTION_CONFIG_SCHEMA,

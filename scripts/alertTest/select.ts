@@ -1,6 +1,6 @@
 import type { Route, StackConfig } from "../../config/model";
 import type { AlertPlan, PlannedAutomation } from "../../rules/plan";
-import { matchRelatedFor, routeFilters } from "../../rules/routes";
+import { matchRelatedFor, routeFilters } from "../../alert/routes";
 import type { EventTriggerSpec } from "../../prefect/vocabulary";
 import { adHocFailureEvent, covers } from "./match";
 

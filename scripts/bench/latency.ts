@@ -12,7 +12,7 @@
 import { cpus } from "node:os";
 import { slack } from "../../channels/slack";
 import { customWebhookRawJson } from "../../channels/webhook";
-import { finalFailureMessage } from "../../rules/messages";
+import { finalFailureMessage } from "../../signals/finalFailure";
 import { applyToPrefect, createBlockDocument } from "../../tests/e2e/applyToPrefect";
 import { get, post, prefectRequest } from "../../tests/e2e/prefectApi";
 import { startPrefectServer, PrefectServer } from "../../tests/e2e/prefectServer";

@@ -1,14 +1,19 @@
-import type { Route, StackConfig } from "../../config/model";
-import { describeRoute } from "../../rules/routes";
+import { describeRoute } from "../../alert/routes";
+import { Route, StackConfig, sectionOf } from "../../config/model";
+import { warningSettings } from "../../signals/finalFailure";
+import { p1Settings } from "../../signals/p1";
+import { criticalSettings } from "../../signals/repeatedFailure";
 import type { Period } from "./model";
 
 /** Which flow runs the report covers: the routes the stack's enabled tiers watch, as Prefect API filters (pure). */
 
-type Watching = Pick<StackConfig, "routes" | "warning" | "critical" | "p1">;
+type Watching = Pick<StackConfig, "routes" | "signals">;
 
 /** The routes some enabled tier watches, in the stack's order; every route when no tier is enabled. */
 export function watchedRoutes(cfg: Watching): Route[] {
-    const used = new Set([...cfg.warning.routes, ...cfg.critical.routes, ...cfg.p1.routes]);
+    const used = new Set(
+        [sectionOf(cfg, warningSettings), sectionOf(cfg, criticalSettings), sectionOf(cfg, p1Settings)].flatMap((s) => s.routes),
+    );
     return used.size === 0 ? cfg.routes : cfg.routes.filter((r) => used.has(r.name));
 }
 

@@ -9,7 +9,7 @@ import { readStackFile } from "../../harness/stackFile";
 import { SECRET_FIELDS, blockData } from "../../channels/registry";
 import { WEBHOOK_URL_SECRET } from "../../channels/webhook";
 import { blockFor } from "../../rules/plan";
-import { templateLiteral } from "../../rules/templates";
+import { templateLiteral } from "../../alert/templates";
 import { NASTY } from "../helpers/templateSyntax";
 import { Applied, applyToPrefect, blockSchema, createBlockDocument, diff } from "./applyToPrefect";
 import { createWorkPool, events, flowRun, get, post, prefectRequest, workerHeartbeat } from "./prefectApi";

@@ -118,7 +118,7 @@ describe("stale data, data-quality events and a paused work pool on the real ser
             "health-work-pool-paused",
         ]);
         const never = applied.automations.find((a) => a.name === "freshness-flow-e2e-fresh-never-completes")!.sent;
-        // Each completion opens a window at itself (rules/triggers.ts silenceAfterLastCompletion).
+        // Each completion opens a window at itself (alert/triggers.ts silenceAfterLastCompletion).
         expect(never.trigger).toMatchObject({
             posture: "Proactive",
             within: 14,

@@ -34,7 +34,8 @@ async function npm(args: string[]): Promise<string> {
     }
 }
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Removing an installed node_modules takes well over vitest's default 10 s hook timeout on a busy 2-core machine.
+afterAll(() => rmSync(dir, { recursive: true, force: true }), 120_000);
 
 describe("policy/ copied alone", () => {
     it("passes npm ci && npm test in an empty folder", { timeout: 300_000 }, async () => {

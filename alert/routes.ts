@@ -1,4 +1,4 @@
-import type { Route } from "../config/model";
+import type { Route } from "./model";
 import { Labels, labelLiteral, tagResourceId } from "../prefect/vocabulary";
 
 /** One `match_related` object: labels ANDed, a list value ORs its items. */
