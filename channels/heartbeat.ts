@@ -1,6 +1,6 @@
-import { z } from "zod";
-import { ChannelKind, SecretForm, isHttpUrl, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
-import { customWebhookData } from "./webhook";
+import { defineKind } from "./define";
+import { SecretForm, isHttpUrl } from "./kind";
+import { customWebhookData, descriptionOption } from "./webhook";
 
 /**
  * The ping URL of an external heartbeat monitor (healthchecks.io and its
@@ -15,40 +15,37 @@ import { customWebhookData } from "./webhook";
 export type HeartbeatSpec = { type: "heartbeat"; description?: string };
 
 export const heartbeatPingUrl: SecretForm = {
+    name: "heartbeat-ping-url",
     noun: "heartbeat ping URL",
     expected: "an http:// or https:// ping URL of a heartbeat monitor (e.g. https://hc-ping.com/<uuid>)",
     valid: (v) => isHttpUrl(v),
     placeholder: (s) => `https://placeholder.invalid/ping/${s.key.split(":")[1]}`,
 };
 
-export const heartbeat: ChannelKind<HeartbeatSpec> = {
+export const heartbeat = defineKind<HeartbeatSpec>({
     type: "heartbeat",
     summary: "the ping URL of an external heartbeat monitor, for `watchdog.channel` only (`custom-webhook` block, URL in its secrets)",
-    schema: z.strictObject({
-        type: z.literal("heartbeat"),
-        /** Free text shown in the preview, e.g. the monitor's check name; the URL itself is a secret. */
-        description: z.string().optional(),
-    }),
-    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [
-        { key: webhookUrlKey(project, c.name), form: "heartbeat-ping-url", purpose: `ping URL of heartbeat channel "${c.name}"` },
+    options: [
+        { ...descriptionOption, description: "shown in the preview, e.g. the monitor's check name (the URL itself is a secret)" },
+        {
+            // `webhookUrl` like the other URL kinds: the config key stays `<channel>WebhookUrl`.
+            key: "webhookUrl",
+            secret: true,
+            required: true,
+            form: heartbeatPingUrl,
+            value: "url",
+            description: "the monitor's ping URL (in the block's secrets)",
+            purpose: (c) => `ping URL of heartbeat channel "${c.name}"`,
+            mirror: { name: "heartbeat-url", description: (c, stack) => `Heartbeat ping URL of channel ${c.name} (stack ${stack})` },
+        },
     ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
         // A small POST: monitors log the body with the ping (healthchecks shows it), and all of them take POST.
         data: (v, { blockName }) => customWebhookData(blockName, v.url, { subject: "{{subject}}", body: "{{body}}" }),
     },
     render: (m) => ({ subject: m.subject, body: m.body }),
-    mirror: (c, { stack, kebab, project }) => [
-        {
-            name: `heartbeat-url-${kebab}`,
-            description: `Heartbeat ping URL of channel ${c.name} (stack ${stack})`,
-            source: { configKey: webhookUrlKey(project, c.name) },
-        },
-    ],
     describe: (spec) => spec.description ?? "heartbeat monitor",
-    forms: { "heartbeat-ping-url": heartbeatPingUrl },
     pingOnly: true,
-};
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChannelKind } from "./kind";
+import { defineKind } from "./define";
 import { pagerDutyEventBody } from "./pagerDutyEvent";
 import { customWebhookRawJson } from "./webhook";
 
@@ -22,21 +22,32 @@ export const ROUTING_KEY_SECRET = "routing_key";
 /** No longer read: the Apprise block needed it, the Events API does not. Setting it is an error that says so. */
 export const PAGERDUTY_API_KEY = "pagerDutyApiKey";
 
-export const pagerduty: ChannelKind<PagerDutySpec> = {
+const serviceError = '"critical" or "p1"';
+
+export const pagerduty = defineKind<PagerDutySpec>({
     type: "pagerduty",
     summary: "a PagerDuty service's Events API v2 integration: incidents with dedup keys that resolve themselves (`custom-webhook` block)",
-    schema: z.strictObject({
-        type: z.literal("pagerduty"),
-        /** Which PagerDuty service's Events API v2 integration this channel sends to. */
-        service: z.enum(["critical", "p1"], { error: '"critical" or "p1"' }),
-    }),
-    // The routing key comes from PagerDuty itself (the integration this program creates), not from config.
-    secretKeyNames: () => [],
-    secrets: () => [],
+    options: [
+        {
+            key: "service",
+            required: true,
+            form: serviceError,
+            description: "which PagerDuty service's Events API v2 integration this channel sends to",
+            schema: z.enum(["critical", "p1"], { error: serviceError }),
+        },
+        {
+            // The routing key comes from PagerDuty itself (the integration this program creates), not from config;
+            // the integration keys are mirrored once per service by the PagerDuty plan, not per channel.
+            key: "integrationKey",
+            secret: true,
+            required: true,
+            description: "the service's Events API v2 integration key, from the integration this program creates (no config key)",
+            from: (spec) => ({ pagerDutyService: spec.service }),
+        },
+    ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        sources: (c) => ({ integrationKey: { pagerDutyService: c.spec.service } }),
         data: (v, { blockName }) =>
             customWebhookRawJson(blockName, EVENTS_API_URL, `{"routing_key":"{{${ROUTING_KEY_SECRET}}}",{{body}}}`, {
                 [ROUTING_KEY_SECRET]: v.integrationKey,
@@ -44,7 +55,5 @@ export const pagerduty: ChannelKind<PagerDutySpec> = {
     },
     render: (m, ctx) => ({ subject: m.subject, body: pagerDutyEventBody(m, ctx) }),
     tracksIncidents: true,
-    // The integration keys are mirrored once per service by the PagerDuty plan, not per channel.
-    mirror: () => [],
     describe: (spec) => `PagerDuty ${spec.service} service (Events API v2)`,
-};
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BlockTypeSlug } from "../prefect/vocabulary";
-import type { ChannelKind, SecretForm, SecretKey, SecretSource } from "./kind";
+import type { ChannelKind, DocsRow, SecretForm, SecretKey, SecretSource } from "./kind";
+import { email } from "./email";
 import { heartbeat } from "./heartbeat";
 import { pagerduty } from "./pagerduty";
 import { slack } from "./slack";
@@ -8,7 +9,7 @@ import { teams } from "./teams";
 import { webhook } from "./webhook";
 
 /** Every channel kind the program knows. A new kind is one module and one line here. */
-export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams, heartbeat] as const;
+export const CHANNEL_KINDS = [slack, webhook, pagerduty, teams, heartbeat, email] as const;
 
 type Kinds = (typeof CHANNEL_KINDS)[number];
 /** What a user writes under `channels.<name>`: the union of the kinds' specs. */
@@ -24,6 +25,20 @@ export const channelSchema = z.discriminatedUnion(
     },
 ) as unknown as z.ZodType<ChannelSpec>;
 
+/**
+ * The config key suffixes of the kinds' secret options (`WebhookUrl`, `ApiKey`), each with the kinds that read
+ * one: a project key `<channel><Suffix>` is a channel secret (config/load.ts), and nothing else names a suffix.
+ */
+export const CHANNEL_SECRET_SUFFIXES: readonly { suffix: string; kinds: string[] }[] = (() => {
+    const bySuffix = new Map<string, string[]>();
+    for (const kind of CHANNEL_KINDS as readonly ChannelKind<any>[])
+        for (const name of kind.secretKeyNames("")) bySuffix.set(name, [...(bySuffix.get(name) ?? []), kind.type]);
+    return [...bySuffix].map(([suffix, kinds]) => ({ suffix, kinds }));
+})();
+
+/** The config reference's rows for every kind's options (a generated docs page reads these). */
+export const channelDocsRows = (project: string): DocsRow[] => CHANNEL_KINDS.flatMap((k: ChannelKind<any>) => k.docs(project));
+
 export function kindOf(spec: { type: string }): ChannelKind<any> {
     const kind = CHANNEL_KINDS.find((k) => k.type === spec.type);
     if (!kind) throw new Error(`no channel kind "${spec.type}"`);
@@ -32,6 +47,7 @@ export function kindOf(spec: { type: string }): ChannelKind<any> {
 
 /** Token-like secrets (API keys): any non-empty value. */
 const token: SecretForm = {
+    name: "token",
     noun: "token",
     expected: "a non-empty token",
     valid: (v) => v.trim() !== "",
@@ -41,7 +57,7 @@ const token: SecretForm = {
 /** The forms SecretKey.form names. */
 export const SECRET_FORMS: Record<string, SecretForm> = {
     token,
-    ...Object.fromEntries(CHANNEL_KINDS.flatMap((k: ChannelKind<any>) => Object.entries(k.forms ?? {}))),
+    ...Object.fromEntries(CHANNEL_KINDS.flatMap((k: ChannelKind<any>) => Object.entries(k.forms))),
 };
 
 export const formOf = (s: SecretKey): SecretForm => SECRET_FORMS[s.form] ?? token;

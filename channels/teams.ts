@@ -1,7 +1,8 @@
-import { z } from "zod";
 import type { Message } from "../alert/model";
-import { ChannelKind, SecretForm, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
-import { customWebhookData } from "./webhook";
+import { defineKind } from "./define";
+import { outsideJinja } from "./jinjaText";
+import type { SecretForm } from "./kind";
+import { customWebhookData, descriptionOption } from "./webhook";
 
 /**
  * A Microsoft Teams channel, through a webhook the channel's Workflows app
@@ -46,6 +47,7 @@ export function isTeamsWebhookUrl(text: string): boolean {
 const POWER_PLATFORM_PLACEHOLDER = "https://placeholder.environment.api.powerplatform.com/powerautomate/automations/direct/workflows";
 
 export const teamsWebhookUrl: SecretForm = {
+    name: "teams-webhook-url",
     noun: "Microsoft Teams webhook URL",
     expected: [
         "a Microsoft Teams webhook URL (https): a Workflows URL such as",
@@ -89,67 +91,49 @@ export const TEAMS_EMOJI: Record<string, string> = {
     warning: "\u26A0\uFE0F",
 };
 
-/** A Jinja string literal (its content is never a tag, and may hold `}}`). */
-const STRING = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
-/** One Jinja tag: expression, statement or comment. */
-const JINJA_TAG = new RegExp(String.raw`\{\{(?:${STRING}|[^"'])*?\}\}|\{%(?:${STRING}|[^"'])*?%\}|\{#[\s\S]*?#\}`, "g");
-
 /**
  * The rules' Slack mrkdwn template as Teams (Adaptive Card) markdown:
  * `*bold*` -> `**bold**`, `<url|text>` -> `[text](url)`, `:emoji:` -> the
  * character, inline code unquoted (Adaptive Cards have none), and a blank line
  * between lines (a single newline is no break there). Jinja tags pass through
- * byte for byte, and markup may span them (`<{{ flow_run|ui_url }}|…>`): each
- * tag stands in as a token while the text is converted.
+ * byte for byte (channels/jinjaText.ts).
  */
 export function teamsMarkdown(template: string): string {
-    const tags: string[] = [];
-    const texts = template.split(JINJA_TAG);
-    for (const m of template.matchAll(JINJA_TAG)) tags.push(m[0]);
-    // A token mark that occurs in no text, so every mark after converting is a token's.
-    let code = 0xe000;
-    while (texts.some((t) => t.includes(String.fromCharCode(code)))) code++;
-    const mark = String.fromCharCode(code);
-    let text = texts.map((t, i) => (i < tags.length ? `${t}${mark}${i}${mark}` : t)).join("");
-
-    text = text
-        .replace(/<([^<>|\n]+)\|([^<>\n]+)>/g, (_, url: string, label: string) => `[${label}](${url})`)
-        .replace(/<([^<>|\n\s]+)>/g, "$1")
-        .replace(/\*(?!\s)([^*\n]+?)(?<!\s)\*/g, "**$1**")
-        .replace(/`([^`\n]+)`/g, "$1")
-        .replace(/:([a-z0-9_+-]+):/g, (all, name: string) => TEAMS_EMOJI[name] ?? all)
-        .replace(/\n+/g, "\n\n");
-
-    return text.replace(new RegExp(`${mark}(\\d+)${mark}`, "g"), (_, i: string) => tags[Number(i)]);
+    return outsideJinja(template, (text) =>
+        text
+            .replace(/<([^<>|\n]+)\|([^<>\n]+)>/g, (_, url: string, label: string) => `[${label}](${url})`)
+            .replace(/<([^<>|\n\s]+)>/g, "$1")
+            .replace(/\*(?!\s)([^*\n]+?)(?<!\s)\*/g, "**$1**")
+            .replace(/`([^`\n]+)`/g, "$1")
+            .replace(/:([a-z0-9_+-]+):/g, (all, name: string) => TEAMS_EMOJI[name] ?? all)
+            .replace(/\n+/g, "\n\n"),
+    );
 }
 
-export const teams: ChannelKind<TeamsSpec> = {
+export const teams = defineKind<TeamsSpec>({
     type: "teams",
     summary: "a Microsoft Teams channel's Workflows webhook, an Adaptive Card in Teams markdown (`custom-webhook` block)",
-    schema: z.strictObject({
-        type: z.literal("teams"),
-        /** Free text shown in the preview (e.g. the team and channel); the URL itself is a secret. */
-        description: z.string().optional(),
-    }),
-    forms: { "teams-webhook-url": teamsWebhookUrl },
-    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [
-        { key: webhookUrlKey(project, c.name), form: "teams-webhook-url", purpose: `Microsoft Teams webhook URL of channel "${c.name}"` },
+    options: [
+        { ...descriptionOption, description: "shown in the preview, e.g. the team and channel (the URL itself is a secret)" },
+        {
+            key: "webhookUrl",
+            secret: true,
+            required: true,
+            form: teamsWebhookUrl,
+            value: "url",
+            description: "the channel's Workflows webhook URL (in the block's secrets)",
+            mirror: {
+                name: "teams-webhook-url",
+                description: (c, stack) => `Microsoft Teams webhook URL of alert channel ${c.name} (stack ${stack})`,
+            },
+        },
     ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
         // The URL only in the block's secrets (customWebhookData), the card as json_data.
         data: (v, { blockName }) => customWebhookData(blockName, v.url, structuredClone(TEAMS_CARD) as unknown as Record<string, unknown>),
     },
     render: (m: Message) => ({ subject: m.subject, body: teamsMarkdown(m.body) }),
-    mirror: (c, { stack, kebab, project }) => [
-        {
-            name: `teams-webhook-url-${kebab}`,
-            description: `Microsoft Teams webhook URL of alert channel ${c.name} (stack ${stack})`,
-            source: { configKey: webhookUrlKey(project, c.name) },
-        },
-    ],
     describe: (spec) => spec.description ?? "Microsoft Teams",
-};
+});

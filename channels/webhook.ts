@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ChannelKind, SecretForm, isHttpUrl, webhookUrlKey, WEBHOOK_URL_SUFFIX } from "./kind";
+import { defineKind } from "./define";
+import { SecretForm, isHttpUrl } from "./kind";
 
 /**
  * Any URL that takes a JSON POST `{subject, body, name}`, through Prefect's
@@ -17,6 +18,7 @@ export type WebhookSpec = { type: "webhook"; description?: string };
 export const WEBHOOK_URL_SECRET = "webhook_url";
 
 export const webhookUrl: SecretForm = {
+    name: "webhook-url",
     noun: "webhook URL",
     expected: "an http:// or https:// URL",
     valid: (v) => isHttpUrl(v),
@@ -64,31 +66,36 @@ export function customWebhookRawJson(
     };
 }
 
-export const webhook: ChannelKind<WebhookSpec> = {
+/** Free text shown in the preview (webhook, Teams and heartbeat channels); the URL itself is a secret. */
+export const descriptionOption = {
+    key: "description",
+    required: false,
+    form: "free text",
+    description: "shown in the preview (the URL itself is a secret)",
+    schema: z.string(),
+} as const;
+
+export const webhook = defineKind<WebhookSpec>({
     type: "webhook",
     summary: "any URL, JSON body `{subject, body, name}` (`custom-webhook` block; the `local` stack's loopback receivers)",
-    schema: z.strictObject({
-        type: z.literal("webhook"),
-        /** Free text shown in the preview; the URL itself is a secret. */
-        description: z.string().optional(),
-    }),
-    secretKeyNames: (name) => [`${name}${WEBHOOK_URL_SUFFIX}`],
-    secrets: (c, project) => [{ key: webhookUrlKey(project, c.name), form: "webhook-url", purpose: `webhook URL of channel "${c.name}"` }],
+    options: [
+        descriptionOption,
+        {
+            key: "webhookUrl",
+            secret: true,
+            required: true,
+            form: webhookUrl,
+            value: "url",
+            description: "the URL the block POSTs `{subject, body, name}` to",
+            mirror: { name: "webhook-url", description: (c, stack) => `Webhook URL of alert channel ${c.name} (stack ${stack})` },
+        },
+    ],
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        sources: (c, project) => ({ url: { configKey: webhookUrlKey(project, c.name) } }),
         // Subject and body arrive as JSON fields, so receivers (and the end-to-end suite) read the rendered text as is.
         data: (v, { blockName }) => customWebhookData(blockName, v.url, { subject: "{{subject}}", body: "{{body}}", name: "{{name}}" }),
     },
     render: (m) => m,
-    mirror: (c, { stack, kebab, project }) => [
-        {
-            name: `webhook-url-${kebab}`,
-            description: `Webhook URL of alert channel ${c.name} (stack ${stack})`,
-            source: { configKey: webhookUrlKey(project, c.name) },
-        },
-    ],
     describe: (spec) => spec.description ?? "webhook",
-    forms: { "webhook-url": webhookUrl },
-};
+});

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { prefectUiUrl } from "../alert/links";
-import { WEBHOOK_URL_SUFFIX, isHttpUrl } from "../channels/kind";
+import { isHttpUrl } from "../channels/kind";
 import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
-import { CHANNEL_KINDS, formOf, kindOf } from "../channels/registry";
+import { CHANNEL_SECRET_SUFFIXES, formOf, kindOf } from "../channels/registry";
 import { ConfigError } from "./errors";
 import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
 import { SECTIONS } from "../signals/table";
@@ -34,8 +34,11 @@ export interface RawConfig {
 
 const SENSITIVE_PROVIDER_KEYS = new Set(sensitiveProviderKeys());
 const PREFECT_CLOUD_IDS = ["prefect:accountId", "prefect:workspaceId"] as const;
-/** Channel kinds whose channels each read a `<channel>WebhookUrl` secret, for messages. */
-const URL_KINDS = CHANNEL_KINDS.filter((k) => k.secretKeyNames("c").includes(`c${WEBHOOK_URL_SUFFIX}`)).map((k) => k.type);
+/** The channel-secret suffix (`WebhookUrl`, `ApiKey`, ... as the kinds declare them) a project key ends with, if any. */
+const secretSuffixOf = (name: string) =>
+    CHANNEL_SECRET_SUFFIXES.filter((s) => name.endsWith(s.suffix) && name.length > s.suffix.length).sort(
+        (a, b) => b.suffix.length - a.suffix.length,
+    )[0];
 
 type Structure = Omit<StackConfig, "secrets">;
 
@@ -76,9 +79,10 @@ export function parseStructure(raw: RawConfig): Structure {
     const declared = new Set(Object.entries(p.channels).flatMap(([name, spec]) => kindOf(spec).secretKeyNames(name)));
     for (const key of Object.keys(raw.values).sort()) {
         const [ns, name] = splitKey(key);
-        if (ns !== project || !(name.endsWith(WEBHOOK_URL_SUFFIX) || name === PAGERDUTY_API_KEY)) continue;
+        const suffix = secretSuffixOf(name);
+        if (ns !== project || !(suffix || name === PAGERDUTY_API_KEY)) continue;
         // The Apprise pager-duty-webhook block needed it; the Events API v2 channel does not: say so rather than ignore it.
-        if (name === PAGERDUTY_API_KEY)
+        if (name === PAGERDUTY_API_KEY && !declared.has(name))
             fail(
                 key,
                 "no pagerDutyApiKey: pagerduty channels send Events API v2 themselves with the integration's key and need no API key; " +
@@ -87,7 +91,7 @@ export function parseStructure(raw: RawConfig): Structure {
         if (!declared.has(name))
             fail(
                 key,
-                `a <channel>${WEBHOOK_URL_SUFFIX} key for a ${orList(URL_KINDS)} ` +
+                `a <channel>${suffix!.suffix} key for ${/^[aeiou]/.test(suffix!.kinds[0]) ? "an" : "a"} ${orList(suffix!.kinds)} ` +
                     `channel defined under channels (${Object.keys(p.channels).join(", ")})`,
             );
         if (!raw.secretKeys.has(key))
@@ -256,12 +260,7 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
     const known = Object.keys(projectKeys);
     const namespaces = [project, ...Object.keys(PROVIDER_CONFIG), PULUMI_NAMESPACE];
     const isKnown = (ns: string, name: string): boolean => {
-        if (ns === project)
-            return (
-                known.includes(name) ||
-                name === PAGERDUTY_API_KEY ||
-                (name.endsWith(WEBHOOK_URL_SUFFIX) && name.length > WEBHOOK_URL_SUFFIX.length)
-            );
+        if (ns === project) return known.includes(name) || name === PAGERDUTY_API_KEY || secretSuffixOf(name) !== undefined;
         if (ns === PULUMI_NAMESPACE) return name !== "";
         return ns in PROVIDER_CONFIG && (PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[]).includes(name);
     };
@@ -289,7 +288,8 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
         if (!namespaces.includes(ns)) fail(key, `a key in one of the namespaces ${namespaces.join(", ")}${meant(ns, name)}`);
         if (ns === project) {
             if (isKnown(ns, name)) continue;
-            fail(key, `a known key (${[...known, `<channel>${WEBHOOK_URL_SUFFIX}`].join(", ")})${suggest(name, known)}`);
+            const secrets = CHANNEL_SECRET_SUFFIXES.map((s) => `<channel>${s.suffix}`);
+            fail(key, `a known key (${[...known, ...secrets].join(", ")})${suggest(name, known)}`);
         }
         if (ns in PROVIDER_CONFIG) {
             const keys = PROVIDER_CONFIG[ns as ProviderNamespace].keys as readonly string[];

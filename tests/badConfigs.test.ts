@@ -57,6 +57,13 @@ const withHeartbeat = (watchdog?: Record<string, unknown>, stack = "local") =>
         () => watchdog,
     );
 
+const EMAIL = { type: "email", to: ["oncall@example.com"], from: "alerts@example.com" };
+/** dev with its one channel (`alerts`) an e-mail channel, and its API key (null: none) as a secret. */
+const withEmail = (spec: Record<string, unknown>, apiKey: string | null = `SG.${MARK}-dev.${MARK}-alertsApiKey`) =>
+    editKey(set(base("dev"), { [k("alertsWebhookUrl")]: undefined, [k("alertsApiKey")]: apiKey ?? undefined }, true), "channels", () => ({
+        alerts: spec,
+    }));
+
 const cases: Case[] = [
     // The watchdog and its heartbeat channel: each only with the other.
     {
@@ -111,6 +118,56 @@ const cases: Case[] = [
         raw: () => withHeartbeat({ enabled: true, channel: "heartbeat" }),
         key: k("heartbeatWebhookUrl"),
         expected: /a secret heartbeat ping URL \(ping URL of heartbeat channel "heartbeat"\); set it with: .*--secret heartbeatWebhookUrl/,
+    },
+    // An e-mail channel (channels/email.ts): its settings, then its API key.
+    {
+        title: "an e-mail channel without to",
+        raw: () => withEmail({ type: "email", from: "alerts@example.com" }),
+        key: k("channels.alerts.to"),
+        expected: /a list of one or more e-mail addresses/,
+    },
+    {
+        title: "an e-mail channel with an empty to",
+        raw: () => withEmail({ ...EMAIL, to: [] }),
+        key: k("channels.alerts.to"),
+        expected: /a list of one or more e-mail addresses/,
+    },
+    {
+        title: "an e-mail channel with a bad address in to",
+        raw: () => withEmail({ ...EMAIL, to: ["oncall@example.com", `${MARK}-no-at-sign`] }),
+        key: k("channels.alerts.to[1]"),
+        expected: /an e-mail address such as "data-oncall@example.com"/,
+    },
+    {
+        title: "an e-mail channel with a display name as from",
+        raw: () => withEmail({ ...EMAIL, from: `Alerts <alerts@example.com>` }),
+        key: k("channels.alerts.from"),
+        expected: /the sender's e-mail address such as/,
+    },
+    {
+        title: "an e-mail channel's API key missing",
+        raw: () => withEmail(EMAIL, null),
+        key: k("alertsApiKey"),
+        expected:
+            /a secret SendGrid API key \(SendGrid API key of channel "alerts"\); set it with: pulumi config set --secret alertsApiKey/,
+    },
+    {
+        title: "an e-mail channel's API key as plain config",
+        raw: () => asPlain(withEmail(EMAIL), k("alertsApiKey")),
+        key: k("alertsApiKey"),
+        expected: /a secret value, not plain config; set it with: pulumi config set --secret alertsApiKey/,
+    },
+    {
+        title: "an e-mail channel's API key not of SendGrid's form",
+        raw: () => withEmail(EMAIL, `Bearer ${MARK}-key`),
+        key: k("alertsApiKey"),
+        expected: /a SendGrid API key of the form SG.<id>.<secret>/,
+    },
+    {
+        title: "an e-mail API key for a channel that does not exist",
+        raw: () => set(withEmail(EMAIL), { [k("mailApiKey")]: `SG.${MARK}-typo.${MARK}-typo` }, true),
+        key: k("mailApiKey"),
+        expected: /a <channel>ApiKey key for an email channel defined under channels \(alerts\)/,
     },
     // Secret URLs and tokens (the bad values are sentinels: the message must not echo them).
     {
@@ -469,7 +526,7 @@ const cases: Case[] = [
         raw: () => set(base("prod"), { [k("critcal")]: '{"enabled":true}' }),
         key: k("critcal"),
         // The retired pagerDutyApiKey is refused on its own, never offered as a known key.
-        expected: /a known key \((?![^)]*pagerDutyApiKey)[^)]*<channel>WebhookUrl\).*did you mean "critical"\?/,
+        expected: /a known key \((?![^)]*pagerDutyApiKey)[^)]*<channel>WebhookUrl, <channel>ApiKey\).*did you mean "critical"\?/,
     },
     {
         title: "misspelled nested key",
@@ -527,9 +584,9 @@ const cases: Case[] = [
     },
     {
         title: "unknown channel type",
-        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "email" } })),
+        raw: () => editKey(base("dev"), "channels", () => ({ alerts: { type: "sms" } })),
         key: k("channels.alerts.type"),
-        expected: /a channel with type "slack", "webhook", "pagerduty", "teams" or "heartbeat"/,
+        expected: /a channel with type "slack", "webhook", "pagerduty", "teams", "heartbeat" or "email"/,
     },
     {
         title: "Slack channel without #",

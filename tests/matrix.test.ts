@@ -62,6 +62,10 @@ const SAMPLES: Record<ChannelType, KindSample> = {
         channels: { target: { type: "heartbeat" } },
         secrets: { [k("targetWebhookUrl")]: "https://hc-ping.example/matrix-check" },
     },
+    email: {
+        channels: { target: { type: "email", to: ["oncall@example.com", "data-team@example.com"], from: "alerts@example.com" } },
+        secrets: { [k("targetApiKey")]: "SG.matrixkey0.not-a-real-sendgrid-key" },
+    },
     // Both services, so neither is left unpaged (pagerduty-services-paged).
     pagerduty: {
         channels: { targetCritical: { type: "pagerduty", service: "critical" }, targetP1: { type: "pagerduty", service: "p1" } },

@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server } from "node:http";
+import { IncomingHttpHeaders, createServer, IncomingMessage, Server } from "node:http";
 import { AddressInfo } from "node:net";
 
 /** One request as the receiver got it. */
@@ -9,6 +9,8 @@ export interface Received {
     /** Parsed JSON body (the custom-webhook block sends {subject, body, name}); undefined if not JSON. */
     json?: { subject?: string; body?: string; name?: string; [key: string]: unknown };
     raw: string;
+    /** Request headers (lower-case names), e.g. an e-mail API's `authorization`. */
+    headers: IncomingHttpHeaders;
     /** Arrival time, ms since the epoch (same clock as the Prefect server on this machine). */
     at: number;
     /** The HTTP status the receiver answered. */
@@ -50,7 +52,7 @@ export class Receiver {
                     json = undefined;
                 }
                 const path = (req.url ?? "/").split("?")[0];
-                const received: Received = { path, method: req.method ?? "", json, raw, at };
+                const received: Received = { path, method: req.method ?? "", json, raw, headers: req.headers, at };
                 const status = receiver.status.get(path) ?? 200;
                 const reply = receiver.replies.get(path)?.(received) ?? { status, body: status < 300 ? '{"ok":true}' : '{"ok":false}' };
                 received.status = reply.status;

@@ -32,6 +32,9 @@ export function sentinelFor(stack: string, s: SecretKey): Sentinel {
                     `https://e2e.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/` +
                     `${MARK}-${stack}-${name}/triggers/manual/paths/invoke`,
             };
+        case "email-api-key":
+            // SendGrid's SG.<id>.<secret> form, the sentinel in both parts.
+            return { label: s.key, value: `SG.${MARK}-${stack}.${MARK}-${name}` };
         case "token":
             return { label: s.key, value: `${MARK}-${stack}-${s.key.replace(":", "-")}-xyz` };
     }
