@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { Postgres, e2eDatabase, startPostgres } from "./postgres";
 import { PrefectServer, startPrefectServer } from "./prefectServer";
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
             const settings = { fsync: "off", synchronous_commit: "off", full_page_writes: "off" };
             postgres = await startPostgres({ label: "e2e", settings });
             env.PREFECT_API_DATABASE_CONNECTION_URL = postgres.connectionUrl;
+            env.PREFECT_SERVER_ENCRYPTION_KEY = fernetKey();
         }
         server = await startPrefectServer({ label: "e2e", env });
     } catch (e) {
@@ -43,4 +45,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.log(`[e2e] Prefect server ${server.url} on ${db} healthy after ${took} s (log: ${server.logFile})`);
     project.provide("prefect", { url: server.url, apiUrl: server.apiUrl, logFile: server.logFile });
     return teardown;
+}
+
+/**
+ * A fresh Fernet key for the server's block secrets. Without one, Prefect makes
+ * its key on the first secret it stores, by reading then writing a configuration
+ * row (prefect/server/utilities/encryption.py): on PostgreSQL, the first block
+ * documents created in parallel race for it and all but one get 409
+ * (uq_configuration__key), as seen here. SQLite serialises the writes.
+ */
+function fernetKey(): string {
+    return randomBytes(32).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
