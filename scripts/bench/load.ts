@@ -84,10 +84,14 @@ async function sqlite(): Promise<Target> {
     };
 }
 
-/** CPU seconds and RSS (bytes) per process group, from /proc. */
-function sample(groups: Record<string, number>): Record<string, { cpu: number; rss: number }> {
-    const out: Record<string, { cpu: number; rss: number }> = Object.fromEntries(Object.keys(groups).map((g) => [g, { cpu: 0, rss: 0 }]));
-    const byPgid = new Map(Object.entries(groups).map(([g, pid]) => [pid, g]));
+/**
+ * CPU seconds and RSS (bytes) per part, from /proc: the part's process and all its descendants (PostgreSQL's
+ * backends make sessions of their own, so a process group would miss them). CPU counts each process's own time
+ * and that of its children already reaped (cutime, cstime: the postmaster's exited backends).
+ */
+function sample(roots: Record<string, number>): Record<string, { cpu: number; rss: number }> {
+    const out: Record<string, { cpu: number; rss: number }> = Object.fromEntries(Object.keys(roots).map((g) => [g, { cpu: 0, rss: 0 }]));
+    const procs = new Map<number, { ppid: number; cpu: number; rss: number }>();
     for (const d of readdirSync("/proc")) {
         if (!/^\d+$/.test(d)) continue;
         let stat: string;
@@ -97,10 +101,17 @@ function sample(groups: Record<string, number>): Record<string, { cpu: number; r
             continue;
         }
         const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        const group = byPgid.get(Number(f[2]));
-        if (!group) continue;
-        out[group].cpu += (Number(f[11]) + Number(f[12])) / 100;
-        out[group].rss += Number(f[21]) * 4096;
+        const cpu = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+        procs.set(Number(d), { ppid: Number(f[1]), cpu, rss: Number(f[21]) * 4096 });
+    }
+    const partOf = new Map(Object.entries(roots).map(([g, pid]) => [pid, g]));
+    for (const [pid, p] of procs) {
+        let at: number | undefined = pid;
+        for (let hops = 0; at && hops < 10 && !partOf.has(at); hops++) at = procs.get(at)?.ppid;
+        const part = at ? partOf.get(at) : undefined;
+        if (!part) continue;
+        out[part].cpu += p.cpu;
+        out[part].rss += p.rss;
     }
     return out;
 }
@@ -249,7 +260,7 @@ function row(phase: Phase, what: string, t: Tally): string[] {
         `${t.doubled.length}`,
         `${t.stray}`,
         `${ms(percentile(t.latencies, 50))} / ${ms(percentile(t.latencies, 95))} / ${ms(max)}`,
-        phase.faultAt ? `${(t.blindMs / 1000).toFixed(1)}` : "-",
+        `${(t.blindMs / 1000).toFixed(1)}`,
     ];
 }
 
@@ -313,7 +324,7 @@ async function main(): Promise<void> {
         }
 
         const rows = [
-            ["phase", "automation", "expected", "delivered", "lost", "doubled", "stray", "latency p50 / p95 / max ms", "blind s"],
+            ["phase", "automation", "expected", "delivered", "lost", "doubled", "stray", "latency p50 / p95 / max ms", "longest silence s"],
         ];
         for (const ph of phases) {
             for (const [what, path] of [
