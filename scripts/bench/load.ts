@@ -38,8 +38,9 @@ const RATE = num("BENCH_RATE", 2.25);
 const FAULT_RUNS = num("BENCH_FAULT_RUNS", 120);
 const SETTLE_MS = num("BENCH_SETTLE_MS", 120_000);
 const DB = process.env.BENCH_DB === "sqlite" ? "sqlite" : "postgres";
-/** BENCH_FAULTS=off: the burst only (e.g. to time applying a large stack). */
+/** BENCH_FAULTS=off: the burst only (e.g. to time applying a large stack); or a comma-separated list of fault names. */
 const FAULTS = DB === "postgres" && process.env.BENCH_FAULTS !== "off";
+const faultWanted = (name: string) => !process.env.BENCH_FAULTS || process.env.BENCH_FAULTS.split(",").includes(name);
 
 interface Target {
     apis: string[];
@@ -315,8 +316,17 @@ async function main(): Promise<void> {
                 ],
                 ["services restarted", async () => (target.ctl("stop", "services"), target.ctl("start", "services"))],
                 ["redis restarted", async () => (target.ctl("stop", "redis"), target.ctl("start", "redis"))],
+                // A blip rather than a restart: the publisher's xadd fails while Redis is away (prefect_redis/messaging.py).
+                [
+                    "redis down 10 s",
+                    async () => {
+                        target.ctl("stop", "redis");
+                        await new Promise((r) => setTimeout(r, 10_000));
+                        target.ctl("start", "redis");
+                    },
+                ],
             ];
-            for (const [name, fault] of faults) {
+            for (const [name, fault] of faults.filter(([n]) => faultWanted(n))) {
                 const f = await burst(target, flows, name, FAULT_RUNS, fault);
                 await settle(receiver, f);
                 phases.push(f);
