@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
     // Generated code keeps its generator's layout: the SDK twin, and the pack's copy of the vocabulary (npm run vendor).
-    { ignores: ["node_modules/", "**/node_modules/", "sdks/prefect/", "policy/vendor/", ".venv/", ".e2e/"] },
+    { ignores: ["node_modules/", "**/node_modules/", "sdks/prefect/", "policy/vendor/", ".venv/", ".venv-bench/", ".e2e/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

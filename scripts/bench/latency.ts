@@ -17,6 +17,7 @@ import { applyToPrefect, createBlockDocument } from "../../tests/e2e/applyToPref
 import { get, post, prefectRequest } from "../../tests/e2e/prefectApi";
 import { startPrefectServer, PrefectServer } from "../../tests/e2e/prefectServer";
 import { Receiver } from "../../tests/e2e/receiver";
+import { createFloorAutomation } from "./floor";
 import { runFlows } from "../../tests/e2e/runFlows";
 
 /**
@@ -96,34 +97,6 @@ async function main(): Promise<void> {
         await receiver?.close();
         await server?.stop();
     }
-}
-
-/**
- * Prefect's floor: the simplest trigger there is (any flow run's Failed event,
- * no related-resource match, no threshold or window) and a template that
- * loads nothing, notifying a custom-webhook block on the receiver.
- */
-async function createFloorAutomation(api: string, url: string): Promise<void> {
-    const blockType = await get(api, "/block_types/slug/custom-webhook");
-    const [schema] = await post(api, "/block_schemas/filter", { block_schemas: { block_type_id: { any_: [blockType.id] } }, limit: 1 });
-    const block = await post(api, "/block_documents/", {
-        name: "bench-floor",
-        block_type_id: blockType.id,
-        block_schema_id: schema.id,
-        data: { name: "bench-floor", url, method: "POST", json_data: { subject: "{{subject}}", body: "{{body}}" } },
-    });
-    await post(api, "/automations/", {
-        name: "bench floor",
-        trigger: {
-            type: "event",
-            posture: "Reactive",
-            match: { "prefect.resource.id": "prefect.flow-run.*" },
-            expect: ["prefect.flow-run.Failed"],
-            threshold: 1,
-            within: 0,
-        },
-        actions: [{ type: "send-notification", block_document_id: block.id, subject: "floor", body: "{{ event.resource.id }}" }],
-    });
 }
 
 const BLOCK_KIT_TWIN = "bench warning as Block Kit";

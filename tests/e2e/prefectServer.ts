@@ -64,7 +64,8 @@ export function prefectEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /**
  * Starts `prefect server start` from the repo's .venv on a free loopback port,
- * with a throwaway PREFECT_HOME (SQLite inside it), analytics off and the UI
+ * with a throwaway PREFECT_HOME (SQLite inside it unless `env` sets
+ * PREFECT_API_DATABASE_CONNECTION_URL), analytics off and the UI
  * URL set (the `ui_url` template filter needs it). One process, in its own
  * process group so stop() ends everything it may have spawned. Resolves once
  * /api/health answers.
@@ -137,8 +138,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     }
 }
 
-async function stopGroup(pid: number, child: ChildProcess, exited: Promise<void>): Promise<void> {
-    signalGroup(pid, "SIGTERM");
+/** Sends `first` to the group, waits up to 10 s for the leader to exit, then SIGKILLs whatever is left. */
+export async function stopGroup(pid: number, child: ChildProcess, exited: Promise<void>, first: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    signalGroup(pid, first);
     const done = child.exitCode !== null || child.signalCode !== null;
     const timedOut = await Promise.race([
         exited.then(() => false),
@@ -153,7 +155,7 @@ async function stopGroup(pid: number, child: ChildProcess, exited: Promise<void>
  * Last-resort cleanup: if this Node process exits or is told to stop before
  * stop() ran, kill the server's process group synchronously.
  */
-function killGroupOnExit(pid: number): { dispose(): void } {
+export function killGroupOnExit(pid: number): { dispose(): void } {
     const onExit = () => signalGroup(pid, "SIGKILL");
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
     const onSignal = (signal: NodeJS.Signals) => {
