@@ -23,22 +23,29 @@ export const fromText = (value: unknown): unknown => {
     if (t === "false") return false;
     return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : value;
 };
-export const bool = () => z.preprocess(fromText, z.boolean({ error: "true or false" }));
+export const bool = () => z.preprocess(fromText, z.boolean({ error: "true or false" })).meta({ form: "bool" });
 /** A number (or one written as text) from lo to hi; `whole` refuses fractions. */
 export const range = (lo: number, hi: number, error: string, whole = false) => {
     const n = z.number({ error }).min(lo, { error }).max(hi, { error });
-    return z.preprocess(fromText, whole ? n.int({ error }) : n);
+    // The error's words are the form the generated config reference shows (config/reference.ts).
+    return z.preprocess(fromText, whole ? n.int({ error }) : n).meta({ form: error.replace(/^an? /, "") });
 };
 
-export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError });
+export const channelName = z.string({ error: nameError }).regex(NAME, { error: nameError }).meta({ form: "name" });
 export const routeName = channelName;
 
-export const nonEmptyText = (what: string) => z.string({ error: what }).trim().min(1, { error: what });
+export const nonEmptyText = (what: string) =>
+    z
+        .string({ error: what })
+        .trim()
+        .min(1, { error: what })
+        .meta({ form: what.replace(/^an? /, "") });
 
 export const uniqueList = <T extends z.ZodType>(item: T, what: string) =>
     z
         .array(item, { error: `a list of ${what}` })
-        .refine((xs) => new Set(xs).size === xs.length, { error: `a list of ${what} without duplicates` });
+        .refine((xs) => new Set(xs).size === xs.length, { error: `a list of ${what} without duplicates` })
+        .meta({ form: `list of ${what}` });
 
 /** Prefect tag / flow / deployment names as labels carry them. No wildcards: a route names flows exactly. */
 export const prefectName = (what: string) =>
@@ -48,7 +55,8 @@ export const prefectName = (what: string) =>
         .min(1, { error: `a non-empty ${what}` })
         .refine((s) => !/[*!]/.test(s[0] ?? "") && !s.endsWith("*"), {
             error: `${what} without a leading "!" or trailing "*" (routes name flows exactly)`,
-        });
+        })
+        .meta({ form: what });
 
 export const channelRefs = uniqueList(channelName, "channel names").min(1, { error: "at least one channel name" });
 export const routeRefs = uniqueList(routeName, "route names").min(1, { error: "at least one route name" });

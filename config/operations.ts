@@ -27,38 +27,57 @@ function isDateTime(s: string): boolean {
 
 const dateTime = (what: string) => {
     const error = `${what}: ${DATE_TIME_FORM}`;
-    return z.string({ error }).refine(isDateTime, { error });
+    return z.string({ error }).refine(isDateTime, { error }).meta({ form: "ISO 8601 date-time with offset" });
 };
 
 export const maintenanceWindowSchema = z
     .strictObject({
-        start: dateTime("the window's start"),
-        end: dateTime("the window's end"),
-        description: nonEmptyText("a description of the maintenance (PagerDuty shows it on the window)"),
+        start: dateTime("the window's start").describe("When the window starts."),
+        end: dateTime("the window's end").describe("When it ends, after start."),
+        description: nonEmptyText("a description of the maintenance (PagerDuty shows it on the window)").describe(
+            "PagerDuty shows it on the window.",
+        ),
         /** The PagerDuty services it silences; both when left out. */
         services: uniqueList(z.enum(MAINTENANCE_SERVICES, { error: '"critical" or "p1"' }), 'PagerDuty services ("critical", "p1")')
             .min(1, { error: 'at least one PagerDuty service ("critical", "p1"), or no services key for both' })
-            .optional(),
+            .optional()
+            .describe("The services it silences; unset: both."),
     })
     .refine((w) => Date.parse(w.end) > Date.parse(w.start), { path: ["end"], error: "an end after the window's start" });
 
 export const maintenanceSchema = z
     .array(maintenanceWindowSchema, { error: "a list of maintenance windows, each {start, end, description, services?}" })
-    .default([]);
+    .default([])
+    .describe(
+        "PagerDuty maintenance windows: no incidents on the chosen services while one is on. Needs pagerDuty.enabled. Refused: a window " +
+            "that has ended, one that ends before it starts, one longer than maintenanceMaxHours, two with the same start and end.",
+    );
 
-export const maintenanceMaxHoursSchema = range(1, 720, "a number of hours from 1 to 720", false).default(DEFAULT_MAINTENANCE_MAX_HOURS);
+export const maintenanceMaxHoursSchema = range(1, 720, "a number of hours from 1 to 720", false)
+    .default(DEFAULT_MAINTENANCE_MAX_HOURS)
+    .describe("The longest maintenance window accepted (a long window is usually a forgotten one).");
 
-export const muteMaxDaysSchema = range(1, 365, "a number of days from 1 to 365", false).default(DEFAULT_MUTE_MAX_DAYS);
+export const muteMaxDaysSchema = range(1, 365, "a number of days from 1 to 365", false)
+    .default(DEFAULT_MUTE_MAX_DAYS)
+    .describe("In a production stack, a mute whose until is further ahead than this is refused.");
 
 export const muteEntrySchema = z.strictObject({
     // Required: a mute without an end is forgotten, and a forgotten mute is an outage nobody hears about.
-    until: dateTime("when the mute ends (required, so that a mute is never forgotten)"),
-    reason: nonEmptyText("the reason for the mute (shown in the automations' descriptions)"),
+    until: dateTime("when the mute ends (required, so that a mute is never forgotten)").describe(
+        "When the mute ends, by itself (a timer automation in Prefect enables the muted automations). A passed until ends the mute.",
+    ),
+    reason: nonEmptyText("the reason for the mute (shown in the automations' descriptions)").describe(
+        "Shown in the muted automations' descriptions.",
+    ),
 });
 
 export const muteSchema = z
     .record(routeName, muteEntrySchema, { error: "a map of route name to {until, reason}" })
-    .default({} as Record<string, z.output<typeof muteEntrySchema>>);
+    .default({} as Record<string, z.output<typeof muteEntrySchema>>)
+    .describe(
+        "Muted routes: every automation whose routes are all muted is created disabled; resolves stay on, so an incident opened " +
+            "before the mute still closes. In production a disabled automation needs a dated mute (policy).",
+    );
 
 export type MaintenanceWindowSettings = z.output<typeof maintenanceWindowSchema>;
 export type MuteSettings = z.output<typeof muteEntrySchema>;

@@ -14,9 +14,13 @@ export { NAME_RULE, channelName, routeName };
 
 export const routeSchema = z
     .strictObject({
-        tags: uniqueList(prefectName("tag"), "tags").optional(),
-        flows: uniqueList(prefectName("flow name"), "flow names").optional(),
-        deployments: uniqueList(prefectName("deployment name"), "deployment names").optional(),
+        tags: uniqueList(prefectName("tag"), "tags")
+            .optional()
+            .describe("Runs with one of these tags. The criteria of one route are ANDed, the values of one criterion ORed."),
+        flows: uniqueList(prefectName("flow name"), "flow names").optional().describe("Runs of one of these flows (exact names)."),
+        deployments: uniqueList(prefectName("deployment name"), "deployment names")
+            .optional()
+            .describe("Runs of one of these deployments (exact names)."),
     })
     .refine((r) => (r.tags?.length ?? 0) + (r.flows?.length ?? 0) + (r.deployments?.length ?? 0) > 0, {
         error: "a route with at least one of tags, flows or deployments",
@@ -29,32 +33,48 @@ const ackMinutes = (lo: number, hi: number) =>
 const PD_ID = /^P[A-Z0-9]{5,13}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const userError = 'a PagerDuty user as an e-mail address or a user id such as "PABC123"';
-export const pagerDutyUser = z.string({ error: userError }).refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError });
+export const pagerDutyUser = z
+    .string({ error: userError })
+    .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError })
+    .meta({ form: "e-mail or PagerDuty user id" });
 
 export const pagerDutySchema = z.strictObject({
-    enabled: bool().default(false),
-    serviceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines"),
-    p1ServiceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines P1"),
-    teamName: nonEmptyText("a PagerDuty team name").optional(),
+    enabled: bool().default(false).describe("Creates the PagerDuty resources; needs pagerduty:token."),
+    serviceName: nonEmptyText("a PagerDuty service name")
+        .default("Data Pipelines")
+        .describe(
+            'The critical service. Every PagerDuty name (services, team, schedule) gets " (<stack>)" appended unless it already ends ' +
+                "with it, so two stacks can share one PagerDuty account.",
+        ),
+    p1ServiceName: nonEmptyText("a PagerDuty service name").default("Data Pipelines P1").describe("The P1 service."),
+    teamName: nonEmptyText("a PagerDuty team name")
+        .optional()
+        .describe("Creates a team with the schedule users (responders) and lead/manager (managers)."),
     schedule: z
         .strictObject({
-            name: nonEmptyText("a schedule name").default("Data Pipelines On-Call"),
+            name: nonEmptyText("a schedule name").default("Data Pipelines On-Call").describe("The on-call rotation's name."),
             timeZone: nonEmptyText('an IANA time zone such as "Europe/London"')
                 .refine((tz) => isTimeZone(tz), { error: 'an IANA time zone such as "Europe/London"' })
-                .default("UTC"),
+                .default("UTC")
+                .describe("The rotation's time zone."),
             rotationStart: z
                 .string({ error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"' })
                 .refine((s) => /T.*(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), {
                     error: 'an ISO 8601 date-time with offset such as "2026-01-05T09:00:00Z"',
-                }),
-            turnLengthHours: range(1, 2160, "a whole number of hours from 1 to 2160", true).default(168),
-            users: uniqueList(pagerDutyUser, "PagerDuty users (e-mail or id)").min(1, {
-                error: "at least one PagerDuty user (e-mail or id)",
-            }),
+                })
+                .meta({ form: "ISO 8601 date-time with offset" })
+                .describe("When the first turn starts."),
+            turnLengthHours: range(1, 2160, "a whole number of hours from 1 to 2160", true).default(168).describe("One person's turn."),
+            users: uniqueList(pagerDutyUser, "PagerDuty users (e-mail or id)")
+                .min(1, {
+                    error: "at least one PagerDuty user (e-mail or id)",
+                })
+                .describe("The rotation, by e-mail (looked up) or PagerDuty id (PABC123)."),
         })
-        .optional(),
-    teamLead: pagerDutyUser.optional(),
-    manager: pagerDutyUser.optional(),
+        .optional()
+        .describe("The on-call rotation; required when pagerDuty.enabled."),
+    teamLead: pagerDutyUser.optional().describe("The ladder's second level; required when pagerDuty.enabled."),
+    manager: pagerDutyUser.optional().describe("The ladder's third level; required when pagerDuty.enabled."),
     /**
      * Minutes each level has to acknowledge before PagerDuty escalates: the
      * seed's 15 / 30 / 60-minute marks keep their spacing (on-call 15 min,
@@ -63,35 +83,48 @@ export const pagerDutySchema = z.strictObject({
      */
     escalation: z
         .strictObject({
-            onCallAckMinutes: ackMinutes(1, 1440).default(15),
-            teamLeadAckMinutes: ackMinutes(1, 1440).default(30),
-            managerAckMinutes: ackMinutes(1, 1440).default(30),
+            onCallAckMinutes: ackMinutes(1, 1440).default(15).describe("Time on-call has to acknowledge before PagerDuty escalates."),
+            teamLeadAckMinutes: ackMinutes(1, 1440).default(30).describe("Then the team lead's time."),
+            managerAckMinutes: ackMinutes(1, 1440).default(30).describe("Then the manager's time."),
             /** P1 pages the on-call engineer and the team lead at once; the manager after this. */
-            p1AckMinutes: ackMinutes(1, 60).default(5),
+            p1AckMinutes: ackMinutes(1, 60).default(5).describe("P1: the manager is paged this long after on-call and team lead."),
             /** How often PagerDuty runs the whole ladder again if nobody acknowledges. */
-            repeat: range(0, 9, "a whole number of repeats from 0 to 9", true).default(2),
+            repeat: range(0, 9, "a whole number of repeats from 0 to 9", true)
+                .default(2)
+                .describe("Times the ladder repeats when nobody acknowledges."),
         })
-        .prefault({}),
-    autoResolveTimeoutHours: range(1, 168, "a number of hours from 1 to 168").optional(),
+        .prefault({})
+        .describe("The escalation ladder's timing."),
+    autoResolveTimeoutHours: range(1, 168, "a number of hours from 1 to 168")
+        .optional()
+        .describe("PagerDuty's own auto-resolve, the backstop; unset: off."),
     /**
      * Resolve incidents when the condition clears (a flow in incident completes, a pool is ready again): each
      * signal that opens incidents on a pagerduty channel gets a second automation on the clearing event,
      * sending a resolve with the same dedup key. Off: incidents are resolved by people or autoResolveTimeoutHours.
      */
-    autoResolve: bool().default(true),
+    autoResolve: bool()
+        .default(true)
+        .describe("Resolve incidents when the condition clears (see Incident lifecycle); off: people (or the timeout) resolve them."),
     /** PagerDuty groups alerts of one flow into one incident (content-based alert grouping on custom_details.flow). */
-    alertGrouping: bool().default(true),
+    alertGrouping: bool()
+        .default(true)
+        .describe("Content-based alert grouping on the event's custom_details.flow, so one flow's alerts join one incident."),
 });
 
 export const secretsManagerSchema = z.strictObject({
-    enabled: bool().default(false),
+    enabled: bool().default(false).describe("Mirror the secrets to AWS Secrets Manager; needs aws:region."),
     /** Secret names are `<prefix>/slack-webhook-url` etc.; defaults to `<stack>/prefect`. */
     prefix: z
         .string({ error: 'a secret name prefix such as "prod/prefect"' })
         .regex(/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/, {
             error: 'a secret name prefix such as "prod/prefect"',
         })
-        .optional(),
+        .meta({ form: "secret name prefix" })
+        .optional()
+        .describe(
+            "Secret names are <prefix>/<kind>-<key>-<channel> (e.g. slack-webhook-url-alerts) and <prefix>/pagerduty-integration-key(-p1); unset: <stack>/prefect.",
+        ),
     /** 0 deletes at once; otherwise AWS accepts 7 to 30 days. */
     recoveryWindowInDays: z
         .preprocess(
@@ -101,12 +134,15 @@ export const secretsManagerSchema = z.strictObject({
                 .int({ error: "0 or a whole number of days from 7 to 30" })
                 .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "0 or a whole number of days from 7 to 30" }),
         )
-        .default(7),
+        .meta({ form: "0 or a whole number of days from 7 to 30" })
+        .default(7)
+        .describe("Days AWS keeps a deleted secret; 0 deletes at once."),
 });
 
 export const environmentSchema = z
     .enum(["development", "staging", "production"], { error: '"development", "staging" or "production"' })
-    .default("development");
+    .default("development")
+    .describe("A production stack must page someone on the critical tier, and is advised to have a watchdog (policy pack).");
 
 /** Date.parse rolls "2026-02-30" over to March; PagerDuty would start the rotation on another day. */
 export function isCalendarDate(ymd: string): boolean {
@@ -126,13 +162,18 @@ export function isTimeZone(tz: string): boolean {
 /** Every project config key, its schema and whether it holds an object (JSON in Pulumi's raw config). */
 export const projectKeys = {
     environment: environmentSchema,
-    channels: z.record(channelName, channelSchema, { error: "a map of channel name to channel" }),
+    channels: z
+        .record(channelName, channelSchema, { error: "a map of channel name to channel" })
+        .meta({ form: "map of channel name to channel (Channel kinds, below)" })
+        .describe("Where alerts go. Each becomes one Prefect notification block, named <stack>-<channel>, if an enabled section uses it."),
     routes: z
         .record(routeName, routeSchema, { error: "a map of route name to route" })
+        .meta({ form: "map of route name to route" })
         .refine((r) => Object.keys(r).length > 0, { error: "at least one route (or no routes key, for the default dlt tag route)" })
-        .optional(),
-    pagerDuty: pagerDutySchema.optional(),
-    secretsManager: secretsManagerSchema.prefault({}),
+        .optional()
+        .describe("Which flow runs the sections watch; each route adds its own automations. Unset: {dlt: {tags: [dlt]}}."),
+    pagerDuty: pagerDutySchema.optional().describe("PagerDuty services, escalation policies and the on-call schedule."),
+    secretsManager: secretsManagerSchema.prefault({}).describe("A copy of every secret in AWS Secrets Manager."),
     // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
     maintenance: maintenanceSchema,
     maintenanceMaxHours: maintenanceMaxHoursSchema,
@@ -142,7 +183,12 @@ export const projectKeys = {
     uiUrl: z
         .string({ error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
         .refine((u) => /^https?:\/\/[^\s"'<>|{}]+$/.test(u), { error: 'the Prefect UI\'s URL, such as "https://prefect.example.com"' })
-        .optional(),
+        .meta({ form: "http(s) URL" })
+        .optional()
+        .describe(
+            "The Prefect UI's address for the links in every message; unset: the server's address without /api (self-hosted) or the " +
+                "Cloud workspace's pages (Prefect's ui_url filter renders None for a deployment on 3.9.1).",
+        ),
     // Each signal's section (warning, critical, p1, successNotice, lateRuns, ...), as its module defines it; a missing
     // key and `{}` both take the section's defaults (each schema's prefault).
     ...signalSections(),

@@ -36,12 +36,17 @@ const fieldName = z
 
 const schema = z
     .strictObject({
-        events: uniqueList(eventName, "event names").default([]),
-        resourcePrefix: resourcePrefix.optional(),
-        severity: alertSeverity(),
-        routes: routeRefs.optional(),
-        channels: channelRefs.optional(),
-        fields: uniqueList(fieldName, "payload field names").default([]),
+        events: uniqueList(eventName, "event names")
+            .default([])
+            .describe(
+                "Your pipelines' own events or prefixes ending in * (e.g. acme.table.empty); prefect.* and prefect-cloud.* are refused " +
+                    "(Prefect reserves them). Empty: off.",
+            ),
+        resourcePrefix: resourcePrefix.optional().describe("Only events whose resource id starts with this prefix (e.g. acme.table.)."),
+        severity: alertSeverity().describe("Which tier owns the alert."),
+        routes: routeRefs.optional().describe("With routes: one automation per route, for the runs that emitted the event."),
+        channels: channelRefs.optional().describe("Where the alerts go; required when events are set."),
+        fields: uniqueList(fieldName, "payload field names").default([]).describe("Payload fields shown in the message."),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

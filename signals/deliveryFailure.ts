@@ -16,8 +16,17 @@ import type { SignalModule } from "./signal";
 const KEY = "deliveryFailure";
 const schema = z
     .strictObject({
-        enabled: bool().default(false),
-        channels: channelRefs.optional(),
+        enabled: bool()
+            .default(false)
+            .describe(
+                "Alerts about alerting: when Prefect records prefect.automation.action.failed for an automation of the stack, a " +
+                    "fallback channel says which automation and which channel failed.",
+            ),
+        channels: channelRefs
+            .optional()
+            .describe(
+                "The fallback: of another kind than every channel the stack's automations send to (a broken Slack webhook cannot report itself on Slack).",
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

@@ -13,11 +13,16 @@ export const warningSettings = section({
     key: "warning",
     schema: z
         .strictObject({
-            enabled: bool().default(true),
-            routes: routeRefs.optional(),
-            channels: channelRefs.optional(),
+            enabled: bool().default(true).describe("The warning tier: every final failure of a watched run."),
+            routes: routeRefs.optional().describe("The routes it watches; unset: every route."),
+            channels: channelRefs.optional().describe("Where warnings go; required when enabled."),
             /** At most one warning per flow per this many minutes (a flapping flow does not flood the channel); unset: every failure. */
-            repeatMinutes: range(1, 10080, "a whole number of minutes from 1 to 10080", true).optional(),
+            repeatMinutes: range(1, 10080, "a whole number of minutes from 1 to 10080", true)
+                .optional()
+                .describe(
+                    "At most one warning per flow per interval (a Reactive window per flow): a flapping flow posts once, and the message " +
+                        "says further failures in the interval are not posted. Unset: every failure.",
+                ),
         })
         .prefault({}),
     refs: (s) => ({ ...toggledSectionRefs(s), routesFirst: true }),

@@ -26,22 +26,36 @@ const entrySchema = z
             MAX_HOURS,
             `a number of hours from ${MIN_HOURS} to ${MAX_HOURS} (a Proactive window: Prefect refuses one under ` +
                 `${PROACTIVE_MIN_WITHIN_SECONDS} s)`,
-        ).default(26),
-        severity: alertSeverity(),
-        channels: channelRefs.optional(),
+        )
+            .default(26)
+            .describe("Stale when no run reached Completed for this long."),
+        severity: alertSeverity().describe("Which tier owns the alert."),
+        channels: channelRefs.optional().describe("Where this entry's alert goes; unset: freshness.channels."),
     })
     .prefault({});
 
 const schema = z
     .strictObject({
         /** Where every entry sends, unless it names its own channels. */
-        channels: channelRefs.optional(),
+        channels: channelRefs.optional().describe("Where every entry sends, unless the entry names its own."),
         deployments: z
             .record(nameKey("deployment name"), entrySchema, { error: "a map of deployment name to { maxAgeHours, severity }" })
-            .default({}),
-        flows: z.record(nameKey("flow name"), entrySchema, { error: "a map of flow name to { maxAgeHours, severity }" }).default({}),
+            .default({})
+            .describe(
+                "Stale data, by deployment name: fires one window after the last Completed run (each completion opens a new window), " +
+                    "also for a deployment that never completed since the automation was created, and again every second window while " +
+                    "nothing completes; the message names the last Completed run.",
+            ),
+        flows: z
+            .record(nameKey("flow name"), entrySchema, { error: "a map of flow name to { maxAgeHours, severity }" })
+            .default({})
+            .describe("Stale data, by flow name, as for deployments."),
         /** Also post "Recovered" to chat when fresh data arrives after a stale-data alert; off: PagerDuty resolves only. */
-        recoveredNotice: bool().default(false),
+        recoveredNotice: bool()
+            .default(false)
+            .describe(
+                'Also post "Recovered" to the section\'s chat channels when its incident clears; off: resolves go to PagerDuty only.',
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

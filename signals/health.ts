@@ -17,15 +17,21 @@ const names = (what: string) => uniqueList(prefectName(what), `${what}s`).defaul
 
 const schema = z
     .strictObject({
-        deployments: names("deployment name"),
+        deployments: names("deployment name").describe("Deployments whose not-ready (no worker polled them) is a P1; paused: a warning."),
         /** Queue names as Prefect labels them: a name such as "default" matches that queue in every pool. */
-        workQueues: names("work queue name"),
-        workPools: names("work pool name"),
+        workQueues: names("work queue name").describe("Work queues, as for deployments."),
+        workPools: names("work pool name").describe("Work pools, as for deployments."),
         /** Where the warnings (paused) go, and the P1s too unless p1Channels says otherwise. */
-        channels: channelRefs.optional(),
-        p1Channels: channelRefs.optional(),
+        channels: channelRefs
+            .optional()
+            .describe("Where the warnings go, and the P1s unless p1Channels is set; required when any resource is named."),
+        p1Channels: channelRefs.optional().describe("Where the P1s go; unset: channels."),
         /** Also post "Recovered" to the chat channels when a not-ready resource is ready again; off: PagerDuty resolves only. */
-        recoveredNotice: bool().default(false),
+        recoveredNotice: bool()
+            .default(false)
+            .describe(
+                'Also post "Recovered" to the section\'s chat channels when its incident clears; off: resolves go to PagerDuty only.',
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

@@ -28,14 +28,22 @@ export const severitySchema = z.enum(["warning", "critical"], { error: '"warning
 
 const schema = z
     .strictObject({
-        enabled: bool().default(false),
-        routes: routeRefs.optional(),
-        channels: channelRefs.optional(),
-        severity: severitySchema,
+        enabled: bool()
+            .default(false)
+            .describe("Alert when a watched run of a deployment did not start on time (Late); one automation per route."),
+        routes: routeRefs.optional().describe("The routes it watches; unset: every route."),
+        channels: channelRefs.optional().describe("Where the alerts go; required when enabled."),
+        severity: severitySchema.describe("Which tier owns it."),
         /** Reactive `within`: 0 alerts on every late run. */
-        repeatMinutes: range(0, 10080, "a number of minutes from 0 to 10080 (0: every late run alerts)").default(60),
+        repeatMinutes: range(0, 10080, "a number of minutes from 0 to 10080 (0: every late run alerts)")
+            .default(60)
+            .describe("At most one alert per deployment per interval."),
         /** Also post "Recovered" to the chat channels when a late deployment's run starts; off: PagerDuty resolves only. */
-        recoveredNotice: bool().default(false),
+        recoveredNotice: bool()
+            .default(false)
+            .describe(
+                'Also post "Recovered" to the section\'s chat channels when its incident clears; off: resolves go to PagerDuty only.',
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

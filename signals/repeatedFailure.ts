@@ -14,13 +14,19 @@ export const criticalSettings = section({
     key: "critical",
     schema: z
         .strictObject({
-            enabled: bool().default(false),
-            routes: routeRefs.optional(),
-            channels: channelRefs.optional(),
-            threshold: range(2, 100, "a whole number of failures from 2 to 100", true).default(3),
-            windowHours: range(0.1, 720, "a number of hours from 0.1 to 720").default(24),
+            enabled: bool().default(false).describe("The critical tier: a flow that fails again and again."),
+            routes: routeRefs.optional().describe("The routes it watches; unset: every route."),
+            channels: channelRefs.optional().describe("Where critical alerts go; required when enabled. Add a pagerduty channel to page."),
+            threshold: range(2, 100, "a whole number of failures from 2 to 100", true)
+                .default(3)
+                .describe("Final failures of one flow ..."),
+            windowHours: range(0.1, 720, "a number of hours from 0.1 to 720").default(24).describe("... within this window."),
             /** Also post "Recovered" to the chat channels (SignalContext.resolveChannels); off: PagerDuty resolves only. */
-            recoveredNotice: bool().default(false),
+            recoveredNotice: bool()
+                .default(false)
+                .describe(
+                    'Also post "Recovered" to the section\'s chat channels when its incident clears; off: resolves go to PagerDuty only.',
+                ),
         })
         .prefault({}),
     refs: (s) => ({ ...toggledSectionRefs(s), routesFirst: true }),

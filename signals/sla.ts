@@ -37,24 +37,34 @@ const deploymentSchema = z.strictObject({
     /** `resource_id` is `prefect.deployment.<uuid>`: Prefect names deployments uniquely only per flow, and this program creates none. */
     deploymentId: z
         .string({ error: "the deployment's id, a UUID (prefect deployment inspect '<flow>/<deployment>')" })
-        .regex(UUID, { error: "the deployment's id, a UUID (prefect deployment inspect '<flow>/<deployment>')" }),
-    timeToCompletion: minutes().optional(),
-    frequency: minutes().optional(),
-    lateness: minutes().optional(),
+        .regex(UUID, { error: "the deployment's id, a UUID (prefect deployment inspect '<flow>/<deployment>')" })
+        .meta({ form: "UUID" })
+        .describe("The deployment's id (Prefect names deployments uniquely only per flow)."),
+    timeToCompletion: minutes().optional().describe("A run must complete within this many minutes of starting."),
+    frequency: minutes().optional().describe("A run must complete at least this often."),
+    lateness: minutes().optional().describe("A run may start at most this late."),
     freshness: z
         .strictObject({
-            expectedEvent: nonEmptyText("an event name such as acme.table.loaded").refine((e) => !e.startsWith("prefect.automation."), {
-                error: "an event name outside prefect.automation.* (an automation's own events)",
-            }),
+            expectedEvent: nonEmptyText("an event name such as acme.table.loaded")
+                .refine((e) => !e.startsWith("prefect.automation."), {
+                    error: "an event name outside prefect.automation.* (an automation's own events)",
+                })
+                .describe("The event that proves fresh data (your pipeline's own)."),
             resourceMatch: z
                 .record(z.string(), z.union([z.string(), z.array(z.string())]), {
                     error: 'resource labels such as {"prefect.resource.id": "acme.table.orders"}',
                 })
-                .optional(),
-            withinMinutes: minutes(),
+                .meta({ form: "resource labels" })
+                .optional()
+                .describe("Only events of a resource with these labels."),
+            withinMinutes: minutes().describe("The event must arrive at least this often."),
         })
-        .optional(),
-    severity: z.enum(SLA_SEVERITIES, { error: '"warning", "critical" or "p1"' }).default("warning"),
+        .optional()
+        .describe("The expected event must arrive within withinMinutes (resourceMatch: the labels of its resource)."),
+    severity: z
+        .enum(SLA_SEVERITIES, { error: '"warning", "critical" or "p1"' })
+        .default("warning")
+        .describe("Cloud's moderate / high / critical."),
 });
 type DeploymentSla = z.output<typeof deploymentSchema>;
 
@@ -62,12 +72,21 @@ const schema = z
     .strictObject({
         /** Where a violation goes, by its deployment's severity. */
         channels: z
-            .strictObject({ warning: channelRefs.optional(), critical: channelRefs.optional(), p1: channelRefs.optional() })
-            .optional(),
+            .strictObject({
+                warning: channelRefs.optional().describe("Where warning violations go."),
+                critical: channelRefs.optional().describe("Where critical violations go."),
+                p1: channelRefs.optional().describe("Where P1 violations go."),
+            })
+            .optional()
+            .describe("Where violations go, by severity."),
         /** By deployment name (a label for messages and resource names; the id selects the deployment). */
         deployments: z
             .record(prefectName("deployment name"), deploymentSchema, { error: "a map of deployment name to its SLAs" })
-            .default({}),
+            .default({})
+            .describe(
+                "Prefect Cloud only: one prefect_resource_sla per deployment and one automation on prefect.sla.violation. A " +
+                    "self-hosted stack that sets it gets an error pointing to lateRuns, stuckRuns and freshness.",
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

@@ -37,18 +37,27 @@ const minutes = (what: string) =>
 
 const schema = z
     .strictObject({
-        enabled: bool().default(false),
-        routes: routeRefs.optional(),
-        channels: channelRefs.optional(),
-        severity: severitySchema,
-        stuckAfterMinutes: minutes("how long a run may stay Running").default(120),
-        pendingAfterMinutes: minutes("how long a run may stay Pending").optional(),
+        enabled: bool().default(false).describe("Alert when a watched run stays Running (or Pending) too long, once per run."),
+        routes: routeRefs.optional().describe("The routes it watches; unset: every route."),
+        channels: channelRefs.optional().describe("Where the alerts go; required when enabled."),
+        severity: severitySchema.describe("Which tier owns it."),
+        stuckAfterMinutes: minutes("how long a run may stay Running")
+            .default(120)
+            .describe("Running this long without an end state (Completed, Failed, Crashed, TimedOut, Cancelled)."),
+        pendingAfterMinutes: minutes("how long a run may stay Pending")
+            .optional()
+            .describe("Pending (or Submitting / InfrastructurePending) this long without Running or an end state; unset: off."),
         /**
          * Resolve a stuck run's PagerDuty incident when the run ends. Off by default: Prefect cannot tell whether a run
          * that ended was ever reported stuck, so this sends PagerDuty one resolve per watched run that ends (PagerDuty
          * ignores those it never opened), and never posts "Recovered" to chat.
          */
-        resolveWhenEnded: bool().default(false),
+        resolveWhenEnded: bool()
+            .default(false)
+            .describe(
+                "Resolve a stuck run's PagerDuty incident when the run ends. Prefect cannot tell a stuck run from any run that ends, so " +
+                    "this sends one resolve per watched run that ends (PagerDuty drops those it never opened); never to chat.",
+            ),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;

@@ -10,9 +10,13 @@ const successNoticeSettings = section({
     key: "successNotice",
     schema: z
         .strictObject({
-            enabled: bool().default(false),
-            flows: uniqueList(prefectName("flow name"), "flow names").default([]),
-            channels: channelRefs.optional(),
+            enabled: bool()
+                .default(false)
+                .describe(
+                    "The seed's optional notify_on_completion: a notice for each Completed run of the named flows (an info notice, not a tier).",
+                ),
+            flows: uniqueList(prefectName("flow name"), "flow names").default([]).describe("Which flows announce a Completed run."),
+            channels: channelRefs.optional().describe("Where the notices go (an info channel such as #data-info); required when enabled."),
         })
         .prefault({}),
     // Disabled, it sends nowhere (its channels get no block).

@@ -37,15 +37,23 @@ const MAX_MINUTES = 1440;
 
 const schema = z
     .strictObject({
-        enabled: bool().default(false),
+        enabled: bool()
+            .default(false)
+            .describe("A heartbeat to an external monitor every interval, through Prefect's own automation engine (see Watchdog)."),
         /** The heartbeat channel (type heartbeat) whose ping URL the monitor gave. */
-        channel: channelName.optional(),
+        channel: channelName
+            .optional()
+            .describe(
+                "The heartbeat channel the pings go to; required when enabled. It takes no alerts, and the watchdog sends to no other kind.",
+            ),
         intervalMinutes: range(
             WATCHDOG_MIN_MINUTES,
             MAX_MINUTES,
             `a number of minutes from ${WATCHDOG_MIN_MINUTES} to ${MAX_MINUTES} (a Proactive window: Prefect refuses one under ` +
                 `${PROACTIVE_MIN_WITHIN_SECONDS} s)`,
-        ).default(5),
+        )
+            .default(5)
+            .describe("The ping period; give the monitor's check this period and a grace of at least one minute."),
     })
     .prefault({});
 type Settings = z.output<typeof schema>;
