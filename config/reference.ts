@@ -137,7 +137,8 @@ export function configReference(project: string): string {
     const kinds = CHANNEL_KINDS.map((k) => `| \`${k.type}\` | ${cell(k.summary)} |`);
     const options = channelDocsRows(project).map(
         (r) =>
-            `| \`${r.key}\` | \`${r.kind}\` | ${r.secret ? "secret, " : ""}${r.required ? "required" : "optional"} | ${cell(r.form)} | ${cell(r.description)} |`,
+            `| \`${r.key}\` | \`${r.kind}\` | ${r.secret ? "secret, " : ""}${r.required ? "required" : "optional"} | ` +
+            `${cell(r.form)} | ${cell(r.description)} |`,
     );
     const signals = SIGNALS.map((s) => `| \`${s.id}\` | \`${s.configKey}\` | ${s.severity} | ${cell(s.summary)} |`);
     return [

@@ -123,7 +123,8 @@ export const secretsManagerSchema = z.strictObject({
         .meta({ form: "secret name prefix" })
         .optional()
         .describe(
-            "Secret names are <prefix>/<kind>-<key>-<channel> (e.g. slack-webhook-url-alerts) and <prefix>/pagerduty-integration-key(-p1); unset: <stack>/prefect.",
+            "Secret names are <prefix>/<kind>-<key>-<channel> (e.g. slack-webhook-url-alerts) and " +
+                "<prefix>/pagerduty-integration-key(-p1); unset: <stack>/prefect.",
         ),
     /** 0 deletes at once; otherwise AWS accepts 7 to 30 days. */
     recoveryWindowInDays: z

@@ -25,7 +25,8 @@ const schema = z
         channels: channelRefs
             .optional()
             .describe(
-                "The fallback: of another kind than every channel the stack's automations send to (a broken Slack webhook cannot report itself on Slack).",
+                "The fallback: of another kind than every channel the stack's automations send to " +
+                    "(a broken Slack webhook cannot report itself on Slack).",
             ),
     })
     .prefault({});

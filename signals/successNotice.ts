@@ -13,7 +13,8 @@ const successNoticeSettings = section({
             enabled: bool()
                 .default(false)
                 .describe(
-                    "The seed's optional notify_on_completion: a notice for each Completed run of the named flows (an info notice, not a tier).",
+                    "The seed's optional notify_on_completion: a notice for each Completed run of the named flows " +
+                        "(an info notice, not a tier).",
                 ),
             flows: uniqueList(prefectName("flow name"), "flow names").default([]).describe("Which flows announce a Completed run."),
             channels: channelRefs.optional().describe("Where the notices go (an info channel such as #data-info); required when enabled."),

@@ -44,7 +44,8 @@ const schema = z
         channel: channelName
             .optional()
             .describe(
-                "The heartbeat channel the pings go to; required when enabled. It takes no alerts, and the watchdog sends to no other kind.",
+                "The heartbeat channel the pings go to; required when enabled. " +
+                    "It takes no alerts, and the watchdog sends to no other kind.",
             ),
         intervalMinutes: range(
             WATCHDOG_MIN_MINUTES,
