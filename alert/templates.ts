@@ -54,9 +54,10 @@ export function renderSample(template: string, uiUrl: string, context: Record<st
     env.addFilter("ui_url", (obj: { id?: string; state?: unknown; name?: string } | undefined) => {
         if (!obj) return "None";
         if (obj.state) return `${uiUrl}/runs/flow-run/${obj.id}`;
-        if (obj === SAMPLE_CONTEXT.work_pool) return `${uiUrl}/work-pools/work-pool/${obj.name}`;
-        if (obj === SAMPLE_CONTEXT.work_queue) return `${uiUrl}/work-queues/work-queue/${obj.id}`;
-        if (obj === SAMPLE_CONTEXT.deployment) return `${uiUrl}/deployments/deployment/${obj.id}`;
+        // By id: the preview renames the sample pool, queue or deployment to the one an automation watches.
+        if (obj.id === SAMPLE_CONTEXT.work_pool.id) return `${uiUrl}/work-pools/work-pool/${obj.name}`;
+        if (obj.id === SAMPLE_CONTEXT.work_queue.id) return `${uiUrl}/work-queues/work-queue/${obj.id}`;
+        if (obj.id === SAMPLE_CONTEXT.deployment.id) return `${uiUrl}/deployments/deployment/${obj.id}`;
         return "None";
     });
     // Jinja's string and truncate, not nunjucks': an undefined value is "" (Prefect's ChainableUndefined), and a

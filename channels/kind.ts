@@ -13,7 +13,7 @@ import type { Incident, Message } from "../alert/model";
  */
 export interface KindDeclaration<Spec extends { type: string } = { type: string }> {
     type: Spec["type"];
-    /** One line for the README's config table and errors. */
+    /** One line for the generated config reference and errors. */
     summary: string;
     /** Its settings and secrets, once (see ChannelOption). */
     options: readonly ChannelOption<Spec>[];

@@ -33,7 +33,7 @@ export const slack = defineKind<SlackSpec>({
             key: "slackChannel",
             required: true,
             form: channelError,
-            description: "the Slack channel the incoming webhook posts to; shown in the preview and README",
+            description: "the Slack channel the incoming webhook posts to; shown in the preview",
             schema: z.string({ error: channelError }).regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { error: channelError }),
         },
         {

@@ -82,7 +82,7 @@ export const TEAMS_CARD = {
     ],
 } as const;
 
-/** The Slack emoji codes the rules write (rules/messages.ts), as the characters Teams shows. */
+/** The Slack emoji codes the rules write (alert/messages.ts and the signals), as the characters Teams shows. */
 export const TEAMS_EMOJI: Record<string, string> = {
     x: "\u274C",
     rotating_light: "\u{1F6A8}",

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 
 /**
- * Exit codes, the same for every subcommand (the README's table):
+ * Exit codes, the same for every subcommand (the table in docs/operations.md):
  * 0 done (and, for a check, passed); 1 it ran and found a problem (bad config, a blocked policy, an alert that did
  * not go out, an API that failed); 2 it could not run as asked (the command line, or a test that could not start).
  */

@@ -4,7 +4,7 @@
  *   npx tsx cli/index.ts <preview|alert-test|report> <stack> [options]     (npm run cli -- ...)
  *   npm run preview -- prod; npm run alert-test -- local; npm run report -- prod   (shortcuts, same arguments)
  *
- * Exit codes, for every subcommand (README, "Command line"): 0 done / passed; 1 it ran and found a problem;
+ * Exit codes, for every subcommand (docs/operations.md, "Command line"): 0 done / passed; 1 it ran and found a problem;
  * 2 it could not run as asked (usage; for alert-test also a test that could not start). --help exits 0.
  */
 import { Command, CommanderError } from "commander";

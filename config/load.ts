@@ -58,7 +58,7 @@ export function parseStructure(raw: RawConfig): Structure {
             `${project}:channels`,
             `the stack's alerting settings, but Pulumi.${stack}.yaml sets no ${project}: ` +
                 `channels or tiers (an empty file, or no config: section); ` +
-                `set at least ${project}:channels and one tier such as ${project}:warning (README, Configuration)`,
+                `set at least ${project}:channels and one tier such as ${project}:warning (docs/configuration.md)`,
         );
 
     const input: Record<string, unknown> = {};

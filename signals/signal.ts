@@ -11,7 +11,7 @@ import type { AutomationDraft, AutomationSpec, Route, Severity, SlaPlan } from "
 export interface SignalModule<S = any> {
     /** Which component owns its automations: WarningTier, CriticalTier, P1Tier, or InfoNotices. */
     severity: Severity;
-    /** What it means, for the README. */
+    /** What it means, for the config reference (docs/configuration.md, generated). */
     summary: string;
     /** It watches the other automations (alerts about alerting): planned after them, it sees them in its context. */
     watchesAutomations?: boolean;
@@ -26,7 +26,7 @@ export interface SignalModule<S = any> {
 /** A signal as the table lists it: its module, its id (its name in the table) and config key stamped on. */
 export interface Signal<S = any> extends SignalModule<S> {
     id: string;
-    /** The config section that enables and tunes it (README's config table): `settings.key`. */
+    /** The config section that enables and tunes it (docs/configuration.md): `settings.key`. */
     configKey: string;
     automations(settings: S, ctx: SignalContext): AutomationSpec[];
 }

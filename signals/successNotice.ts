@@ -42,7 +42,9 @@ export function successMessage(): Message {
         subject: "Pipeline completed: {{ flow.name }}",
         body: [
             ":white_check_mark: *{{ flow.name }}* completed",
-            "*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`) at {{ flow_run.state.timestamp }}",
+            "*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
+            // The same facts as the laid-out message (RUN_FIELDS), so webhook, Teams and e-mail readers see the state too.
+            "*State*: {{ flow_run.state.name }} at {{ flow_run.state.timestamp }}",
             "<{{ flow_run|ui_url }}|open the flow run in Prefect>",
         ].join("\n"),
         detail: { title: "Pipeline completed: {{ flow.name }}", fields: RUN_FIELDS.slice(0, 4), link: RUN_LINK },

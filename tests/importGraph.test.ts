@@ -15,7 +15,7 @@ function tree(files: Record<string, string>): string {
 }
 
 describe("the import graph between top-level folders", () => {
-    it("has no cycle: every folder imports only folders below it (the drawing in the README's Architecture)", () => {
+    it("has no cycle: every folder imports only folders below it (the drawing in docs/design.md)", () => {
         const edges = folderGraph();
         expect(folderCycles(edges), drawing(edges)).toEqual([]);
     });

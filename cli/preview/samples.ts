@@ -35,7 +35,31 @@ export function sampleFor(a: Pick<PlannedAutomation, "trigger" | "name">, others
         const completed = { ...run, state: { ...run.state, name: "Completed", message: "All states completed.", timestamp: run.end_time } };
         return { context: { ...SAMPLE_CONTEXT, flow_run: completed }, what: "a sample completed run" };
     }
+    const named = namedResource(a.trigger.match);
+    if (named) {
+        const base = SAMPLE_CONTEXT[named.object];
+        // The resource the automation watches, by the name it is written with: a sample of another would mislead.
+        return { context: { ...SAMPLE_CONTEXT, [named.object]: { ...base, name: named.name } }, what: `a sample event of ${named.name}` };
+    }
     return { context: SAMPLE_CONTEXT, what: "a sample failed run and work pool" };
+}
+
+const NAMED_OBJECTS = {
+    "prefect.work-pool.": "work_pool",
+    "prefect.work-queue.": "work_queue",
+    "prefect.deployment.": "deployment",
+} as const;
+
+/** The work pool, queue or deployment a trigger watches by name (its first one), as it is written in the config. */
+function namedResource(
+    match: Record<string, string | string[]> | undefined,
+): { object: "work_pool" | "work_queue" | "deployment"; name: string } | undefined {
+    const id = [match?.["prefect.resource.id"] ?? []].flat()[0];
+    const name = [match?.["prefect.resource.name"] ?? []].flat()[0];
+    const prefix = Object.keys(NAMED_OBJECTS).find((p) => id?.startsWith(p)) as keyof typeof NAMED_OBJECTS | undefined;
+    if (!prefix || !name) return undefined;
+    // Labels carry names fnmatch-escaped (`[*]` for a literal `*`): the config's own spelling back.
+    return { object: NAMED_OBJECTS[prefix], name: name.replace(/\[(.)\]/g, "$1") };
 }
 
 /** Every action of `a`, rendered with its sample on the stack's own UI base (cfg.prefect.uiUrl). */

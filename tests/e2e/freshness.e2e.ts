@@ -10,7 +10,7 @@ import { FlowRunResult, runFlows } from "./runFlows";
 /**
  * Silences measured on the real server (issue 15): stale data (`freshness`) and the P1 silence
  * (`p1.noSuccessMinutes`) are Proactive triggers with Completed in both `after` and `expect`
- * (rules/triggers.ts silenceAfterLastCompletion), so every completion opens a new window at itself. A stack of its
+ * (alert/triggers.ts silenceAfterLastCompletion), so every completion opens a new window at itself. A stack of its
  * own (stack `freshness`, flows `e2e-fresh-*`, tag `freshness-e2e-p1`), W = 35 s, scenarios run side by side:
  * (1) completions at t0 and about t0 + W/2, then none: one alert, at the second completion + W;
  * (2) a flow that never completes: one alert about W after the automation was created, then a reminder about 2W later;

@@ -52,7 +52,7 @@ const slackRejected: { path: string; problems: string[] }[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const uiLink = (id: string) => `${url}/runs/flow-run/${id}`;
 const automation = (key: string) => applied.automations.find((a) => a.name === key)!;
-/** The dedup keys as the trigger and resolve sides must both render them (rules/incidents.ts). */
+/** The dedup keys as the trigger and resolve sides must both render them (alert/incidents.ts). */
 const flowKey = (flowId: string) => `prefect/${STACK}/flow/${flowId}`;
 const poolKey = (poolId: string) => `prefect/${STACK}/work-pool/${poolId}`;
 const SILENCE_KEY = `prefect/${STACK}/silence/p1-no-success-silence`;
