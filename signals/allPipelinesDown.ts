@@ -69,7 +69,7 @@ export const allPipelinesDown: SignalModule<SettingsOf<typeof p1Settings>> = {
                 key,
                 tier: "p1",
                 name: ctx.label(`P1 no successful run (${title})`),
-                description: `P1: no ${describeRoute(r)} reached Completed within ${seconds} s.`,
+                description: `P1: no ${describeRoute(r)} reached Completed within ${describeDuration(seconds)}.`,
                 trigger: noSuccessTrigger(r, seconds),
                 channels: p1.channels,
                 message: noSuccessMessage(describeRoute(r), seconds),

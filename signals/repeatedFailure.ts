@@ -122,7 +122,7 @@ export const repeatedFailure: SignalModule<SettingsOf<typeof criticalSettings>> 
                 name: label(`CRITICAL repeated failures (${name})`),
                 description:
                     `Critical: one flow's runs (${describeRoute(r)}) ended Failed, Crashed or TimedOut ` +
-                    `${threshold} times within ${windowSeconds} s, counted per flow. Fires once per flow per window.`,
+                    `${threshold} times within ${describeDuration(windowSeconds)}, counted per flow. Fires once per flow per window.`,
                 trigger: repeatedFailureTrigger(r, threshold, windowSeconds),
                 channels: critical.channels,
                 message: repeatedFailureMessage(threshold, windowSeconds),
