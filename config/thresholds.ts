@@ -8,7 +8,8 @@ import { ConfigError } from "./errors";
  * with its own limit; one without (too few runs) keeps the stack's fixed values.
  */
 
-const secondsStat = (what: string) => z.number({ error: `${what} in seconds (a number >= 0)` }).min(0, { error: `${what} in seconds (>= 0)` });
+const secondsStat = (what: string) =>
+    z.number({ error: `${what} in seconds (a number >= 0)` }).min(0, { error: `${what} in seconds (>= 0)` });
 /** Prefect refuses a Proactive window under 10 s; stuckRuns' own bound above. */
 const LIMIT_ERROR = "a whole number of seconds from 10 to 604800 (a Proactive trigger's window; Prefect refuses one under 10 s)";
 
@@ -18,7 +19,11 @@ const durationSchema = z
         madSeconds: secondsStat("the median absolute deviation"),
         p95Seconds: secondsStat("the 95th percentile duration"),
         maxSeconds: secondsStat("the longest duration"),
-        limitSeconds: z.number({ error: LIMIT_ERROR }).int({ error: LIMIT_ERROR }).min(10, { error: LIMIT_ERROR }).max(604800, { error: LIMIT_ERROR }),
+        limitSeconds: z
+            .number({ error: LIMIT_ERROR })
+            .int({ error: LIMIT_ERROR })
+            .min(10, { error: LIMIT_ERROR })
+            .max(604800, { error: LIMIT_ERROR }),
         limitFrom: z.enum(["median + k·MAD", "factor × median", "floor"], {
             error: '"median + k·MAD", "factor × median" or "floor" (the term of the rule that set the limit)',
         }),
@@ -26,7 +31,11 @@ const durationSchema = z
     .describe("Run durations of the deployment's completed runs and the slowRuns limit proposed from them.");
 
 const latenessSchema = z
-    .strictObject({ medianSeconds: secondsStat("median lateness"), p95Seconds: secondsStat("p95 lateness"), maxSeconds: secondsStat("max lateness") })
+    .strictObject({
+        medianSeconds: secondsStat("median lateness"),
+        p95Seconds: secondsStat("p95 lateness"),
+        maxSeconds: secondsStat("max lateness"),
+    })
     .describe("How late its runs started (start − expected start): to check lateRuns against; informative.");
 
 const freshnessSchema = z
@@ -40,9 +49,18 @@ const freshnessSchema = z
 const deploymentSchema = z
     .strictObject({
         flow: z.string({ error: "the flow's name" }).min(1, { error: "the flow's name" }).describe("The flow's name."),
-        deployment: z.string({ error: "the deployment's name" }).min(1, { error: "the deployment's name" }).describe("The deployment's name."),
-        routes: z.array(z.string(), { error: "the stack's routes the deployment was found under" }).describe("The routes it was found under."),
-        runs: z.number({ error: "the number of completed runs read" }).int().min(0).describe("How many completed runs the statistics are over."),
+        deployment: z
+            .string({ error: "the deployment's name" })
+            .min(1, { error: "the deployment's name" })
+            .describe("The deployment's name."),
+        routes: z
+            .array(z.string(), { error: "the stack's routes the deployment was found under" })
+            .describe("The routes it was found under."),
+        runs: z
+            .number({ error: "the number of completed runs read" })
+            .int()
+            .min(0)
+            .describe("How many completed runs the statistics are over."),
         duration: durationSchema.optional(),
         lateness: latenessSchema.optional(),
         freshness: freshnessSchema.optional(),
@@ -114,7 +132,10 @@ export function parseThresholds(stack: string, source: ThresholdsSource | undefi
     if (!result.success) {
         const issue = result.error.issues[0];
         const at = issue.path.map(String).join(".") || "(the file)";
-        fail(at, issue.code === "unrecognized_keys" ? `no key ${issue.keys.join(", ")} (the file npm run calibrate writes)` : issue.message);
+        fail(
+            at,
+            issue.code === "unrecognized_keys" ? `no key ${issue.keys.join(", ")} (the file npm run calibrate writes)` : issue.message,
+        );
     }
     const t = result.data!;
     if (t.stack !== stack) fail("stack", `"${stack}" (this file was calibrated for stack "${t.stack}"; run npm run calibrate -- ${stack})`);

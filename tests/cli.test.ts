@@ -101,7 +101,14 @@ describe("--help, in real processes", () => {
     const run = (args: string[]) =>
         spawnSync(process.execPath, ["--import", "tsx", "cli/index.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
 
-    it.concurrent.each([[["--help"]], [["help", "preview"]], [["preview", "--help"]], [["alert-test", "--help"]], [["report", "-h"]], [["calibrate", "--help"]]])(
+    it.concurrent.each([
+        [["--help"]],
+        [["help", "preview"]],
+        [["preview", "--help"]],
+        [["alert-test", "--help"]],
+        [["report", "-h"]],
+        [["calibrate", "--help"]],
+    ])(
         "%j exits 0 and prints the usage",
         (args) => {
             const r = run(args);

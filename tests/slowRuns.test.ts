@@ -39,16 +39,19 @@ describe("calibration statistics (pure)", () => {
                 expect(s.limitSeconds + 0.05).toBeGreaterThanOrEqual(m + DURATION_RULE.k * DURATION_RULE.madScale * mad(xs));
                 expect(Number.isInteger(s.limitSeconds)).toBe(true);
                 if (s.limitFrom === "floor") expect(s.limitSeconds).toBe(DURATION_RULE.floorSeconds);
-                if (s.limitFrom === "factor × median") expect(s.limitSeconds).toBe(Math.ceil(Math.round(DURATION_RULE.factor * m * 10) / 10));
+                if (s.limitFrom === "factor × median")
+                    expect(s.limitSeconds).toBe(Math.ceil(Math.round(DURATION_RULE.factor * m * 10) / 10));
             }),
         );
     });
 
     it("does not depend on the order of the runs", () => {
-        fc.assert(fc.property(durations, fc.integer(), (xs, seed) => {
-            const shuffled = [...xs].sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13));
-            expect(durationStats(shuffled)).toEqual(durationStats(xs));
-        }));
+        fc.assert(
+            fc.property(durations, fc.integer(), (xs, seed) => {
+                const shuffled = [...xs].sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13));
+                expect(durationStats(shuffled)).toEqual(durationStats(xs));
+            }),
+        );
     });
 
     it("is robust: fewer than half the runs hanging for hours does not move the limit past twice its clean value", () => {
@@ -130,7 +133,17 @@ describe("thresholds/<stack>.json", () => {
     it("reads back as calibrated deployments and deployments on fixed values", () => {
         expect(parseThresholds("dev", source(sampleFile()))).toEqual({
             path: "thresholds/dev.json",
-            calibrated: [{ key: "orders/hourly", flow: "orders", deployment: "hourly", routes: ["dlt"], runs: 30, medianSeconds: 10, limitSeconds: 30 }],
+            calibrated: [
+                {
+                    key: "orders/hourly",
+                    flow: "orders",
+                    deployment: "hourly",
+                    routes: ["dlt"],
+                    runs: 30,
+                    medianSeconds: 10,
+                    limitSeconds: 30,
+                },
+            ],
             fixed: [{ key: "orders/backfill", runs: 2 }],
         });
         expect(parseThresholds("dev", undefined)).toEqual({ calibrated: [], fixed: [] });
@@ -143,10 +156,18 @@ describe("thresholds/<stack>.json", () => {
     };
     it.each([
         ["not JSON", "{ nope", /thresholds\/dev\.json: expected JSON as `npm run calibrate` writes it/],
-        ["a limit under 10 s", hourly((d) => (d.duration.limitSeconds = 5)), /deployments\.orders\/hourly\.duration\.limitSeconds: expected a whole number of seconds from 10/],
+        [
+            "a limit under 10 s",
+            hourly((d) => (d.duration.limitSeconds = 5)),
+            /deployments\.orders\/hourly\.duration\.limitSeconds: expected a whole number of seconds from 10/,
+        ],
         ["a limit as text", hourly((d) => (d.duration.limitSeconds = "30")), /limitSeconds: expected a whole number of seconds/],
         ["an unknown key", hourly((d) => (d.limit = 30)), /deployments\.orders\/hourly: expected no key limit/],
-        ["a key that is not <flow>/<deployment>", hourly((d) => (d.flow = "other")), /deployments\.orders\/hourly: expected the key "<flow>\/<deployment>"/],
+        [
+            "a key that is not <flow>/<deployment>",
+            hourly((d) => (d.flow = "other")),
+            /deployments\.orders\/hourly: expected the key "<flow>\/<deployment>"/,
+        ],
         ["another stack's file", sampleFile("prod"), /stack: expected "dev" \(this file was calibrated for stack "prod"/],
     ])("refuses %s with one ConfigError naming the stack and the file", (_, content, message) => {
         const e = configError(() => parseThresholds("dev", source(content)));
@@ -206,7 +227,9 @@ describe("the slowRuns signal", () => {
         expect(unknownTemplateNames(m.subject + m.body)).toEqual([]);
         expect(renderSample(m.subject, "http://127.0.0.1:4200")).toMatch(/^Slow run: \S.* has run 3× its usual time$/);
         expect(m.body).toContain("has run 3× its usual time (median 10 seconds, limit 30 seconds over 30 runs) and has not ended");
-        expect(slowRunMessage({ ...d, medianSeconds: 12, limitSeconds: 30 }, true).subject).toMatch(/^CRITICAL: .* has run 2\.5× its usual time$/);
+        expect(slowRunMessage({ ...d, medianSeconds: 12, limitSeconds: 30 }, true).subject).toMatch(
+            /^CRITICAL: .* has run 2\.5× its usual time$/,
+        );
     });
 
     it("the preview lists calibrated deployments and those on fixed values", () => {

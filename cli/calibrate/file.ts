@@ -53,6 +53,7 @@ export function summary(file: Thresholds): string[] {
             const d = file.deployments[key];
             if (!d.duration) return `  ${key}: ${d.runs} completed runs, fewer than ${minRuns}: keeps the stack's fixed values`;
             const { medianSeconds, madSeconds, limitSeconds, limitFrom } = d.duration;
-            return `  ${key}: slow after ${limitSeconds} s (median ${medianSeconds} s, MAD ${madSeconds} s over ${d.runs} runs; set by ${limitFrom})`;
+            const stats = `median ${medianSeconds} s, MAD ${madSeconds} s over ${d.runs} runs`;
+            return `  ${key}: slow after ${limitSeconds} s (${stats}; set by ${limitFrom})`;
         });
 }

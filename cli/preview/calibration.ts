@@ -15,8 +15,7 @@ export function calibrationLines(cfg: Pick<StackConfig, "calibration" | "signals
         `Calibration (${path}): ${calibrated.length} deployment(s) calibrated, ${fixed.length} on the stack's fixed values` +
             (on ? "" : "; slowRuns is off, so no limit is used"),
     ];
-    for (const d of calibrated)
-        out.push(`  calibrated  ${d.key}: slow after ${describeDuration(d.limitSeconds)} (${usualInWords(d)})`);
+    for (const d of calibrated) out.push(`  calibrated  ${d.key}: slow after ${describeDuration(d.limitSeconds)} (${usualInWords(d)})`);
     for (const d of fixed) out.push(`  fixed       ${d.key}: ${d.runs} completed run(s), too few to calibrate`);
     return out;
 }
