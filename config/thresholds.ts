@@ -1,5 +1,8 @@
 import { z } from "zod";
+import type { Calibration } from "../alert/calibration";
 import { ConfigError } from "./errors";
+
+export type { CalibratedDeployment, Calibration } from "../alert/calibration";
 
 /**
  * `thresholds/<stack>.json`: what `npm run calibrate` measured of each watched deployment's completed runs, reviewed
@@ -93,25 +96,6 @@ export type DeploymentThresholds = Thresholds["deployments"][string];
 export interface ThresholdsSource {
     path: string;
     text: string;
-}
-
-/** A calibrated deployment as slowRuns uses it. */
-export interface CalibratedDeployment {
-    key: string;
-    flow: string;
-    deployment: string;
-    routes: string[];
-    runs: number;
-    medianSeconds: number;
-    limitSeconds: number;
-}
-
-/** The thresholds file's deployments split as the preview shows them; empty when the stack has no file. */
-export interface Calibration {
-    path?: string;
-    calibrated: CalibratedDeployment[];
-    /** Deployments with too few runs: "<flow>/<deployment>" -> runs read. They keep the stack's fixed values. */
-    fixed: { key: string; runs: number }[];
 }
 
 export const NO_CALIBRATION: Calibration = { calibrated: [], fixed: [] };

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { AutomationDraft, AutomationSpec, Route, Severity, SlaPlan } from "../alert/model";
-import type { Calibration } from "../config/thresholds";
+import type { Calibration } from "../alert/calibration";
 
 /**
  * One alert signal (final failure, repeated failure, work pool not ready, late runs, ...) in one module: its config

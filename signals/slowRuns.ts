@@ -3,7 +3,7 @@ import { bool, channelRefs, routeRefs } from "../alert/fields";
 import { flowRunIncidentKey, incidentSeverity } from "../alert/incidents";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message } from "../alert/model";
-import type { CalibratedDeployment } from "../config/thresholds";
+import type { CalibratedDeployment } from "../alert/calibration";
 import type { EventTriggerSpec } from "../prefect/vocabulary";
 import { severitySchema } from "./lateRuns";
 import { SignalContext, SignalModule, toggledSectionRefs } from "./signal";
