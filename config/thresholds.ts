@@ -118,7 +118,9 @@ export function parseThresholds(stack: string, source: ThresholdsSource | undefi
         const at = issue.path.map(String).join(".") || "(the file)";
         fail(
             at,
-            issue.code === "unrecognized_keys" ? `no key ${issue.keys.join(", ")} (the file npm run calibrate writes)` : issue.message,
+            issue.code === "unrecognized_keys"
+                ? `no key ${issue.keys.join(", ")} (the file npm run calibrate writes)`
+                : inWords(issue.message),
         );
     }
     const t = result.data!;
@@ -136,6 +138,12 @@ export function parseThresholds(stack: string, source: ThresholdsSource | undefi
         });
     const fixed = keys.filter((key) => !t.deployments[key].duration).map((key) => ({ key, runs: t.deployments[key].runs }));
     return { path: source.path, calibrated, fixed };
+}
+
+/** zod's own "Invalid input: expected object, received undefined" as "an object as npm run calibrate writes it (found undefined)". */
+function inWords(message: string): string {
+    const m = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+    return m ? `${/^[aeiou]/.test(m[1]) ? "an" : "a"} ${m[1]} as npm run calibrate writes it (found ${m[2]})` : message;
 }
 
 const pick = (d: NonNullable<DeploymentThresholds["duration"]>) => ({ medianSeconds: d.medianSeconds, limitSeconds: d.limitSeconds });

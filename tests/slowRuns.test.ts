@@ -168,6 +168,14 @@ describe("thresholds/<stack>.json", () => {
             hourly((d) => (d.flow = "other")),
             /deployments\.orders\/hourly: expected the key "<flow>\/<deployment>"/,
         ],
+        [
+            "a file without its rule",
+            (() => {
+                const { rule: _, ...f } = sampleFile();
+                return f;
+            })(),
+            /thresholds\/dev\.json: rule: expected an object as npm run calibrate writes it \(found undefined\)/,
+        ],
         ["another stack's file", sampleFile("prod"), /stack: expected "dev" \(this file was calibrated for stack "prod"/],
     ])("refuses %s with one ConfigError naming the stack and the file", (_, content, message) => {
         const e = configError(() => parseThresholds("dev", source(content)));
