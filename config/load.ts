@@ -9,6 +9,7 @@ import { SECTIONS } from "../signals/table";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
 import { MAINTENANCE_SERVICES, operationsProblem, splitMutes } from "./operations";
+import { ThresholdsSource, parseThresholds } from "./thresholds";
 
 /**
  * Parsing happens in two steps so that the offline preview can learn which
@@ -30,6 +31,8 @@ export interface RawConfig {
     secretKeys: ReadonlySet<string>;
     /** The clock that maintenance windows and mutes are judged by; the real one when unset (tests fix it). */
     now?: Date;
+    /** The stack's `thresholds/<stack>.json` (npm run calibrate), when it has one (config/thresholdsFile.ts reads it). */
+    thresholds?: ThresholdsSource;
 }
 
 const SENSITIVE_PROVIDER_KEYS = new Set(sensitiveProviderKeys());
@@ -169,6 +172,8 @@ export function parseStructure(raw: RawConfig): Structure {
     const secretsManager = p.secretsManager.enabled
         ? { prefix: p.secretsManager.prefix ?? `${stack}/prefect`, recoveryWindowInDays: p.secretsManager.recoveryWindowInDays }
         : undefined;
+    // Checked last: a bad stack file is reported first, and a bad thresholds file still before any resource.
+    const calibration = parseThresholds(stack, raw.thresholds);
 
     return {
         project,
@@ -182,6 +187,7 @@ export function parseStructure(raw: RawConfig): Structure {
         maintenance: p.maintenance.map((w) => ({ ...w, services: w.services ?? [...MAINTENANCE_SERVICES] })),
         mutes: mutes.active,
         endedMutes: mutes.ended,
+        calibration,
         now,
         prefect: {
             endpoint,

@@ -5,6 +5,7 @@ import type { MaintenanceService, MuteSettings } from "./operations";
 import type { Route, Severity } from "../alert/model";
 import type { SignalSettings } from "../signals/signal";
 import type { environmentSchema, pagerDutySchema } from "./schema";
+import type { Calibration } from "./thresholds";
 
 /**
  * The validated stack, as the rules and components see it. Every field's type
@@ -61,6 +62,8 @@ export interface StackConfig {
     mutes: Record<string, Mute>;
     /** Mutes whose until has passed: their routes alert again; the preview says to remove them from the stack file. */
     endedMutes: Record<string, Mute>;
+    /** What `npm run calibrate` measured (thresholds/<stack>.json): calibrated deployments, and those on fixed values. */
+    calibration: Calibration;
     /** The clock the stack was judged by (RawConfig.now, else the real one): mutes, windows, mute timers' waits. */
     now: Date;
     /** `uiUrl`: the Prefect UI's base for links in messages (alert/links.ts). */

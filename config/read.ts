@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { RawConfig, StackConfig, parseStackConfig } from "./load";
 import * as runtimeConfigModule from "@pulumi/pulumi/runtime/config";
+import { readThresholdsFile } from "./thresholdsFile";
 
 // isConfigSecret is exported by the runtime but missing from its typings.
 const runtimeConfig = runtimeConfigModule as unknown as { isConfigSecret(key: string): boolean };
@@ -10,7 +11,8 @@ const runtimeConfig = runtimeConfigModule as unknown as { isConfigSecret(key: st
 export function readRawConfig(): RawConfig {
     const values = pulumi.runtime.allConfig();
     const secretKeys = new Set(Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k)));
-    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys };
+    const stack = pulumi.getStack();
+    return { project: pulumi.getProject(), stack, values, secretKeys, thresholds: readThresholdsFile(stack) };
 }
 
 /**

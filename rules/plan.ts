@@ -74,6 +74,7 @@ export function signalContext(cfg: StackConfig): SignalContext {
         resolveChannels: (channels, recoveredNotice) => resolveChannels(cfg, channels, recoveredNotice),
         incidentChannels: (channels) => incidentChannels(cfg, channels),
         settings: (section) => sectionOf(cfg, section),
+        calibration: cfg.calibration,
     };
 }
 

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AutomationDraft, AutomationSpec, Route, Severity, SlaPlan } from "../alert/model";
+import type { Calibration } from "../alert/calibration";
 
 /**
  * One alert signal (final failure, repeated failure, work pool not ready, late runs, ...) in one module: its config
@@ -113,6 +114,8 @@ export interface SignalContext {
     incidentChannels(channels: string[]): string[];
     /** Another section's value, as its signals see it (a warning says whether the critical tier watches the same runs). */
     settings<S>(section: SignalSettings<any, S>): S;
+    /** What `npm run calibrate` measured of the stack's deployments (thresholds/<stack>.json; none without the file). */
+    calibration: Calibration;
     /** For signals about the alerting itself (`watchesAutomations`): every other automation of the stack. */
     automations?: AutomationSpec[];
 }

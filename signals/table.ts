@@ -9,6 +9,7 @@ import { repeatedFailure } from "./repeatedFailure";
 import type { Signal, SignalModule, SignalSettings } from "./signal";
 import type { AutomationDraft, AutomationSpec } from "../alert/model";
 import { sla } from "./sla";
+import { slowRuns } from "./slowRuns";
 import { stuckRuns } from "./stuckRuns";
 import { successNotice } from "./successNotice";
 import { watchdog } from "./watchdog";
@@ -26,6 +27,7 @@ const MODULES: Record<string, SignalModule> = {
     allPipelinesDown,
     lateRuns,
     stuckRuns,
+    slowRuns,
     sla,
     freshness,
     dataQuality,

@@ -17,6 +17,7 @@ function recorder() {
         preview: async (o) => (calls.push(["preview", o]), 0),
         alertTest: async (o) => (calls.push(["alert-test", o]), 0),
         report: async (o) => (calls.push(["report", o]), 0),
+        calibrate: async (o) => (calls.push(["calibrate", o]), 0),
     };
     return { calls, handlers };
 }
@@ -46,11 +47,13 @@ describe("the CLI's parsing", () => {
         expect((await quietly(["preview", "prod", "--automation", "warning-dlt", "--html", "x.html"], handlers)).code).toBe(0);
         expect((await quietly(["alert-test", "local", "--route", "a,b", "--tier", "all"], handlers)).code).toBe(0);
         expect((await quietly(["report", "examples/Pulumi.typo.yaml", "--days=3"], handlers)).code).toBe(0);
+        expect((await quietly(["calibrate", "local", "--runs", "20"], handlers)).code).toBe(0);
         expect(calls).toEqual([
             ["preview", { target: "prod", verbose: false, automation: undefined, json: false, html: undefined }],
             ["preview", { target: "prod", verbose: false, automation: "warning-dlt", json: false, html: "x.html" }],
             ["alert-test", { target: "local", routes: ["a", "b"], tier: "all", timeoutSeconds: 120 }],
             ["report", { stackArg: "examples/Pulumi.typo.yaml", days: 3, html: undefined }],
+            ["calibrate", { stackArg: "local", runs: 20, out: undefined }],
         ]);
     });
 
@@ -61,6 +64,8 @@ describe("the CLI's parsing", () => {
         [["preview", "dev", "--verbos"], /unknown option '--verbos'/],
         [["alert-test", "local", "--tier", "page"], /--tier: expected one of warning, critical, all/],
         [["report", "local", "--days", "0"], /whole number/],
+        [["calibrate", "local", "--runs", "3"], /--runs expects a whole number from 10/],
+        [["calibrate"], /name one stack/],
         [["deploy", "prod"], /unknown command 'deploy'/],
         [[], /Usage: prefect-alerting/],
     ])("refuses %j with exit 2 and says why, no handler called", async (argv, message) => {
@@ -96,7 +101,14 @@ describe("--help, in real processes", () => {
     const run = (args: string[]) =>
         spawnSync(process.execPath, ["--import", "tsx", "cli/index.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
 
-    it.concurrent.each([[["--help"]], [["help", "preview"]], [["preview", "--help"]], [["alert-test", "--help"]], [["report", "-h"]]])(
+    it.concurrent.each([
+        [["--help"]],
+        [["help", "preview"]],
+        [["preview", "--help"]],
+        [["alert-test", "--help"]],
+        [["report", "-h"]],
+        [["calibrate", "--help"]],
+    ])(
         "%j exits 0 and prints the usage",
         (args) => {
             const r = run(args);
@@ -111,6 +123,7 @@ describe("--help, in real processes", () => {
         expect(pkg.scripts.preview).toBe("tsx cli/index.ts preview");
         expect(pkg.scripts["alert-test"]).toBe("tsx cli/index.ts alert-test");
         expect(pkg.scripts.report).toBe("tsx cli/index.ts report");
+        expect(pkg.scripts.calibrate).toBe("tsx cli/index.ts calibrate");
         expect(pkg.dependencies.commander ?? pkg.devDependencies.commander).toMatch(/^\d+\.\d+\.\d+$/);
     });
 });

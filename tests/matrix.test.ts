@@ -7,7 +7,13 @@
  * tier's) share one run. A signal that needs Prefect Cloud (its settings' needsCloud) runs on a Cloud stack, every
  * other on a self-hosted server.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { stableJson, thresholdsFile } from "../cli/calibrate/file";
+import { propose } from "../cli/calibrate/stats";
+import { readThresholdsFile } from "../config/thresholdsFile";
 import { CHANNEL_KINDS, ChannelSpec, ChannelType } from "../channels/registry";
 import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, parseStackConfig } from "../config/load";
@@ -34,6 +40,8 @@ const ON: Record<string, (channels: string[]) => unknown> = {
     allPipelinesDown: (channels) => ({ enabled: true, channels, noSuccessMinutes: 360 }),
     lateRuns: (channels) => ({ enabled: true, channels }),
     stuckRuns: (channels) => ({ enabled: true, channels }),
+    // Its deployments come from the thresholds file written below.
+    slowRuns: (channels) => ({ enabled: true, channels }),
     // Prefect Cloud only (needsCloud): its stack is a Cloud stack.
     sla: (channels) => ({
         channels: { warning: channels },
@@ -45,6 +53,14 @@ const ON: Record<string, (channels: string[]) => unknown> = {
     deliveryFailure: (channels) => ({ enabled: true, channels }),
     watchdog: (channels) => ({ enabled: true, channel: channels[0], intervalMinutes: 5 }),
 };
+
+/** The matrix stack's thresholds file (one calibrated deployment under the default route), where the program reads it. */
+process.env.PREFECT_ALERTING_THRESHOLDS_DIR = mkdtempSync(join(tmpdir(), "matrix-thresholds-"));
+const tenSeconds = Array.from({ length: 10 }, (_, i) => ({ start: new Date(i * 60_000).toISOString(), runSeconds: 10 }));
+writeFileSync(
+    join(process.env.PREFECT_ALERTING_THRESHOLDS_DIR, `${STACK}.json`),
+    stableJson(thresholdsFile(STACK, 10, [{ flow: "orders", deployment: "hourly", routes: ["dlt"], proposal: propose(tenSeconds) }])),
+);
 
 /** A channel of each kind, with the secrets and settings it needs when used, by kind. */
 interface KindSample {
@@ -107,7 +123,8 @@ function combination(signal: Signal, kind: ChannelType, on: boolean): Combinatio
     const secrets = { ...BASE.secret, ...(on ? sample.secrets : {}), ...(cloud ? { "prefect:apiKey": "pnu_matrixkey" } : {}) };
     const values: Record<string, string> = { ...(cloud ? STACK_VALUES.dev : { "prefect:endpoint": SELF_HOSTED }), ...secrets };
     for (const [key, value] of Object.entries(sections)) values[k(key)] = JSON.stringify(value);
-    return { signal, kind, on, raw: { project: PROJECT, stack: STACK, values, secretKeys: new Set(Object.keys(secrets)) } };
+    const thresholds = readThresholdsFile(STACK);
+    return { signal, kind, on, raw: { project: PROJECT, stack: STACK, values, secretKeys: new Set(Object.keys(secrets)), thresholds } };
 }
 
 const combinations = SIGNALS.flatMap((signal) =>

@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../config/errors";
 import { parseStackConfig } from "../../config/load";
+import { readThresholdsFile } from "../../config/thresholdsFile";
 import { offlineConfig } from "../../config/offline";
 import { planAlerting } from "../../rules/plan";
 import { ROOT, resolveStack } from "../stack";
@@ -35,7 +36,7 @@ export async function runAlertTest(opts: Options): Promise<number> {
         stack = resolved.stack;
         const file = resolved.file;
         // The plan needs no secret values: the preview's stand-ins take their place (config/offline.ts).
-        const cfg = parseStackConfig(offlineConfig(stack, file).raw);
+        const cfg = parseStackConfig({ ...offlineConfig(stack, file).raw, thresholds: readThresholdsFile(stack) });
         const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
         test = planAlertTest(cfg, planAlerting(cfg), opts.tier, opts.routes, stamp);
         const endpoint = file.encrypted.includes("prefect:endpoint") ? process.env.PREFECT_API_URL : file.values["prefect:endpoint"];

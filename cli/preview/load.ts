@@ -1,6 +1,7 @@
 import { ConfigError } from "../../config/errors";
 import { PROJECT, parseStackConfig } from "../../config/load";
 import type { StackConfig } from "../../config/model";
+import { readThresholdsFile } from "../../config/thresholdsFile";
 import { Placeholder, offlineConfig } from "../../config/offline";
 import { runProgramForEngine } from "../../harness/engineCapture";
 import type { RegisteredResource } from "../../harness/runProgram";
@@ -44,7 +45,7 @@ export async function loadPreview({ stack, file }: StackTarget): Promise<Preview
     }
     const { run, resources } = captured;
     // The program ran, so the config parses: the same plan it built, for the incidents and the per-route counts.
-    const cfg = parseStackConfig(raw);
+    const cfg = parseStackConfig({ ...raw, thresholds: readThresholdsFile(stack) });
     const plan = planAlerting(cfg);
     const costs = automationsPerRoute(
         plan,

@@ -1,5 +1,6 @@
 import { describeDuration } from "../../alert/messages";
 import type { EventTriggerSpec } from "../../prefect/vocabulary";
+import { calibrationLines } from "./calibration";
 import type { PreviewData } from "./load";
 import { incidentChannels } from "./samples";
 import { findSampleValues } from "./sampleValues";
@@ -38,6 +39,8 @@ export function summaryLines(p: Omit<PreviewData, "resources" | "invokes" | "cos
         for (const [route, m] of Object.entries(cfg.mutes)) out.push(`  route ${route} muted until ${m.until}: ${m.reason}`);
     for (const [route, m] of Object.entries(cfg.endedMutes))
         out.push(`  route ${route}: its mute ended at ${m.until}; remove it: pulumi config rm --path mute.${route}`);
+
+    out.push(...calibrationLines(cfg));
 
     const mustSet = p.placeholders.filter((x) => x.mustSet);
     out.push("", mustSet.length ? "Values you must set before `pulumi up`:" : "Values you must set before `pulumi up`: none");

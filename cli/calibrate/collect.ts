@@ -1,0 +1,51 @@
+import type { Route } from "../../config/model";
+import type { PrefectClient } from "../prefectApi";
+import { routeRunFilter } from "../report/watched";
+import type { DeploymentSample } from "./file";
+import { CompletedRun, propose } from "./stats";
+
+/**
+ * Reads, for each deployment a route selects, its last `runs` completed runs (newest end first), through the tool's
+ * one Prefect client. A route by tags is judged by its runs' tags (deployments are not filtered by tag), so a
+ * deployment under it is listed only when some of its completed runs carry one of the tags.
+ */
+export async function collectSamples(client: PrefectClient, routes: Route[], runs: number): Promise<DeploymentSample[]> {
+    const found = new Map<string, DeploymentSample>();
+    for (const route of routes) {
+        const filter = routeRunFilter(route, { state: { type: { any_: ["COMPLETED"] } } });
+        const deployments = await client.allPages<{ id: string; name: string; flow_id: string }>(
+            "/deployments/filter",
+            {
+                ...(route.flows.length ? { flows: filter.flows } : {}),
+                ...(route.deployments.length ? { deployments: filter.deployments } : {}),
+                sort: "NAME_ASC",
+            },
+            "deployments",
+        );
+        const flows = await client.names("flows", [...new Set(deployments.map((d) => d.flow_id))]);
+        for (const d of deployments) {
+            const flow = flows.get(d.flow_id) ?? d.flow_id;
+            const key = `${flow}/${d.name}`;
+            const known = found.get(key);
+            if (known) {
+                known.routes.push(route.name);
+                continue;
+            }
+            const rows = await client.request<any[]>("POST", "/flow_runs/filter", {
+                ...filter,
+                deployments: { ...(filter.deployments as object), id: { any_: [d.id] } },
+                sort: "END_TIME_DESC",
+                limit: runs,
+            });
+            if (rows.length === 0 && route.tags.length) continue;
+            const completed: CompletedRun[] = rows.map((r) => ({
+                expectedStart: r.expected_start_time,
+                start: r.start_time,
+                end: r.end_time,
+                runSeconds: r.total_run_time,
+            }));
+            found.set(key, { flow, deployment: d.name, routes: [route.name], proposal: propose(completed) });
+        }
+    }
+    return [...found.values()].sort((a, b) => `${a.flow}/${a.deployment}`.localeCompare(`${b.flow}/${b.deployment}`));
+}

@@ -1,0 +1,141 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { PROJECT } from "../../config/load";
+import { OwnStack, OwnStackSpec, applyOwnStack, ownStackSettings } from "./ownStack";
+import { flowRun, post } from "./prefectApi";
+import { ROOT } from "./prefectServer";
+
+/**
+ * Issue 17, calibrate and slowRuns on the real server: a deployment of its own gets 20 completed runs of about 10 s
+ * (concurrent, their states set through the API as they happen, so the server records real durations and
+ * total_run_time), `npm run calibrate` reads them back into thresholds/<stack>.json (a temporary folder here, via
+ * PREFECT_ALERTING_THRESHOLDS_DIR), the program is applied with slowRuns on, and then: one run of about 60 s gets
+ * exactly one slow-run message; three runs of about 10 s, within the limit, get none.
+ */
+
+const { apiUrl } = inject("prefect");
+const STACK = "slowruns";
+const FLOW = "e2e-slow-runs";
+const DEPLOYMENT = "hourly";
+const CHANNEL = "alerts";
+const SEEDED = 20;
+const USUAL_SECONDS = 10;
+const SLOW_SECONDS = 60;
+
+const SPEC: OwnStackSpec = {
+    stack: STACK,
+    channels: { [CHANNEL]: { type: "webhook", description: "loopback receiver" } },
+    routes: { slow: { flows: [FLOW] } },
+    sections: { slowRuns: { enabled: true, channels: [CHANNEL] } },
+};
+
+const dir = mkdtempSync(join(tmpdir(), "slowruns-e2e-"));
+const thresholdsDir = join(dir, "thresholds");
+const savedDir = process.env.PREFECT_ALERTING_THRESHOLDS_DIR;
+let deploymentId: string;
+/** The median duration calibrate wrote (seconds), for the message's figures. */
+let median: number;
+let own: OwnStack | undefined;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function setState(id: string, type: string): Promise<void> {
+    const r = await post(apiUrl, `/flow_runs/${id}/set_state`, { state: { type }, force: false });
+    if (r.status !== "ACCEPT") throw new Error(`${type} for run ${id}: ${r.status} (${JSON.stringify(r.details)})`);
+}
+
+/** API calls one at a time: a burst of concurrent writes makes a SQLite server drop connections. */
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(call: () => Promise<T>): Promise<T> {
+    const next = queue.then(call, call);
+    queue = next.catch(() => undefined);
+    return next;
+}
+
+/** One run of the deployment, Running for `seconds` then Completed, its states set as they happen; resolves with its id once Running. */
+async function runFor(seconds: number): Promise<{ id: string; done: Promise<void> }> {
+    const run = await serial(() => post(apiUrl, `/deployments/${deploymentId}/create_flow_run`, {}));
+    await serial(() => setState(run.id, "PENDING"));
+    await serial(() => setState(run.id, "RUNNING"));
+    return { id: run.id, done: sleep(seconds * 1000).then(() => serial(() => setState(run.id, "COMPLETED"))) };
+}
+
+beforeAll(async () => {
+    // The program (applied in-process below) and the calibrate command read and write the thresholds here.
+    process.env.PREFECT_ALERTING_THRESHOLDS_DIR = thresholdsDir;
+    const flow = await post(apiUrl, "/flows/", { name: FLOW });
+    deploymentId = (await post(apiUrl, "/deployments/", { name: DEPLOYMENT, flow_id: flow.id })).id;
+});
+
+afterAll(async () => {
+    await own?.cleanup();
+    if (savedDir === undefined) delete process.env.PREFECT_ALERTING_THRESHOLDS_DIR;
+    else process.env.PREFECT_ALERTING_THRESHOLDS_DIR = savedDir;
+    rmSync(dir, { recursive: true, force: true });
+});
+
+describe("calibrate and slowRuns on the real server", () => {
+    it("calibrates the deployment from 20 completed runs of about 10 s: median about 10 s, limit 30 s", async () => {
+        const runs = await Promise.all(Array.from({ length: SEEDED }, () => runFor(USUAL_SECONDS)));
+        await Promise.all(runs.map((r) => r.done));
+
+        const stackFile = join(dir, `Pulumi.${STACK}.yaml`);
+        const config: Record<string, unknown> = { "prefect:endpoint": apiUrl, [`${PROJECT}:environment`]: "development" };
+        for (const [key, value] of Object.entries(ownStackSettings(SPEC))) config[`${PROJECT}:${key}`] = value;
+        writeFileSync(stackFile, stringify({ config }));
+        const env = { ...process.env };
+        delete env.PREFECT_API_URL;
+        const { stdout } = await promisify(execFile)(
+            join(ROOT, "node_modules", ".bin", "tsx"),
+            [join(ROOT, "cli", "index.ts"), "calibrate", stackFile, "--runs", "30"],
+            { cwd: ROOT, env, timeout: 120_000 },
+        );
+        const written = join(thresholdsDir, `${STACK}.json`);
+        expect(stdout).toContain(`written to ${written}`);
+        const file = JSON.parse(readFileSync(written, "utf8"));
+        expect(Object.keys(file.deployments)).toEqual([`${FLOW}/${DEPLOYMENT}`]);
+        const d = file.deployments[`${FLOW}/${DEPLOYMENT}`];
+        expect(d).toMatchObject({ flow: FLOW, deployment: DEPLOYMENT, routes: ["slow"], runs: SEEDED });
+        expect(d.duration.medianSeconds).toBeGreaterThanOrEqual(USUAL_SECONDS);
+        expect(d.duration.medianSeconds).toBeLessThan(USUAL_SECONDS + 3);
+        expect(d.duration).toMatchObject({ limitSeconds: 30, limitFrom: "floor" });
+        median = d.duration.medianSeconds;
+        expect(d.lateness.medianSeconds).toBeLessThan(5);
+        expect(file.rule).toMatchObject({ minRuns: 10, runsRead: 30 });
+        console.log(`[e2e] calibrated ${FLOW}/${DEPLOYMENT}: ${JSON.stringify(d.duration)}`);
+    }, 300_000);
+
+    it("applies one slowRuns automation with the calibrated limit; a 60 s run alerts exactly once, 10 s runs not at all", async () => {
+        own = await applyOwnStack(SPEC);
+        const { receiver, applied } = own;
+        expect(applied.automations.map((a) => a.name)).toEqual([`slow-runs-${FLOW}-${DEPLOYMENT}`]);
+        expect(applied.automations[0].sent.trigger).toMatchObject({
+            posture: "Proactive",
+            after: ["prefect.flow-run.Running"],
+            for_each: ["prefect.resource.id"],
+            within: 30,
+        });
+
+        const slow = await runFor(SLOW_SECONDS);
+        const quick = await Promise.all([1, 2, 3].map(() => runFor(USUAL_SECONDS)));
+        const [alert] = await receiver.waitFor(() => receiver.on(`/${CHANNEL}`), 1, 90_000, "the slow-run alert");
+        // 30 s over a median of about 10 s: "3×" (or "2.9×" for a median of 10.2 s), with the file's own figures.
+        const times = `${Number((30 / median).toFixed(1))}×`;
+        expect(alert.json!.subject).toBe(`Slow run: ${FLOW} (${DEPLOYMENT}) has run ${times} its usual time`);
+        expect(alert.json!.body).toContain(`has run ${times} its usual time (median ${median} seconds, limit 30 seconds over 20 runs)`);
+        expect(alert.json!.body).toContain(`(\`${slow.id}\`)`);
+        expect((await flowRun(apiUrl, slow.id)).state.name).toBe("Running");
+
+        // Every run ends, and the proactive loop (every ~5 s) has judged each quick run's window long after it closed.
+        await Promise.all([slow.done, ...quick.map((q) => q.done)]);
+        await sleep(15_000);
+        expect(receiver.on(`/${CHANNEL}`)).toHaveLength(1);
+        expect(receiver.requests).toHaveLength(1);
+        for (const q of quick) expect(receiver.mentioning(q.id)).toEqual([]);
+    }, 300_000);
+});
