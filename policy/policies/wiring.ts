@@ -344,7 +344,8 @@ export const productionWatchdog: StackValidationPolicy = {
         if (!automations(args).some((a) => isWatchdog(a, args.resources)))
             report(
                 `This is a production stack (${signal}) without an enabled watchdog: if Prefect stops running automations, ` +
-                    "nobody is told. Set watchdog.enabled, watchdog.channel (a heartbeat channel) and its ping URL (docs/configuration.md, Watchdog).",
+                    "nobody is told. Set watchdog.enabled, watchdog.channel (a heartbeat channel) and its ping URL " +
+                    "(docs/configuration.md, Watchdog).",
             );
     },
 };
