@@ -2,6 +2,7 @@ import { z } from "zod";
 import { channelSchema, kindOf } from "../channels/registry";
 import { NAME_RULE, bool, channelName, fromText, nonEmptyText, prefectName, range, routeName, uniqueList } from "../alert/fields";
 import { SECTIONS } from "../signals/table";
+import { defaultOwnerSchema, ownersProblem, ownersSchema, runbookUrl } from "./owners";
 import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
@@ -17,6 +18,7 @@ export const routeSchema = z
         tags: uniqueList(prefectName("tag"), "tags").optional(),
         flows: uniqueList(prefectName("flow name"), "flow names").optional(),
         deployments: uniqueList(prefectName("deployment name"), "deployment names").optional(),
+        runbook: runbookUrl.optional(),
     })
     .refine((r) => (r.tags?.length ?? 0) + (r.flows?.length ?? 0) + (r.deployments?.length ?? 0) > 0, {
         error: "a route with at least one of tags, flows or deployments",
@@ -132,6 +134,9 @@ export const projectKeys = {
         .refine((r) => Object.keys(r).length > 0, { error: "at least one route (or no routes key, for the default dlt tag route)" })
         .optional(),
     pagerDuty: pagerDutySchema.optional(),
+    // Teams that own deployments by owner:<team> tags (config/owners.ts).
+    owners: ownersSchema,
+    defaultOwner: defaultOwnerSchema,
     secretsManager: secretsManagerSchema.prefault({}),
     // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
     maintenance: maintenanceSchema,
@@ -239,6 +244,9 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 () => (refs.enabled ? (refs.routesFirst ? (routesOk() ?? channelsOk()) : (channelsOk() ?? routesOk())) : undefined),
             ];
         }),
+        // Owners: their channels exist, then their own rules (normal names, chat channels, the default is one of them).
+        ...Object.entries(p.owners ?? {}).map(([team, o]) => () => checkChannelsAt(["owners", team, "channels"], o.channels)),
+        () => ownersProblem(p.owners, p.defaultOwner, (name) => channels.get(name)?.type),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;

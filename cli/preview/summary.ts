@@ -1,4 +1,5 @@
 import { describeDuration } from "../../alert/messages";
+import { configCoverageLines } from "../../rules/coverage";
 import type { EventTriggerSpec } from "../../prefect/vocabulary";
 import type { PreviewData } from "./load";
 import { incidentChannels } from "./samples";
@@ -38,6 +39,9 @@ export function summaryLines(p: Omit<PreviewData, "resources" | "invokes" | "cos
         for (const [route, m] of Object.entries(cfg.mutes)) out.push(`  route ${route} muted until ${m.until}: ${m.reason}`);
     for (const [route, m] of Object.entries(cfg.endedMutes))
         out.push(`  route ${route}: its mute ended at ${m.until}; remove it: pulumi config rm --path mute.${route}`);
+
+    const owners = configCoverageLines(cfg.owners, cfg.defaultOwner, cfg.routes);
+    if (owners.length) out.push("", ...owners);
 
     const mustSet = p.placeholders.filter((x) => x.mustSet);
     out.push("", mustSet.length ? "Values you must set before `pulumi up`:" : "Values you must set before `pulumi up`: none");
