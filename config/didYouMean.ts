@@ -1,8 +1,8 @@
-/** "Did you mean" for a name that is close to a known one: edit distance at most 3, the nearest first. */
+/** "Did you mean" for a name that is close to a known one: edit distance at most `max` (3), the nearest first. */
 
-export function suggest(name: string, known: readonly string[], prefix = ""): string {
+export function suggest(name: string, known: readonly string[], prefix = "", max = 3): string {
     const best = known.map((k) => [k, distance(name.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-    return best && best[1] <= 3 ? ` (did you mean "${prefix}${best[0]}"?)` : "";
+    return best && best[1] <= max ? ` (did you mean "${prefix}${best[0]}"?)` : "";
 }
 
 /** Levenshtein distance. */

@@ -44,7 +44,8 @@ export function ownerCoverage(deployments: DeploymentTags[], owners: Owner[]): C
             const team = ownerOfTag(tag)!;
             const hint = known.includes(team)
                 ? ` (the automations match "${ownerTag(team)}" exactly: retag it)`
-                : suggest(`${OWNER_TAG_PREFIX}${team}`, known.map(ownerTag));
+                : // Team names are short: one edit is a typo, two is another team (delta is not beta).
+                  suggest(team, known, OWNER_TAG_PREFIX, 1);
             unknownOwner.push({ deployment: label(d), tag, hint });
         }
     }
