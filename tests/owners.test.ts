@@ -206,3 +206,12 @@ describe("coverage", () => {
         expect(configCoverageLines([], undefined, [{ name: "dlt" }])).toEqual([]);
     });
 });
+
+describe("the automation count at 50 owners", () => {
+    it("each owner adds its warning, its critical and the critical's resolve: 150 more at 50 owners", () => {
+        const owners = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`team-${i}`, { channels: ["alerts"] }]));
+        const bare = planAlerting(parseStackConfig(stackConfig("prod"))).automations.length;
+        const with50 = planAlerting(parseStackConfig(editKey(stackConfig("prod"), "owners", () => owners))).automations.length;
+        expect(with50 - bare).toBe(150);
+    });
+});
