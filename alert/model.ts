@@ -25,6 +25,8 @@ export interface Owner {
     name: string;
     channels: string[];
     runbook?: string;
+    /** The team's own PagerDuty service (name qualified by the stack) and the channel (block) that pages it. */
+    pagerDuty?: { service: string; channel: string };
 }
 
 /**

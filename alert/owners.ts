@@ -1,5 +1,4 @@
 import type { AutomationDraft, Owner, Route } from "./model";
-import { OWNER_TAG_PREFIX } from "../config/owners";
 
 /**
  * Owner routing as plain data. A team's runs are those tagged `owner:<team>`: Prefect puts the deployment's, the
@@ -14,6 +13,9 @@ import { OWNER_TAG_PREFIX } from "../config/owners";
  * (tests/e2e/owners.e2e.ts proves both on the server); `npm run report` lists such runs' deployments.
  */
 
+/** The tag prefix that says who owns a deployment or flow. */
+export const OWNER_TAG_PREFIX = "owner:";
+
 /** The tag that gives a deployment or flow to `team`. */
 export const ownerTag = (team: string): string => `${OWNER_TAG_PREFIX}${team}`;
 
@@ -24,21 +26,30 @@ export function ownerRoute(owner: Owner): Route {
 
 /**
  * Where an alert about an owner's runs goes: the team's chat channels instead of the section's, plus the section's
- * paging channels (PagerDuty), so a team's critical failures still page. `owner` undefined and no default owner:
- * the section's channels as configured.
+ * paging channels (PagerDuty), so a team's critical failures still page: the team's own PagerDuty service instead,
+ * when it has one. `owner` undefined and no default owner: the section's channels as configured.
  */
 export function ownerChannels(channels: string[], owner: Owner | undefined, pages: (channel: string) => boolean): string[] {
     if (!owner) return channels;
-    return [...new Set([...owner.channels, ...channels.filter(pages)])];
+    const paging = channels.filter(pages);
+    const pagesTo = owner.pagerDuty && paging.length ? [owner.pagerDuty.channel] : paging;
+    return [...new Set([...owner.channels, ...pagesTo])];
 }
+
+/** The channel (block) that pages a team's own PagerDuty service: a hyphen keeps it apart from any configured name. */
+export const ownerPagerChannel = (team: string): string => `pagerOwner-${team}`;
+
+/** The PagerDuty service key (rules/pagerDuty.ts) of a team's own service. */
+export const ownerService = (team: string): `owner:${string}` => `owner:${team}`;
 
 /**
  * The runbook of an automation, the most specific first: its own (an owner's automation), the route it watches,
- * then the default owner's for automations on the stack's routes. Undefined: the message has none.
+ * then the default owner's, which also covers what watches no route (a work pool, the stack's silence, deliveries).
+ * Undefined: the message has none.
  */
 export function runbookFor(a: Pick<AutomationDraft, "runbook" | "routes">, routes: Route[], defaultOwner?: Owner): string | undefined {
     if (a.runbook) return a.runbook;
-    if (a.routes.length === 0) return undefined;
+    if (a.routes.length === 0) return defaultOwner?.runbook;
     const own = a.routes.map((name) => routes.find((r) => r.name === name)?.runbook);
     // One automation watching several routes (a union) links a runbook only when they agree.
     if (own.every((r) => r !== undefined && r === own[0])) return own[0];

@@ -57,8 +57,9 @@ export function blockKitBody(message: Message, context: string): string {
 
 /** The actions block with the runbook's button, after the run's button when that renders as a URL. */
 function withRunbookButton(link: { url: string; text: string } | undefined, runbook: { url: string; text: string }): string {
-    const runbookButton = `{"type":"button","text":{"type":"plain_text","text":${jsonLiteral(runbook.text)}},"url":${jsonLiteral(runbook.url)}}`;
+    const button = (text: string, url: string) => `{"type":"button","text":{"type":"plain_text","text":${jsonLiteral(text)}},"url":${url}}`;
+    const runbookButton = button(runbook.text, jsonLiteral(runbook.url));
     if (!link) return `,{"type":"actions","elements":[${runbookButton}]}`;
-    const runButton = `{"type":"button","text":{"type":"plain_text","text":${jsonLiteral(link.text)}},"url":${json("url")}}`;
-    return `{% set url = (${link.url}) | string %},{"type":"actions","elements":[{% if "://" in url %}${runButton},{% endif %}${runbookButton}]}`;
+    const runButton = `{% if "://" in url %}${button(link.text, json("url"))},{% endif %}`;
+    return `{% set url = (${link.url}) | string %},{"type":"actions","elements":[${runButton}${runbookButton}]}`;
 }

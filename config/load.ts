@@ -5,7 +5,8 @@ import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
 import { CHANNEL_SECRET_SUFFIXES, formOf, kindOf } from "../channels/registry";
 import { distance, suggest } from "./didYouMean";
 import { ConfigError } from "./errors";
-import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
+import type { Channel, Owner, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
+import { ownerPagerChannel, ownerService } from "../alert/owners";
 import { SECTIONS } from "../signals/table";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
@@ -106,7 +107,14 @@ export function parseStructure(raw: RawConfig): Structure {
         deployments: r.deployments ?? [],
         ...(r.runbook ? { runbook: r.runbook } : {}),
     }));
-    const owners = Object.entries(p.owners ?? {}).map(([name, o]) => ({ name, channels: o.channels, ...(o.runbook ? { runbook: o.runbook } : {}) }));
+    const owners: Owner[] = Object.entries(p.owners ?? {}).map(([name, o]) => ({
+        name,
+        channels: o.channels,
+        ...(o.runbook ? { runbook: o.runbook } : {}),
+        ...(o.pagerDutyService
+            ? { pagerDuty: { service: stackQualified(o.pagerDutyService, stack), channel: ownerPagerChannel(name) } }
+            : {}),
+    }));
     const allRoutes = routes.map((r) => r.name);
     // Windows that have ended are refused, so that none lingers in the stack file forgotten; a mute that has ended is
     // not (its routes alert again, and a scheduled `pulumi up` after its until must succeed): the preview says to remove it.
@@ -143,6 +151,9 @@ export function parseStructure(raw: RawConfig): Structure {
     const channels: Channel[] = Object.entries(p.channels)
         .filter(([name]) => used.has(name))
         .map(([name, spec]) => ({ name, spec }));
+    // A team's own PagerDuty service is paged through a channel of its own, made here (its key comes from the integration).
+    for (const o of owners)
+        if (o.pagerDuty) channels.push({ name: o.pagerDuty.channel, spec: { type: "pagerduty", service: ownerService(o.name) } });
 
     const endpoint = raw.values["prefect:endpoint"];
     if (endpoint !== undefined && !isHttpUrl(endpoint))

@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { channelRefs } from "../alert/fields";
+import { channelRefs, nonEmptyText } from "../alert/fields";
+import { OWNER_TAG_PREFIX } from "../alert/owners";
 import { suggest } from "./didYouMean";
+
+export { OWNER_TAG_PREFIX };
 
 /**
  * Owners as config: `owners: { <team>: { channels, runbook? } }` and `defaultOwner`. A deployment, flow or run
  * tagged `owner:<team>` alerts its team (alert/owners.ts). Tags are free text, so a team's name is kept in one
  * normal form (normaliseOwner) and a name written otherwise is refused with the form it should have.
  */
-
-/** The tag prefix that says who owns a deployment or flow. */
-export const OWNER_TAG_PREFIX = "owner:";
 
 const NORMAL = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const NORMAL_RULE = 'an owner name in normal form: lower-case letters and digits, words joined by "-" (e.g. data-eng), at most 40';
@@ -43,8 +43,11 @@ export const ownerSchema = z
     .strictObject({
         channels: channelRefs.describe("the chat channels the team's alerts go to, instead of the sections' own chat channels"),
         runbook: runbookUrl.optional(),
+        pagerDutyService: nonEmptyText("a PagerDuty service name")
+            .optional()
+            .describe("the team's own PagerDuty service (on the stack's critical ladder): its critical pages go there, not to the stack's"),
     })
-    .describe("one team: where its alerts go and its runbook");
+    .describe("one team: where its alerts go, its runbook, its own PagerDuty service");
 
 export const ownersSchema = z
     .record(z.string(), ownerSchema, { error: "a map of owner name (the team in owner:<team> tags) to owner" })
@@ -66,8 +69,10 @@ export function ownersProblem(
     owners: Record<string, OwnerSettings> | undefined,
     defaultOwner: string | undefined,
     kindOfChannel: (name: string) => string | undefined,
+    pagerDuty: { enabled: boolean; services: string[] } = { enabled: false, services: [] },
 ): { path: (string | number)[]; expected: string } | undefined {
     const names = Object.keys(owners ?? {});
+    const services = new Map<string, string>(pagerDuty.services.map((s) => [s, "pagerDuty"]));
     for (const name of names) {
         if (!NORMAL.test(name) || name.length > 40) {
             const normal = normaliseOwner(name);
@@ -82,8 +87,25 @@ export function ownersProblem(
                 };
         }
     }
+    for (const name of names) {
+        const service = owners![name].pagerDutyService;
+        if (service === undefined) continue;
+        const at = ["owners", name, "pagerDutyService"];
+        if (!pagerDuty.enabled) return { path: at, expected: "no PagerDuty service while pagerDuty.enabled is false" };
+        const other = services.get(service);
+        if (other)
+            return {
+                path: at,
+                expected:
+                    `a PagerDuty service name of the team's own, ` +
+                    `not the one of ${other === "pagerDuty" ? "the stack" : `owner ${other}`} ("${service}")`,
+            };
+        services.set(service, name);
+    }
     if (defaultOwner !== undefined && !names.includes(defaultOwner)) {
-        const hint = names.includes(normaliseOwner(defaultOwner)) ? ` (did you mean "${normaliseOwner(defaultOwner)}"?)` : suggest(defaultOwner, names);
+        const hint = names.includes(normaliseOwner(defaultOwner))
+            ? ` (did you mean "${normaliseOwner(defaultOwner)}"?)`
+            : suggest(defaultOwner, names);
         return { path: ["defaultOwner"], expected: `one of the owners (${names.join(", ") || "none defined"})${hint}` };
     }
 }

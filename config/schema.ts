@@ -245,8 +245,16 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
             ];
         }),
         // Owners: their channels exist, then their own rules (normal names, chat channels, the default is one of them).
-        ...Object.entries(p.owners ?? {}).map(([team, o]) => () => checkChannelsAt(["owners", team, "channels"], o.channels)),
-        () => ownersProblem(p.owners, p.defaultOwner, (name) => channels.get(name)?.type),
+        ...Object.entries(p.owners ?? {}).map(
+            ([team, o]) =>
+                () =>
+                    checkChannelsAt(["owners", team, "channels"], o.channels),
+        ),
+        () =>
+            ownersProblem(p.owners, p.defaultOwner, (name) => channels.get(name)?.type, {
+                enabled: p.pagerDuty?.enabled === true,
+                services: p.pagerDuty ? [p.pagerDuty.serviceName, p.pagerDuty.p1ServiceName] : [],
+            }),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;

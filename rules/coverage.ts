@@ -55,7 +55,11 @@ export function ownerCoverage(deployments: DeploymentTags[], owners: Owner[]): C
 /** The coverage as lines of text (report and preview). */
 export function coverageLines(c: Coverage): string[] {
     const out: string[] = [];
-    out.push(c.unowned.length ? `Deployments with no owner tag (${c.unowned.length}): ${c.unowned.join(", ")}` : "Deployments with no owner tag: none");
+    out.push(
+        c.unowned.length
+            ? `Deployments with no owner tag (${c.unowned.length}): ${c.unowned.join(", ")}`
+            : "Deployments with no owner tag: none",
+    );
     if (c.unknownOwner.length) {
         out.push(`Deployments with an owner the stack does not know (${c.unknownOwner.length}):`);
         for (const u of c.unknownOwner) out.push(`  ${u.deployment}: tag "${u.tag}"${u.hint}`);
@@ -65,16 +69,19 @@ export function coverageLines(c: Coverage): string[] {
 }
 
 /** What config alone can tell about ownership (the preview): each owner's channels and runbook, and who takes the rest. */
-export function configCoverageLines(owners: Owner[], defaultOwner: string | undefined, routes: { name: string; runbook?: string }[]): string[] {
+export function configCoverageLines(
+    owners: Owner[],
+    defaultOwner: string | undefined,
+    routes: { name: string; runbook?: string }[],
+): string[] {
     if (!owners.length) return [];
     const out = [`Owners (${owners.length}): runs tagged owner:<team> alert the team's channels`];
-    for (const o of owners)
-        out.push(`  ${o.name}${o.name === defaultOwner ? " (default)" : ""} -> ${o.channels.join(", ")}; ${o.runbook ? `runbook ${o.runbook}` : "NO RUNBOOK"}`);
-    out.push(
-        defaultOwner
-            ? `  runs with no known owner tag on the routes (${routes.map((r) => r.name).join(", ")}) go to ${defaultOwner}`
-            : `  no defaultOwner: runs with no known owner tag on the routes (${routes.map((r) => r.name).join(", ")}) go to each section's channels`,
-    );
+    for (const o of owners) {
+        const runbook = o.runbook ? `runbook ${o.runbook}` : "NO RUNBOOK";
+        out.push(`  ${o.name}${o.name === defaultOwner ? " (default)" : ""} -> ${o.channels.join(", ")}; ${runbook}`);
+    }
+    const onRoutes = `runs with no known owner tag on the routes (${routes.map((r) => r.name).join(", ")})`;
+    out.push(defaultOwner ? `  ${onRoutes} go to ${defaultOwner}` : `  no defaultOwner: ${onRoutes} go to each section's channels`);
     const noRunbook = routes.filter((r) => !r.runbook && !owners.find((o) => o.name === defaultOwner)?.runbook);
     if (noRunbook.length) out.push(`  routes with no runbook (theirs or the default owner's): ${noRunbook.map((r) => r.name).join(", ")}`);
     out.push("  which deployments carry which owner tag: npm run report (it asks the server)");

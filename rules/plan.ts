@@ -107,7 +107,14 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
         automations,
         muteTimers: planMuteTimers(automations, cfg.stack, cfg.now),
         slas: SIGNALS.flatMap((s) => s.slas?.(own(s), ctx) ?? []),
-        pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack, cfg.maintenance) : undefined,
+        pagerDuty: cfg.pagerDuty
+            ? planPagerDuty(
+                  cfg.pagerDuty,
+                  cfg.stack,
+                  cfg.maintenance,
+                  cfg.owners.flatMap((o) => (o.pagerDuty ? [{ team: o.name, name: o.pagerDuty.service }] : [])),
+              )
+            : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
     };
 }

@@ -1013,6 +1013,18 @@ const cases: Case[] = [
         expected: /one of the owners \(data-eng, platform\) \(did you mean "platform"\?\)/,
     },
     {
+        title: "an owner's PagerDuty service while PagerDuty is off",
+        raw: () => editKey(base("local"), "owners", () => ({ "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng" } })),
+        key: k("owners.data-eng.pagerDutyService"),
+        expected: /no PagerDuty service while pagerDuty.enabled is false/,
+    },
+    {
+        title: "an owner's PagerDuty service named like the stack's",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"], pagerDutyService: "Data Pipelines" } })),
+        key: k("owners.data-eng.pagerDutyService"),
+        expected: /a PagerDuty service name of the team's own, not the one of the stack \("Data Pipelines"\)/,
+    },
+    {
         title: "a default owner with no owners",
         raw: () => editKey(base("prod"), "defaultOwner", () => "platform"),
         key: k("defaultOwner"),

@@ -19,7 +19,7 @@ const OWNERS = {
     platform: { channels: ["critical"], runbook: "https://wiki.example.com/runbooks/platform" },
 };
 
-/** The prod stack (warning on alerts, critical on [critical, pager], pager a PagerDuty channel) with owners and, optionally, a default owner. */
+/** The prod stack (warning on alerts, critical on [critical, pager], pager a PagerDuty channel) with owners, and a default owner. */
 function localWith(defaultOwner?: string, routes?: unknown) {
     let raw = editKey(stackConfig("prod"), "owners", () => OWNERS);
     if (defaultOwner) raw = editKey(raw, "defaultOwner", () => defaultOwner);
@@ -110,10 +110,12 @@ describe("the plan of a stack with owners", () => {
         expect(plan.automations.find((x) => x.key === "warning-owner-data-eng")!.runbook).toBe(OWNERS["data-eng"].runbook);
         const body = plan.automations.find((x) => x.key === "warning-dlt")!.actions[0].body;
         // prod's alerts channel is Slack: the runbook is a Block Kit button.
-        expect(body).toContain('{"type":"button","text":{"type":"plain_text","text":"Open the runbook"},"url":"https://wiki.example.com/dlt"}');
+        expect(body).toContain(
+            '{"type":"button","text":{"type":"plain_text","text":"Open the runbook"},"url":"https://wiki.example.com/dlt"}',
+        );
     });
 
-    it("the runbook is the most specific one: own, then the routes' when they agree, then the default owner's", () => {
+    it("the runbook is the most specific one: own, then the routes' when they agree, then the default owner's (also for no route)", () => {
         const routes = [
             { name: "a", tags: ["a"], flows: [], deployments: [], runbook: "https://r/a" },
             { name: "b", tags: ["b"], flows: [], deployments: [] },
@@ -123,7 +125,8 @@ describe("the plan of a stack with owners", () => {
         expect(runbookFor({ routes: ["a"] }, routes, d)).toBe("https://r/a");
         expect(runbookFor({ routes: ["a", "b"] }, routes, d)).toBe("https://r/p");
         expect(runbookFor({ routes: ["b"] }, routes)).toBeUndefined();
-        expect(runbookFor({ routes: [] }, routes, d)).toBeUndefined();
+        expect(runbookFor({ routes: [] }, routes, d)).toBe("https://r/p");
+        expect(runbookFor({ routes: [] }, routes)).toBeUndefined();
     });
 });
 
@@ -146,7 +149,9 @@ describe("the runbook in every message kind", () => {
     });
 
     it("PagerDuty: the runbook among the event's links", () => {
-        const event = JSON.parse(`{"routing_key":"k",${renderSample(pagerDutyEventBody(message, { stack: "prod", signal: "s", tier: "critical" }), UI)}}`);
+        const event = JSON.parse(
+            `{"routing_key":"k",${renderSample(pagerDutyEventBody(message, { stack: "prod", signal: "s", tier: "critical" }), UI)}}`,
+        );
         expect(event.links).toEqual([
             { href: `${UI}/runs/flow-run/${SAMPLE_CONTEXT.flow_run.id}`, text: "Open the flow run in Prefect" },
             { href: "https://wiki.example.com/runbooks/orders", text: "Open the runbook" },
@@ -191,7 +196,10 @@ describe("coverage", () => {
 
     it("the preview says what config alone can tell: channels, runbooks, who takes the rest", () => {
         const lines = configCoverageLines(
-            [{ name: "data-eng", channels: ["alerts"], runbook: "https://r/d" }, { name: "platform", channels: ["info"] }],
+            [
+                { name: "data-eng", channels: ["alerts"], runbook: "https://r/d" },
+                { name: "platform", channels: ["info"] },
+            ],
             "platform",
             [{ name: "dlt" }],
         );
@@ -213,5 +221,37 @@ describe("the automation count at 50 owners", () => {
         const bare = planAlerting(parseStackConfig(stackConfig("prod"))).automations.length;
         const with50 = planAlerting(parseStackConfig(editKey(stackConfig("prod"), "owners", () => owners))).automations.length;
         expect(with50 - bare).toBe(150);
+    });
+});
+
+describe("an owner's own PagerDuty service", () => {
+    const withService = () =>
+        parseStackConfig(
+            editKey(stackConfig("prod"), "owners", () => ({
+                ...OWNERS,
+                "data-eng": { ...OWNERS["data-eng"], pagerDutyService: "Data Eng" },
+            })),
+        );
+
+    it("gets a service (qualified by the stack) on the stack's critical ladder, and a block that pages it", () => {
+        const cfg = withService();
+        const plan = planAlerting(cfg);
+        const service = plan.pagerDuty!.services.find((s) => s.service === "owner:data-eng")!;
+        expect(service).toMatchObject({ key: "owner-data-eng-service", name: "Data Eng (prod)" });
+        const ladders = plan.pagerDuty!.escalationPolicies;
+        expect(ladders.find((p) => p.service === "owner:data-eng")!.ladder).toEqual(ladders.find((p) => p.service === "critical")!.ladder);
+        const block = plan.blocks.find((b) => b.channel === "pagerOwner-data-eng")!;
+        expect(block).toMatchObject({ name: "prod-pager-owner-data-eng", typeSlug: "custom-webhook" });
+        expect(Object.values(block.sources)).toEqual([{ pagerDutyService: "owner:data-eng" }]);
+    });
+
+    it("the team's critical pages and resolves go to its service, not the stack's; other teams keep the stack's", () => {
+        const plan = planAlerting(withService());
+        const channels = (key: string) => plan.automations.find((a) => a.key === key)!.channels;
+        expect(channels("critical-owner-data-eng")).toEqual(["alerts", "pagerOwner-data-eng"]);
+        expect(channels("critical-owner-data-eng-resolve")).toEqual(["pagerOwner-data-eng"]);
+        expect(channels("critical-owner-platform")).toEqual(["critical", "pager"]);
+        // Warnings never page: the team's chat only.
+        expect(channels("warning-owner-data-eng")).toEqual(["alerts"]);
     });
 });

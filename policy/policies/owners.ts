@@ -67,8 +67,12 @@ export const productionOwnerPaged: StackValidationPolicy = {
     },
 };
 
-/** A literal http(s) href in a PagerDuty event body: a runbook (the run's own link is a template expression). */
-const LITERAL_LINK = /"links":\[[^\]]*"href":"https?:\/\//;
+/**
+ * A literal http(s) link in a message body: a runbook, as a PagerDuty event's `links` href or a Slack button's url (the
+ * run's own link is a template expression). A Slack action counts too: during a preview a block id is unknown and
+ * the pack cannot tell which of the stack's blocks an action notifies.
+ */
+const LITERAL_LINK = /"(?:href|url)":"https?:\/\//;
 
 export const productionPageHasRunbook: StackValidationPolicy = {
     name: "production-page-has-runbook",

@@ -66,7 +66,6 @@ const asMeta = (b: Baseline, name: string, match: Record<string, string>) =>
         });
     });
 
-
 /** A body with a runbook link as the program writes one into a PagerDuty event: a literal href among the links. */
 const RUNBOOK_BODY = `{"event_action":"trigger","links":[{"href":"https://wiki.example.com/runbooks/data-eng","text":"Open the runbook"}]`;
 /** An automation on a team's runs (the related tag prefect.tag.owner:<team>), as alert/owners.ts plans one. */
@@ -600,7 +599,13 @@ const cases: Case[] = [
             withRunbooks(b, [
                 ...b.resources,
                 ownerAutomation("warning-owner-data-eng", "data-eng", [b.alerts]),
-                ownerAutomation("critical-owner-data-eng", "data-eng", [b.critical, b.pager], { threshold: 3, within: 86400 }, RUNBOOK_BODY),
+                ownerAutomation(
+                    "critical-owner-data-eng",
+                    "data-eng",
+                    [b.critical, b.pager],
+                    { threshold: 3, within: 86400 },
+                    RUNBOOK_BODY,
+                ),
             ]),
         options: { stackTags: { environment: "production" } },
         reports: [],

@@ -151,8 +151,7 @@ describe("owners and runbooks on the real server", () => {
         const fired = (await events(apiUrl, ["prefect.automation.triggered"], since)).filter(
             (e) => e.resource["prefect.resource.id"] === `prefect.automation.${probeId}`,
         );
-        const runOf = (e: (typeof fired)[number]) =>
-            [...runs.entries()].find(([, id]) => JSON.stringify(e).includes(id))?.[0] ?? "unknown";
+        const runOf = (e: (typeof fired)[number]) => [...runs.entries()].find(([, id]) => JSON.stringify(e).includes(id))?.[0] ?? "unknown";
         // alpha: owner:alpha and team-tools; unowned and stray: the route tag. beta and gamma carry one tag, an owner tag.
         expect(fired.map(runOf).sort()).toEqual(["alpha", "stray", "unowned"]);
     });
