@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { periodOf } from "../../cli/report/aggregate";
 import { collectReport } from "../../cli/report/collect";
 import type { Report } from "../../cli/report/model";
@@ -15,6 +17,9 @@ import { events, post, prefectRequest } from "./prefectApi";
  * Also proved here: a "no owner tag" trigger cannot be written. A probe automation matching a related tag that is
  * NOT owner:* fires for alpha's run too (it carries one other tag): match_related holds when SOME related resource
  * matches (prefect/server/events/schemas/events.py ResourceSpecification.includes), so negation excludes nothing.
+ *
+ * Then PagerDuty per owner, a stack of its own: owner alpha names its own PagerDuty service; two failures of its
+ * deployment page alpha's service (its integration's routing key), two of an unowned one the stack's critical service.
  */
 
 const { apiUrl } = inject("prefect");
@@ -164,5 +169,81 @@ describe("owners and runbooks on the real server", () => {
             { deployment: "e2e-owners-stray/stray-deployment", tag: "owner:delta", hint: "" },
         ]);
         expect(o.unusedOwners).toEqual(["platform"]);
+    });
+});
+
+describe("an owner's own PagerDuty service on the real server", () => {
+    const PD_STACK = "ownerspd";
+    const PD_TAG = "ownerspd-e2e";
+    const PAGER_PATH = "/pagerduty";
+    const KEY = { stack: "e2e-fake-routing-key-ownerspd", alpha: "e2e-fake-routing-key-ownerspd-alpha" } as const;
+    const PD_SEEDS = [
+        { key: "pd-alpha", flow: "e2e-ownerspd-alpha", tags: ["owner:alpha"] },
+        { key: "pd-unowned", flow: "e2e-ownerspd-unowned", tags: [PD_TAG] },
+    ];
+    let pd: OwnStack | undefined;
+    const pdDeployments: string[] = [];
+    const routingKeys = () => pd!.receiver.on(PAGER_PATH).map((r) => String(r.json?.routing_key));
+
+    beforeAll(async () => {
+        const ids = new Map<string, string>();
+        for (const s of PD_SEEDS) {
+            const flow = await post(apiUrl, "/flows/", { name: s.flow });
+            const d = await post(apiUrl, "/deployments/", { name: `${s.key}-deployment`, flow_id: flow.id, tags: s.tags });
+            pdDeployments.push(d.id);
+            ids.set(s.key, d.id);
+        }
+        pd = await applyOwnStack({
+            stack: PD_STACK,
+            channels: {
+                alphaChat: { type: "webhook", description: "alpha's chat" },
+                critical: { type: "webhook", description: "the stack's critical chat" },
+                pager: { type: "pagerduty", service: "critical" },
+            },
+            routes: { pdRoute: { tags: [PD_TAG] } },
+            sections: {
+                critical: { enabled: true, channels: ["critical", "pager"], threshold: 2, windowHours: 1 },
+                owners: { alpha: { channels: ["alphaChat"], pagerDutyService: "Alpha" } },
+                pagerDuty: {
+                    enabled: true,
+                    schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
+                    teamLead: "lead@example.com",
+                    manager: "manager@example.com",
+                },
+            },
+            secrets: { "pagerduty:token": `e2e-fake-token-${randomUUID()}` },
+            // Every PagerDuty block posts to the receiver; the routing key in the event says which service it paged.
+            deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PAGER_PATH}` }),
+            outputs: (type, name) =>
+                type === "pagerduty:index/serviceIntegration:ServiceIntegration"
+                    ? { integrationKey: name.startsWith("owner-alpha") ? KEY.alpha : `${KEY.stack}-${name}` }
+                    : undefined,
+        });
+        for (const s of PD_SEEDS)
+            for (let i = 0; i < 2; i++) {
+                const run = await post(apiUrl, `/deployments/${ids.get(s.key)}/create_flow_run`, {});
+                await setState(run.id, "PENDING", "Pending");
+                await setState(run.id, "RUNNING", "Running");
+                await setState(run.id, "FAILED", "Failed");
+            }
+        await pd.receiver.waitFor(() => pd!.receiver.requests, 4, 120_000, "two pages and two chat messages");
+        await sleep(SETTLE_MS);
+    }, 360_000);
+
+    afterAll(async () => {
+        await pd?.cleanup();
+        for (const id of pdDeployments) await prefectRequest(apiUrl, "DELETE", `/deployments/${id}`).catch(() => undefined);
+    }, 120_000);
+
+    it("alpha's repeated failure pages alpha's service and its chat; the unowned one the stack's service and chat", () => {
+        const counts = Object.fromEntries(["/alphaChat", "/critical", PAGER_PATH].map((path) => [path, pd!.receiver.on(path).length]));
+        expect(counts).toEqual({ "/alphaChat": 1, "/critical": 1, [PAGER_PATH]: 2 });
+        expect(pd!.receiver.requests).toHaveLength(4);
+        expect(pd!.receiver.on("/alphaChat")[0].json?.subject).toContain("e2e-ownerspd-alpha");
+        expect(pd!.receiver.on("/critical")[0].json?.subject).toContain("e2e-ownerspd-unowned");
+        const byKey = Object.fromEntries(pd!.receiver.on(PAGER_PATH).map((r) => [String(r.json?.routing_key), r.json?.payload]));
+        expect(routingKeys().sort()).toEqual([KEY.alpha, `${KEY.stack}-critical-service-events-v2`].sort());
+        expect(JSON.stringify(byKey[KEY.alpha])).toContain("e2e-ownerspd-alpha");
+        expect(JSON.stringify(byKey[`${KEY.stack}-critical-service-events-v2`])).toContain("e2e-ownerspd-unowned");
     });
 });
