@@ -16,6 +16,17 @@ export interface Route {
     tags: string[];
     flows: string[];
     deployments: string[];
+    /** The runbook for what this route watches (more specific than its owner's). */
+    runbook?: string;
+}
+
+/** A team that owns deployments or flows tagged `owner:<name>` (config/owners.ts): where its alerts go, its runbook. */
+export interface Owner {
+    name: string;
+    channels: string[];
+    runbook?: string;
+    /** The team's own PagerDuty service (name qualified by the stack) and the channel (block) that pages it. */
+    pagerDuty?: { service: string; channel: string };
 }
 
 /**
@@ -52,6 +63,8 @@ export interface MessageDetail {
     /** Expression of the error text (a run's state message), cut to the channel's limit. */
     error?: string;
     link?: { url: string; text: string };
+    /** The runbook (alert/runbook.ts): `url` is a literal URL from config, not an expression. */
+    runbook?: { url: string; text: string };
     /** Plain text: what to do next. */
     next?: string;
 }
@@ -82,6 +95,10 @@ export interface AutomationSpec {
     name: string;
     description: string;
     trigger: EventTriggerSpec;
+    /** The team whose runs it watches (tag owner:<team>), for an owner's automation (alert/owners.ts). */
+    owner?: string;
+    /** The runbook its messages link to (alert/runbook.ts): the route's, else the owner's. */
+    runbook?: string;
     /** Channels (blocks) notified when it fires, in order. */
     channels: string[];
     message: Message;

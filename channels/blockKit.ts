@@ -33,10 +33,12 @@ export function blockKitBody(message: Message, context: string): string {
     const tail: string[] = [];
     if (d.next) tail.push(`{"type":"section","text":{"type":"mrkdwn","text":${jsonLiteral(`*Next*: ${d.next}`)}}}`);
     // A button only when the link renders as a URL (ui_url is "None" without PREFECT_UI_URL; Slack refuses such a button).
-    const button = d.link
-        ? `{% set url = (${d.link.url}) | string %}{% if "://" in url %},{"type":"actions","elements":[{"type":"button",` +
-          `"text":{"type":"plain_text","text":${jsonLiteral(d.link.text)}},"url":${json("url")}}]}{% endif %}`
-        : "";
+    const button = d.runbook
+        ? withRunbookButton(d.link, d.runbook)
+        : d.link
+          ? `{% set url = (${d.link.url}) | string %}{% if "://" in url %},{"type":"actions","elements":[{"type":"button",` +
+            `"text":{"type":"plain_text","text":${jsonLiteral(d.link.text)}},"url":${json("url")}}]}{% endif %}`
+          : "";
     const contextBlock = `{"type":"context","elements":[{"type":"mrkdwn","text":${jsonLiteral(context)}}]}`;
     return [
         d.setup ?? "",
@@ -51,4 +53,13 @@ export function blockKitBody(message: Message, context: string): string {
         button,
         "]}",
     ].join("");
+}
+
+/** The actions block with the runbook's button, after the run's button when that renders as a URL. */
+function withRunbookButton(link: { url: string; text: string } | undefined, runbook: { url: string; text: string }): string {
+    const button = (text: string, url: string) => `{"type":"button","text":{"type":"plain_text","text":${jsonLiteral(text)}},"url":${url}}`;
+    const runbookButton = button(runbook.text, jsonLiteral(runbook.url));
+    if (!link) return `,{"type":"actions","elements":[${runbookButton}]}`;
+    const runButton = `{% if "://" in url %}${button(link.text, json("url"))},{% endif %}`;
+    return `{% set url = (${link.url}) | string %},{"type":"actions","elements":[${runButton}${runbookButton}]}`;
 }

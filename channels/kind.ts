@@ -129,7 +129,7 @@ export interface ChannelRef<Spec> {
 }
 
 /** Where a secret value comes from: stack config, or a PagerDuty service's Events API v2 integration. */
-export type SecretSource = { configKey: string } | { pagerDutyService: "critical" | "p1" };
+export type SecretSource = { configKey: string } | { pagerDutyService: "critical" | "p1" | `owner:${string}` };
 
 export interface MirrorSource {
     name: string;

@@ -35,10 +35,13 @@ export function pagerDutyEventBody(message: Message, ctx: EventContext): string 
         `"stack":${jsonLiteral(ctx.stack)}`,
     ];
     const component = d.fields[0] ? jsonText(d.fields[0].value, 255) : jsonLiteral(ctx.stack);
-    const links = d.link
-        ? `{% set url = (${d.link.url}) | string %}{% if "://" in url %},` +
-          `"links":[{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}]{% endif %}`
-        : "";
+    const runbook = d.runbook ? `{"href":${jsonLiteral(d.runbook.url)},"text":${jsonLiteral(d.runbook.text)}}` : "";
+    const runLink = d.link ? `{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}` : "";
+    const links = !d.link
+        ? runbook && `,"links":[${runbook}]`
+        : runbook
+          ? `{% set url = (${d.link.url}) | string %},"links":[{% if "://" in url %}${runLink},{% endif %}${runbook}]`
+          : `{% set url = (${d.link.url}) | string %}{% if "://" in url %},"links":[${runLink}]{% endif %}`;
     return [
         d.setup ?? "",
         dedup[0],

@@ -13,7 +13,8 @@ import { customWebhookRawJson } from "./webhook";
  * (Apprise) sends no dedup key and cannot resolve (landscape.md §3.2). The key
  * comes from the integration this program creates (pagerDuty.enabled).
  */
-export type PagerDutySpec = { type: "pagerduty"; service: "critical" | "p1" };
+/** `owner:<team>`: a team's own service; its channel is made by the program (config/load.ts), never written in config. */
+export type PagerDutySpec = { type: "pagerduty"; service: "critical" | "p1" | `owner:${string}` };
 
 /** The Events API v2 endpoint (PagerDuty/api-schema reference/events-v2/openapiv3.json). */
 export const EVENTS_API_URL = "https://events.pagerduty.com/v2/enqueue";

@@ -114,7 +114,10 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
 
         this.integrationKeys = keys;
         this.serviceIds = serviceIds;
-        this.escalationPolicyIds = { critical: policies.critical.id, p1: policies.p1.id };
+        this.escalationPolicyIds = Object.fromEntries(Object.entries(policies).map(([service, p]) => [service, p.id])) as Record<
+            PagerDutyService,
+            pulumi.Output<string>
+        >;
         this.registerOutputs({ serviceIds: this.serviceIds, escalationPolicyIds: this.escalationPolicyIds, scheduleId: this.scheduleId });
     }
 }

@@ -5,7 +5,7 @@ import type { SecretSource } from "../channels/kind";
 export interface SecretValues {
     /** Secret config values by full key (`prefect-alerting:alertsWebhookUrl`). */
     config: Record<string, pulumi.Output<string>>;
-    pagerDutyKeys?: Record<"critical" | "p1", pulumi.Output<string>>;
+    pagerDutyKeys?: Record<string, pulumi.Output<string>>;
 }
 
 /** The value a planned source names, as a secret Output. */

@@ -3,8 +3,10 @@ import { prefectUiUrl } from "../alert/links";
 import { isHttpUrl } from "../channels/kind";
 import { PAGERDUTY_API_KEY } from "../channels/pagerduty";
 import { CHANNEL_SECRET_SUFFIXES, formOf, kindOf } from "../channels/registry";
+import { distance, suggest } from "./didYouMean";
 import { ConfigError } from "./errors";
-import type { Channel, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
+import type { Channel, Owner, PagerDutyConfig, Route, SecretKey, StackConfig } from "./model";
+import { ownerPagerChannel, ownerService } from "../alert/owners";
 import { SECTIONS } from "../signals/table";
 import { PROVIDER_CONFIG, PULUMI_NAMESPACE, ProviderNamespace, sensitiveProviderKeys } from "./providerKeys";
 import { DEFAULT_ROUTES, ProjectSettings, projectKeys, projectSchema } from "./schema";
@@ -106,6 +108,15 @@ export function parseStructure(raw: RawConfig): Structure {
         tags: r.tags ?? [],
         flows: r.flows ?? [],
         deployments: r.deployments ?? [],
+        ...(r.runbook ? { runbook: r.runbook } : {}),
+    }));
+    const owners: Owner[] = Object.entries(p.owners ?? {}).map(([name, o]) => ({
+        name,
+        channels: o.channels,
+        ...(o.runbook ? { runbook: o.runbook } : {}),
+        ...(o.pagerDutyService
+            ? { pagerDuty: { service: stackQualified(o.pagerDutyService, stack), channel: ownerPagerChannel(name) } }
+            : {}),
     }));
     const allRoutes = routes.map((r) => r.name);
     // Windows that have ended are refused, so that none lingers in the stack file forgotten; a mute that has ended is
@@ -138,10 +149,14 @@ export function parseStructure(raw: RawConfig): Structure {
         };
     }
 
-    const used = new Set(signalChannels);
+    // An owner's channels get blocks too: its alerts go there.
+    const used = new Set([...signalChannels, ...owners.flatMap((o) => o.channels)]);
     const channels: Channel[] = Object.entries(p.channels)
         .filter(([name]) => used.has(name))
         .map(([name, spec]) => ({ name, spec }));
+    // A team's own PagerDuty service is paged through a channel of its own, made here (its key comes from the integration).
+    for (const o of owners)
+        if (o.pagerDuty) channels.push({ name: o.pagerDuty.channel, spec: { type: "pagerduty", service: ownerService(o.name) } });
 
     const endpoint = raw.values["prefect:endpoint"];
     if (endpoint !== undefined && !isHttpUrl(endpoint))
@@ -181,6 +196,8 @@ export function parseStructure(raw: RawConfig): Structure {
         environment: p.environment,
         channels,
         routes,
+        owners,
+        ...(p.defaultOwner ? { defaultOwner: p.defaultOwner } : {}),
         signals,
         pagerDuty,
         secretsManager,
@@ -314,20 +331,6 @@ function rejectUnknownKeys(raw: RawConfig, project: string, fail: (key: string, 
 function splitKey(key: string): [string, string] {
     const i = key.indexOf(":");
     return i < 0 ? ["", key] : [key.slice(0, i), key.slice(i + 1)];
-}
-
-function suggest(name: string, known: string[], prefix = ""): string {
-    const best = known.map((k) => [k, distance(name.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-    return best && best[1] <= 3 ? ` (did you mean "${prefix}${best[0]}"?)` : "";
-}
-
-function distance(a: string, b: string): number {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-        for (let j = 1; j <= b.length; j++)
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
 }
 
 /** Pulumi hands objects, lists, numbers and booleans to the program as JSON text. */

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { ChannelSpec } from "../channels/registry";
 import type { SecretKey } from "../channels/kind";
 import type { MaintenanceService, MuteSettings } from "./operations";
-import type { Route, Severity } from "../alert/model";
+import type { Owner, Route, Severity } from "../alert/model";
 import type { SignalSettings } from "../signals/signal";
 import type { environmentSchema, pagerDutySchema } from "./schema";
 import type { Calibration } from "./thresholds";
@@ -14,7 +14,7 @@ import type { Calibration } from "./thresholds";
  * filled in, windows in seconds, PagerDuty names qualified by the stack.
  */
 
-export type { ChannelSpec, Route, SecretKey, Severity };
+export type { ChannelSpec, Owner, Route, SecretKey, Severity };
 type Out<S extends z.ZodType> = z.output<S>;
 
 export interface Channel {
@@ -49,6 +49,10 @@ export interface StackConfig {
     /** Only the channels some enabled section sends to. */
     channels: Channel[];
     routes: Route[];
+    /** Teams owning runs by `owner:<team>` tags, in config order; their alerts go to their channels (alert/owners.ts). */
+    owners: Owner[];
+    /** The owner whose channels and runbook take the alerts of the stack's routes (runs with no known owner tag). */
+    defaultOwner?: string;
     /**
      * Each signal's section (signals/*.ts `settings`: warning, critical, p1, lateRuns, ...), parsed by its schema and
      * resolved, by config key. Typed where it is read: a signal gets its own as `S`, others read one with `sectionOf`.

@@ -22,7 +22,7 @@ export interface KeyRow {
 
 /** Keys whose entries are documented apart (channels: per kind, below), and how a map's entries are named in a key path. */
 const LEAF = new Set(["channels"]);
-const ENTRY_NAME: Record<string, string> = { routes: "<route>", mute: "<route>" };
+const ENTRY_NAME: Record<string, string> = { routes: "<route>", mute: "<route>", owners: "<team>" };
 
 /** A signal section without a description of its own: the signals it turns on and tunes. */
 const SECTION_MEANING: Record<string, string> = Object.fromEntries(

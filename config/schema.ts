@@ -2,6 +2,7 @@ import { z } from "zod";
 import { channelSchema, kindOf } from "../channels/registry";
 import { NAME_RULE, bool, channelName, fromText, nonEmptyText, prefectName, range, routeName, uniqueList } from "../alert/fields";
 import { SECTIONS } from "../signals/table";
+import { defaultOwnerSchema, ownersProblem, ownersSchema, runbookUrl } from "./owners";
 import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
@@ -21,6 +22,7 @@ export const routeSchema = z
         deployments: uniqueList(prefectName("deployment name"), "deployment names")
             .optional()
             .describe("Runs of one of these deployments (exact names)."),
+        runbook: runbookUrl.optional().describe("The runbook of this route's alerts, unless an owner names its own (most specific wins)."),
     })
     .refine((r) => (r.tags?.length ?? 0) + (r.flows?.length ?? 0) + (r.deployments?.length ?? 0) > 0, {
         error: "a route with at least one of tags, flows or deployments",
@@ -174,6 +176,9 @@ export const projectKeys = {
         .optional()
         .describe("Which flow runs the sections watch; each route adds its own automations. Unset: {dlt: {tags: [dlt]}}."),
     pagerDuty: pagerDutySchema.optional().describe("PagerDuty services, escalation policies and the on-call schedule."),
+    // Teams that own deployments by owner:<team> tags (config/owners.ts).
+    owners: ownersSchema,
+    defaultOwner: defaultOwnerSchema,
     secretsManager: secretsManagerSchema.prefault({}).describe("A copy of every secret in AWS Secrets Manager."),
     // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
     maintenance: maintenanceSchema,
@@ -286,6 +291,17 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 () => (refs.enabled ? (refs.routesFirst ? (routesOk() ?? channelsOk()) : (channelsOk() ?? routesOk())) : undefined),
             ];
         }),
+        // Owners: their channels exist, then their own rules (normal names, chat channels, the default is one of them).
+        ...Object.entries(p.owners ?? {}).map(
+            ([team, o]) =>
+                () =>
+                    checkChannelsAt(["owners", team, "channels"], o.channels),
+        ),
+        () =>
+            ownersProblem(p.owners, p.defaultOwner, (name) => channels.get(name)?.type, {
+                enabled: p.pagerDuty?.enabled === true,
+                services: p.pagerDuty ? [p.pagerDuty.serviceName, p.pagerDuty.p1ServiceName] : [],
+            }),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;

@@ -34,7 +34,8 @@ export function resolveChannels(cfg: StackConfig, channels: string[], recoveredN
     return channels.filter((name) => tracking.includes(name) || !isIncidentKind(cfg, name));
 }
 
-function isIncidentKind(cfg: StackConfig, name: string): boolean {
+/** Whether channel `name` is of a kind that tracks incidents (PagerDuty): it pages. */
+export function isIncidentKind(cfg: StackConfig, name: string): boolean {
     const channel = cfg.channels.find((c) => c.name === name);
     return channel !== undefined && kindOf(channel.spec).tracksIncidents === true;
 }

@@ -1,4 +1,5 @@
 import type { MaintenanceWindow, PagerDutyConfig } from "../config/model";
+import { ownerService } from "../alert/owners";
 import { detailKey } from "../channels/pagerDutyEvent";
 import { Ladder, criticalLadder, p1Ladder, scheduleLayer } from "./escalation";
 import { MaintenanceWindowPlan, planMaintenanceWindows } from "./quiet";
@@ -31,9 +32,22 @@ export interface PagerDutyPlan {
     maintenanceWindows: MaintenanceWindowPlan[];
 }
 
-export type PagerDutyService = "critical" | "p1";
+/** The stack's two services, or a team's own (`owner:<team>`, config `owners.<team>.pagerDutyService`). */
+export type PagerDutyService = "critical" | "p1" | `owner:${string}`;
 
-export function planPagerDuty(pd: PagerDutyConfig, stack: string, maintenance: MaintenanceWindow[] = []): PagerDutyPlan {
+/** A team with a PagerDuty service of its own: its pages go to its on-call, on the stack's critical ladder. */
+export interface OwnerService {
+    team: string;
+    /** The service's name, qualified by the stack. */
+    name: string;
+}
+
+export function planPagerDuty(
+    pd: PagerDutyConfig,
+    stack: string,
+    maintenance: MaintenanceWindow[] = [],
+    owners: OwnerService[] = [],
+): PagerDutyPlan {
     const members = [...new Set([...pd.schedule.users, pd.teamLead, pd.manager])];
     const managed = `Managed by the prefect-alerting Pulumi program, stack ${stack}.`;
     return {
@@ -59,14 +73,23 @@ export function planPagerDuty(pd: PagerDutyConfig, stack: string, maintenance: M
                 ladder: criticalLadder(pd),
             },
             { key: "p1-escalation", service: "p1", name: `Data pipelines P1 (${stack})`, description: managed, ladder: p1Ladder(pd) },
+            // A team's own service climbs the stack's critical ladder (its on-call rotation, then the lead, the manager).
+            ...owners.map((o) => ({
+                key: `owner-${o.team}-escalation`,
+                service: ownerService(o.team),
+                name: `${o.name} escalation`,
+                description: `${managed} Pages of owner ${o.team}.`,
+                ladder: criticalLadder(pd),
+            })),
         ],
         services: (
             [
-                ["critical", pd.serviceName],
-                ["p1", pd.p1ServiceName],
+                ["critical", pd.serviceName, "critical-service"],
+                ["p1", pd.p1ServiceName, "p1-service"],
+                ...owners.map((o) => [ownerService(o.team), o.name, `owner-${o.team}-service`] as const),
             ] as const
-        ).map(([service, name]) => ({
-            key: `${service}-service`,
+        ).map(([service, name, key]) => ({
+            key,
             service,
             name,
             description: `Prefect pipeline alerts (stack ${stack}).`,

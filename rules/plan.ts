@@ -5,7 +5,9 @@ import { BlockPlan, kindOf } from "../channels/registry";
 import { Channel, Mute, StackConfig, sectionOf } from "../config/model";
 import type { SignalContext } from "../signals/signal";
 import { SIGNALS } from "../signals/table";
-import { incidentChannels, resolveChannels } from "./incidents";
+import { incidentChannels, isIncidentKind, resolveChannels } from "./incidents";
+import { ownerChannels, runbookFor } from "../alert/owners";
+import { withRunbook } from "../alert/runbook";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
 import { MuteTimerPlan, planMuteTimers } from "./muteTimers";
 import { muteOf, mutedDescription } from "./quiet";
@@ -73,6 +75,8 @@ export function signalContext(cfg: StackConfig): SignalContext {
         label: (s) => `[${cfg.stack}] ${s}`,
         resolveChannels: (channels, recoveredNotice) => resolveChannels(cfg, channels, recoveredNotice),
         incidentChannels: (channels) => incidentChannels(cfg, channels),
+        owners: cfg.owners,
+        sendTo: (channels, owner) => ownerChannels(channels, owner ?? defaultOwnerOf(cfg), (name) => isIncidentKind(cfg, name)),
         settings: (section) => sectionOf(cfg, section),
         calibration: cfg.calibration,
     };
@@ -87,13 +91,15 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
     const meta = SIGNALS.filter((s) => s.watchesAutomations).flatMap((s) => s.automations(own(s), { ...ctx, automations: alerts }));
     const all = [...alerts, ...meta];
     const automations = all.map((a): PlannedAutomation => {
+        const runbook = runbookFor(a, cfg.routes, defaultOwnerOf(cfg));
         // A resolve tells nobody anything new: it stays on, so an incident opened before the mute still closes.
         const mute = a.incident?.action === "resolve" ? undefined : muteOf(a.routes, cfg.mutes);
         return {
             ...a,
             ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
+            ...(runbook ? { runbook } : {}),
             enabled: mute === undefined && a.armedBy === undefined,
-            actions: actionsFor(a, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
+            actions: actionsFor({ ...a, message: withRunbook(a.message, runbook) }, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
             arms: all.filter((r) => r.armedBy === a.key).map((r) => r.key),
         };
     });
@@ -102,9 +108,21 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
         automations,
         muteTimers: planMuteTimers(automations, cfg.stack, cfg.now),
         slas: SIGNALS.flatMap((s) => s.slas?.(own(s), ctx) ?? []),
-        pagerDuty: cfg.pagerDuty ? planPagerDuty(cfg.pagerDuty, cfg.stack, cfg.maintenance) : undefined,
+        pagerDuty: cfg.pagerDuty
+            ? planPagerDuty(
+                  cfg.pagerDuty,
+                  cfg.stack,
+                  cfg.maintenance,
+                  cfg.owners.flatMap((o) => (o.pagerDuty ? [{ team: o.name, name: o.pagerDuty.service }] : [])),
+              )
+            : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
     };
+}
+
+/** The default owner of the stack's routes, if it names one. */
+function defaultOwnerOf(cfg: StackConfig) {
+    return cfg.owners.find((o) => o.name === cfg.defaultOwner);
 }
 
 /** One action per channel, each with the message as its kind shows it (Slack mrkdwn, a Teams card, ...). */

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../alert/fields";
 import { RUN_DETAILS, RUN_ERROR, RUN_FIELDS, RUN_LINK, describeDuration } from "../alert/messages";
-import type { Message, Route } from "../alert/model";
+import type { AutomationDraft, Message, Route } from "../alert/model";
+import { perOwner } from "../alert/owners";
 import { matchRelatedFor, routeFilters, describeRoute } from "../alert/routes";
 import { EventTriggerSpec, reactive } from "../alert/triggers";
 import { ANY_FLOW_RUN, FINAL_FAILURE_EVENTS, PER_FLOW } from "../prefect/vocabulary";
@@ -77,25 +78,29 @@ export const finalFailure: SignalModule<SettingsOf<typeof warningSettings>> = {
     severity: "warning",
     summary: "every final failure (Failed, Crashed, TimedOut) of a watched flow run; retries in progress never alert",
     settings: warningSettings,
-    automations: (warning, { route, label, settings }) => {
+    automations: (warning, { route, label, settings, owners, sendTo }) => {
         if (!warning.enabled) return [];
         const critical = settings(criticalSettings);
-        return warning.routes.map((name) => {
-            const r = route(name);
-            const repeatSeconds = warning.repeatMinutes === undefined ? undefined : warning.repeatMinutes * 60;
-            return {
-                key: `warning-${name}`,
-                tier: "warning",
-                name: label(`Pipeline failed (${name})`),
-                description:
-                    `Warning: every final failure (Failed, Crashed, TimedOut) ` +
-                    `of ${describeRoute(r)}. Retries in progress do not alert.` +
-                    (repeatSeconds ? ` At most one per flow per ${repeatSeconds / 60} minutes.` : ""),
-                trigger: repeatSeconds ? throttledFailureTrigger(r, repeatSeconds) : finalFailureTrigger(r),
-                channels: warning.channels,
-                message: finalFailureMessage(critical.enabled && critical.routes.includes(name), repeatSeconds),
-                routes: [name],
-            };
+        const repeatSeconds = warning.repeatMinutes === undefined ? undefined : warning.repeatMinutes * 60;
+        const plan = (key: string, r: Route, escalates: boolean, channels: string[]): AutomationDraft => ({
+            key: `warning-${key}`,
+            tier: "warning",
+            name: label(`Pipeline failed (${key})`),
+            description:
+                `Warning: every final failure (Failed, Crashed, TimedOut) ` +
+                `of ${describeRoute(r)}. Retries in progress do not alert.` +
+                (repeatSeconds ? ` At most one per flow per ${repeatSeconds / 60} minutes.` : ""),
+            trigger: repeatSeconds ? throttledFailureTrigger(r, repeatSeconds) : finalFailureTrigger(r),
+            channels,
+            message: finalFailureMessage(escalates, repeatSeconds),
+            routes: [key],
         });
+        // The stack's routes (the default owner's), then one per owner: its runs by the owner:<team> tag.
+        return [
+            ...warning.routes.map((name) =>
+                plan(name, route(name), critical.enabled && critical.routes.includes(name), sendTo(warning.channels)),
+            ),
+            ...perOwner(owners, (o, r) => [plan(r.name, r, critical.enabled, sendTo(warning.channels, o))]),
+        ];
     },
 };

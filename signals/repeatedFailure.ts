@@ -5,6 +5,7 @@ import { RUN_DETAILS, RUN_ERROR, RUN_FIELDS, RUN_LINK, describeDuration } from "
 import type { AutomationDraft, Message, Route } from "../alert/model";
 import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
 import { EventTriggerSpec, RECOVERY_WINDOW_SECONDS, reactive } from "../alert/triggers";
+import { perOwner } from "../alert/owners";
 import { ANY_FLOW_RUN, COMPLETED_EVENT, FINAL_FAILURE_EVENTS, PER_FLOW } from "../prefect/vocabulary";
 import { finalFailureTrigger } from "./finalFailure";
 import { SettingsOf, SignalModule, section, toggledSectionRefs, watchedRoutes } from "./signal";
@@ -107,29 +108,28 @@ export const repeatedFailure: SignalModule<SettingsOf<typeof criticalSettings>> 
     severity: "critical",
     summary: "one flow's runs ended in failure `threshold` times within `windowHours`, counted per flow; fires once per flow per window",
     settings: criticalSettings,
-    automations: (critical, { stack, route, label, resolveChannels }) => {
+    automations: (critical, { stack, route, label, resolveChannels, owners, sendTo }) => {
         if (!critical.enabled) return [];
         const { threshold, windowSeconds } = critical;
-        // The resolve follows a failure of the same flow (flowRecoveredTrigger's `after`), not necessarily the page: with
-        // a threshold above 1, Prefect cannot tell whether the threshold was reached. So chat gets no "Recovered" unless
-        // critical.recoveredNotice; PagerDuty ignores a resolve for a key it never opened.
-        const resolveTo = resolveChannels(critical.channels, critical.recoveredNotice);
-        return critical.routes.flatMap((name) => {
-            const r = route(name);
+        const plan = (key: string, r: Route, channels: string[]): AutomationDraft[] => {
             const alert: AutomationDraft = {
-                key: `critical-${name}`,
+                key: `critical-${key}`,
                 tier: "critical",
-                name: label(`CRITICAL repeated failures (${name})`),
+                name: label(`CRITICAL repeated failures (${key})`),
                 description:
                     `Critical: one flow's runs (${describeRoute(r)}) ended Failed, Crashed or TimedOut ` +
                     `${threshold} times within ${describeDuration(windowSeconds)}, counted per flow. Fires once per flow per window.`,
                 trigger: repeatedFailureTrigger(r, threshold, windowSeconds),
-                channels: critical.channels,
+                channels,
                 message: repeatedFailureMessage(threshold, windowSeconds),
-                routes: [name],
+                routes: [key],
                 // One incident per failing flow: a 4th and 5th failure add alerts to it.
                 incident: { dedupKey: flowIncidentKey(stack), action: "trigger", severity: incidentSeverity("critical") },
             };
+            // The resolve follows a failure of the same flow (flowRecoveredTrigger's `after`), not necessarily the page:
+            // with a threshold above 1, Prefect cannot tell whether the threshold was reached. So chat gets no
+            // "Recovered" unless critical.recoveredNotice; PagerDuty ignores a resolve for a key it never opened.
+            const resolveTo = resolveChannels(channels, critical.recoveredNotice);
             if (!resolveTo.length) return [alert];
             return [
                 alert,
@@ -140,6 +140,12 @@ export const repeatedFailure: SignalModule<SettingsOf<typeof criticalSettings>> 
                     channels: resolveTo,
                 }),
             ];
-        });
+        };
+        // The stack's routes (the default owner's), then one per owner: its runs by the owner:<team> tag, its chat
+        // channels and the section's PagerDuty channels.
+        return [
+            ...critical.routes.flatMap((name) => plan(name, route(name), sendTo(critical.channels))),
+            ...perOwner(owners, (o, r) => plan(r.name, r, sendTo(critical.channels, o))),
+        ];
     },
 };

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { AutomationDraft, AutomationSpec, Route, Severity, SlaPlan } from "../alert/model";
+import type { AutomationDraft, AutomationSpec, Owner, Route, Severity, SlaPlan } from "../alert/model";
 import type { Calibration } from "../alert/calibration";
 
 /**
@@ -110,6 +110,13 @@ export interface SignalContext {
      * turned auto-resolve off), chat too only with `recoveredNotice` (rules/incidents.ts). Empty: plan no resolve.
      */
     resolveChannels(channels: string[], recoveredNotice: boolean): string[];
+    /** Teams owning runs by `owner:<team>` tags (config order); signals that route by owner plan one automation per team. */
+    owners: Owner[];
+    /**
+     * Where an alert goes that a section would send to `channels`: for `owner`'s runs its chat channels plus the
+     * section's paging ones; `owner` undefined: the default owner's the same way, or `channels` when there is none.
+     */
+    sendTo(channels: string[], owner?: Owner): string[];
     /** The incident-tracking channels among `channels`. */
     incidentChannels(channels: string[]): string[];
     /** Another section's value, as its signals see it (a warning says whether the critical tier watches the same runs). */

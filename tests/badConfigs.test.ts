@@ -953,6 +953,83 @@ const cases: Case[] = [
         key: k("mute.dtl"),
         expected: /one of the routes defined under routes \(dlt\)/,
     },
+    // Owners (issue 18): names in the one form tags are matched in, channels that exist and do not page, a known default.
+    {
+        title: "an owner name not in normal form",
+        raw: () => editKey(base("prod"), "owners", () => ({ Data_Eng: { channels: ["alerts"] } })),
+        key: k("owners.Data_Eng"),
+        expected: /an owner name in normal form: lower-case letters and digits, words joined by "-" .* \(did you mean "data-eng"\?\)/,
+    },
+    {
+        title: "an owner's channel that does not exist",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alrets"] } })),
+        key: k("owners.data-eng.channels[0]"),
+        expected: /one of the channels defined under channels \(alerts, critical, pager, pagerP1\)/,
+    },
+    {
+        title: "an owner's channel that pages",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts", "pager"] } })),
+        key: k("owners.data-eng.channels[1]"),
+        expected: /a chat channel: an owner's pages go through the critical tier's PagerDuty channels/,
+    },
+    {
+        title: "an owner without channels",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { runbook: "https://wiki.example.com/data-eng" } })),
+        key: k("owners.data-eng.channels"),
+        expected: /a list of channel names/,
+    },
+    {
+        title: "an owner's runbook that is not a URL",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"], runbook: "wiki/data-eng" } })),
+        key: k("owners.data-eng.runbook"),
+        expected: /a runbook URL such as "https:\/\/wiki\.example\.com\/runbooks\/orders"/,
+    },
+    {
+        title: "a route's runbook with a brace",
+        raw: () => editKey(base("prod"), "routes", () => ({ dlt: { tags: ["dlt"], runbook: "https://wiki.example.com/{{ flow.name }}" } })),
+        key: k("routes.dlt.runbook"),
+        expected: /a runbook URL .*no spaces, quotes, braces, \| or >/,
+    },
+    {
+        title: "a default owner written otherwise than the owner",
+        raw: () =>
+            editKey(
+                editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"] } })),
+                "defaultOwner",
+                () => "Data Eng",
+            ),
+        key: k("defaultOwner"),
+        expected: /one of the owners \(data-eng\) \(did you mean "data-eng"\?\)/,
+    },
+    {
+        title: "a misspelt default owner",
+        raw: () =>
+            editKey(
+                editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"] }, platform: { channels: ["critical"] } })),
+                "defaultOwner",
+                () => "platfrom",
+            ),
+        key: k("defaultOwner"),
+        expected: /one of the owners \(data-eng, platform\) \(did you mean "platform"\?\)/,
+    },
+    {
+        title: "an owner's PagerDuty service while PagerDuty is off",
+        raw: () => editKey(base("local"), "owners", () => ({ "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng" } })),
+        key: k("owners.data-eng.pagerDutyService"),
+        expected: /no PagerDuty service while pagerDuty.enabled is false/,
+    },
+    {
+        title: "an owner's PagerDuty service named like the stack's",
+        raw: () => editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"], pagerDutyService: "Data Pipelines" } })),
+        key: k("owners.data-eng.pagerDutyService"),
+        expected: /a PagerDuty service name of the team's own, not the one of the stack \("Data Pipelines"\)/,
+    },
+    {
+        title: "a default owner with no owners",
+        raw: () => editKey(base("prod"), "defaultOwner", () => "platform"),
+        key: k("defaultOwner"),
+        expected: /one of the owners \(none defined\)/,
+    },
 ];
 
 /** An slas section with one deployment, `orders-load`, whose entry is `entry` (a valid id unless it sets one). */

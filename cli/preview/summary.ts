@@ -1,4 +1,5 @@
 import { describeDuration } from "../../alert/messages";
+import { configCoverageLines } from "../../rules/coverage";
 import type { EventTriggerSpec } from "../../prefect/vocabulary";
 import { calibrationLines } from "./calibration";
 import type { PreviewData } from "./load";
@@ -41,6 +42,8 @@ export function summaryLines(p: Omit<PreviewData, "resources" | "invokes" | "cos
         out.push(`  route ${route}: its mute ended at ${m.until}; remove it: pulumi config rm --path mute.${route}`);
 
     out.push(...calibrationLines(cfg));
+    const owners = configCoverageLines(cfg.owners, cfg.defaultOwner, cfg.routes);
+    if (owners.length) out.push("", ...owners);
 
     const mustSet = p.placeholders.filter((x) => x.mustSet);
     out.push("", mustSet.length ? "Values you must set before `pulumi up`:" : "Values you must set before `pulumi up`: none");

@@ -1,4 +1,5 @@
-import type { Route } from "../../config/model";
+import type { Owner, Route } from "../../config/model";
+import { DeploymentTags, ownerCoverage } from "../../rules/coverage";
 import { AUTOMATION_EVENT_PREFIX } from "../../prefect/vocabulary";
 import { PrefectEvent, alertNoise, firingOf, flowKey, flowStats } from "./aggregate";
 import { PrefectClient } from "../prefectApi";
@@ -15,6 +16,8 @@ const DEFAULT_EVENT_RETENTION_DAYS = 7;
 export interface CollectOptions {
     stack: string;
     routes: Route[];
+    /** The stack's owners: with any, the report says which deployments have none or one the stack does not know. */
+    owners?: Owner[];
     period: Period;
     target: ApiTarget;
 }
@@ -98,6 +101,8 @@ export async function collectReport(opts: CollectOptions): Promise<Report> {
     );
     const noise = alertNoise(stack, automations, triggered.map(firingOf));
 
+    const ownership = opts.owners?.length ? ownerCoverage(await deploymentTags(client), opts.owners) : undefined;
+
     const notes: string[] = [];
     if (period.days.length > DEFAULT_EVENT_RETENTION_DAYS)
         notes.push(
@@ -114,6 +119,19 @@ export async function collectReport(opts: CollectOptions): Promise<Report> {
         flows: flowStats(runs, period, lastSuccess, expected),
         automations: noise.automations,
         noisiest: noise.noisiest,
+        ...(ownership ? { ownership } : {}),
         notes,
     };
+}
+
+/** Every deployment of the workspace with its own tags and its flow's (an owner tag on either gives it an owner). */
+async function deploymentTags(client: PrefectClient): Promise<DeploymentTags[]> {
+    const deployments = await client.allPages<any>("/deployments/filter", {}, "deployments");
+    const flowIds = [...new Set(deployments.map((d) => d.flow_id))];
+    const flows = flowIds.length ? await client.allPages<any>("/flows/filter", { flows: { id: { any_: flowIds } } }, "flows") : [];
+    const flowOf = new Map(flows.map((f) => [f.id, f]));
+    return deployments.map((d) => {
+        const flow = flowOf.get(d.flow_id);
+        return { deployment: d.name, flow: flow?.name ?? d.flow_id, tags: [...new Set([...(d.tags ?? []), ...(flow?.tags ?? [])])] };
+    });
 }

@@ -1,3 +1,4 @@
+import type { Coverage } from "../../rules/coverage";
 /** The report's data, as plain values: what the collector reads from Prefect and what the renderers print. */
 
 /** The reporting period: the last `days` calendar days in UTC, today included, up to `until`. */
@@ -91,6 +92,8 @@ export interface Report {
     automations: AutomationNoise[];
     /** Causes over all of the stack's automations, most first. */
     noisiest: { cause: string; count: number }[];
+    /** Who owns the workspace's deployments (rules/coverage.ts); only for a stack with owners. */
+    ownership?: Coverage;
     /** Things the reader should know (e.g. events older than the server's retention are gone). */
     notes: string[];
 }

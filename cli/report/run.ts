@@ -67,7 +67,13 @@ export async function runReport(args: ReportArgs): Promise<number> {
         // The program's own parser judges the stack; secrets are stood in for (the report needs none).
         const cfg = parseStructure(offlineConfig(stack, file).raw);
         const target = resolveApi(stack, file.values, process.env);
-        const report = await collectReport({ stack, routes: watchedRoutes(cfg), period: periodOf(args.days, new Date()), target });
+        const report = await collectReport({
+            stack,
+            routes: watchedRoutes(cfg),
+            owners: cfg.owners,
+            period: periodOf(args.days, new Date()),
+            target,
+        });
         process.stdout.write(renderText(report));
         if (args.html) {
             writeFileSync(args.html, renderHtml(report));

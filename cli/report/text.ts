@@ -1,3 +1,4 @@
+import { coverageLines } from "../../rules/coverage";
 import type { FlowStats, Report } from "./model";
 
 /** The report as plain text tables for a terminal (pure). */
@@ -87,6 +88,8 @@ export function renderText(r: Report): string {
             ),
         );
     if (r.noisiest.length) lines.push("", `Noisiest: ${topCauses(r.noisiest, 5)}`);
+    if (r.ownership)
+        lines.push("", "Owners (owner:<team> tags on deployments and their flows)", ...coverageLines(r.ownership).map((l) => `  ${l}`));
     for (const n of r.notes) lines.push("", `Note: ${n}`);
     return lines.join("\n") + "\n";
 }

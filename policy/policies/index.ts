@@ -3,6 +3,7 @@ import { automationPolicies } from "./automations";
 import { awsPolicies } from "./aws";
 import { blockPolicies } from "./blocks";
 import { deploymentPolicies } from "./deployments";
+import { ownerPolicies } from "./owners";
 import { pagerDutyPolicies } from "./pagerduty";
 import { routingPolicies } from "./routing";
 import { stackPolicies } from "./wiring";
@@ -11,6 +12,7 @@ export * from "./automations";
 export * from "./aws";
 export * from "./blocks";
 export * from "./deployments";
+export * from "./owners";
 export * from "./pagerduty";
 export * from "./routing";
 export * from "./wiring";
@@ -22,6 +24,7 @@ export const policies: Policies = [
     ...stackPolicies,
     ...pagerDutyPolicies,
     ...routingPolicies,
+    ...ownerPolicies,
     ...awsPolicies,
     ...deploymentPolicies,
 ];

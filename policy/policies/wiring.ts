@@ -148,7 +148,7 @@ export interface ProductionConfig {
 export const PRODUCTION_DEFAULTS = { environmentTag: "environment", productionStacks: ["prod", "production"] };
 
 /** The policy config of the policies that ask whether the stack is production (productionSignal). */
-const PRODUCTION_CONFIG_SCHEMA: StackValidationPolicy["configSchema"] = {
+export const PRODUCTION_CONFIG_SCHEMA: StackValidationPolicy["configSchema"] = {
     properties: {
         environmentTag: {
             type: "string",

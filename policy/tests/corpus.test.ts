@@ -66,6 +66,31 @@ const asMeta = (b: Baseline, name: string, match: Record<string, string>) =>
         });
     });
 
+/** A body with a runbook link as the program writes one into a PagerDuty event: a literal href among the links. */
+const RUNBOOK_BODY = `{"event_action":"trigger","links":[{"href":"https://wiki.example.com/runbooks/data-eng","text":"Open the runbook"}]`;
+/** An automation on a team's runs (the related tag prefect.tag.owner:<team>), as alert/owners.ts plans one. */
+const ownerAutomation = (key: string, team: string, notify: EngineResource[], event: Record<string, unknown> = {}, body?: string) =>
+    automation({
+        key,
+        parentType: event.threshold ? "alerting:index:CriticalTier" : "alerting:index:WarningTier",
+        notify,
+        ...(body ? { body } : {}),
+        event: {
+            matchRelated: JSON.stringify({ "prefect.resource.role": "tag", "prefect.resource.id": `prefect.tag.owner:${team}` }),
+            ...(event.threshold ? { forEaches: ["related:flow:prefect.resource.id"] } : {}),
+            ...event,
+        },
+    });
+/** The baseline's own pages (critical-dlt, p1) with a runbook link. */
+const withRunbooks = (b: Baseline, resources: EngineResource[]) =>
+    [b.criticalAutomation, b.p1].reduce(
+        (rs, target) =>
+            replace(rs, target, (p) => {
+                p.actions = p.actions.map((a: Record<string, unknown>) => ({ ...a, body: RUNBOOK_BODY }));
+            }),
+        resources,
+    );
+
 // The seed's failure automation and blocks, as literally as the provider's shape allows.
 const SEED_TEMPLATE = [
     ":x: *Pipeline Failed*",
@@ -559,6 +584,47 @@ const cases: Case[] = [
                 urn: r.urn.replace(`:corpus::`, ":prod::"),
             })),
         reports: ["automation-enabled", "production-pages-on-call", "production-mute-has-until"],
+    },
+    // --- production-owner-paged, production-page-has-runbook (owners and runbooks)
+    {
+        name: "a production stack where a team's runs alert (owner tag) but no critical automation on its tag pages",
+        build: (b) => [...b.resources, ownerAutomation("warning-owner-data-eng", "data-eng", [b.alerts])],
+        options: { stackTags: { environment: "production" } },
+        // Owners adopted: the pages without a runbook (critical-dlt, p1) are advised too.
+        reports: ["production-owner-paged", "production-page-has-runbook"],
+    },
+    {
+        name: "a production stack where each team is paged by its own critical automation, every page with a runbook",
+        build: (b) =>
+            withRunbooks(b, [
+                ...b.resources,
+                ownerAutomation("warning-owner-data-eng", "data-eng", [b.alerts]),
+                ownerAutomation(
+                    "critical-owner-data-eng",
+                    "data-eng",
+                    [b.critical, b.pager],
+                    { threshold: 3, within: 86400 },
+                    RUNBOOK_BODY,
+                ),
+            ]),
+        options: { stackTags: { environment: "production" } },
+        reports: [],
+    },
+    {
+        name: "a production stack where a team is paged without a runbook",
+        build: (b) =>
+            withRunbooks(b, [
+                ...b.resources,
+                ownerAutomation("critical-owner-data-eng", "data-eng", [b.critical, b.pager], { threshold: 3, within: 86400 }),
+            ]),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-page-has-runbook"],
+    },
+    {
+        name: "a team's runs alerting nobody's pager when the stack is not production",
+        build: (b) => [...b.resources, ownerAutomation("warning-owner-data-eng", "data-eng", [b.alerts])],
+        options: { stackTags: { environment: "development" } },
+        reports: [],
     },
     // --- production-mute-has-until (and the dated mute the program writes, which the paging policies accept)
     {

@@ -2,8 +2,11 @@
  * Cost of the program's offline preview against a bare Pulumi program that
  * registers the same resources under the same mocks.
  *
- *   npm run bench:preview            # 1, 50 and 500 routes; 5 runs (3 above 100 routes)
- *   npm run bench:preview -- 7       # or BENCH_RUNS=7 (every size); BENCH_ROUTES=1,50,500
+ *   npm run bench:preview            # 1, 50 and 500 routes, and 50 owners; 5 runs (3 above 100 routes)
+ *   npm run bench:preview -- 7       # or BENCH_RUNS=7 (every size); BENCH_ROUTES=1,50,500,50o
+ *
+ * A size "<n>o" is one route and n owners (issue 18), each owner with a webhook channel of its own (a secret URL):
+ * one warning and one critical automation per owner, the cost of owner routing at that many teams.
  *
  * For each size it generates a stack config in memory (routes r0..rN-1 with
  * one tag each; warning, critical and P1 "no success" on every route; webhook
@@ -38,27 +41,40 @@ const PROJECT = "prefect-alerting";
 const STACK = "bench";
 const CHANNELS = ["alerts", "critical", "pager"];
 
-/** A stack's flat config with `routes` routes, as `pulumi up` would hand it to the program. */
-function stackConfig(routes: number): { values: Record<string, string>; secretKeys: string[] } {
+/** "50" is 50 routes; "50o" one route and 50 owners. */
+function sizeOf(size: string): { routes: number; owners: number } {
+    const owners = /^(\d+)o$/.exec(size);
+    return owners ? { routes: 1, owners: Number(owners[1]) } : { routes: Number(size), owners: 0 };
+}
+
+/** A stack's flat config of a size (routes, or owners), as `pulumi up` would hand it to the program. */
+function stackConfig(size: string): { values: Record<string, string>; secretKeys: string[] } {
+    const { routes, owners } = sizeOf(size);
     const k = (key: string) => `${PROJECT}:${key}`;
+    const teams = Array.from({ length: owners }, (_, i) => `team${i}`);
+    const channels = [...CHANNELS, ...teams];
     const values: Record<string, string> = {
         "prefect:endpoint": "http://127.0.0.1:4200/api",
         [k("environment")]: "development",
         [k("channels")]: JSON.stringify(
-            Object.fromEntries(CHANNELS.map((c) => [c, { type: "webhook", description: `bench receiver ${c}` }])),
+            Object.fromEntries(channels.map((c) => [c, { type: "webhook", description: `bench receiver ${c}` }])),
         ),
         [k("routes")]: JSON.stringify(Object.fromEntries(Array.from({ length: routes }, (_, i) => [`r${i}`, { tags: [`tag${i}`] }]))),
         [k("warning")]: JSON.stringify({ enabled: true, channels: ["alerts"] }),
         [k("critical")]: JSON.stringify({ enabled: true, channels: ["critical", "pager"], threshold: 3, windowHours: 24 }),
         [k("p1")]: JSON.stringify({ enabled: true, channels: ["critical", "pager"], noSuccessMinutes: 360 }),
     };
-    const secretKeys = CHANNELS.map((c) => k(`${c}WebhookUrl`));
+    if (owners)
+        values[k("owners")] = JSON.stringify(
+            Object.fromEntries(teams.map((t) => [`owner-${t}`, { channels: [t], runbook: `https://wiki.example.com/runbooks/${t}` }])),
+        );
+    const secretKeys = channels.map((c) => k(`${c}WebhookUrl`));
     for (const key of secretKeys) values[key] = `http://127.0.0.1:8787/${key.split(":")[1]}`;
     return { values, secretKeys };
 }
 
 /** The bare program must have registered exactly what the program did. */
-function sameShape(shapeFile: string, routes: number): void {
+function sameShape(shapeFile: string, routes: string): void {
     const program = canonical(JSON.parse(readFileSync(shapeFile, "utf8")));
     const bare = canonical(JSON.parse(readFileSync(`${shapeFile}.bare`, "utf8")));
     const at = program.findIndex((r, i) => r !== bare[i]);
@@ -76,7 +92,7 @@ interface ChildResult {
 }
 
 /** Child process: one timed runProgram(), result as one JSON line. */
-async function child(kind: "program" | "bare", routes: number, shapeFile: string, record: boolean): Promise<void> {
+async function child(kind: "program" | "bare", routes: string, shapeFile: string, record: boolean): Promise<void> {
     const { values, secretKeys } = stackConfig(routes);
     if (kind === "bare") {
         (globalThis as { __benchShape?: ShapeResource[] }).__benchShape = JSON.parse(readFileSync(shapeFile, "utf8"));
@@ -135,9 +151,9 @@ async function main(): Promise<void> {
     const runs = Number(asked ?? 5);
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`number of runs must be a positive whole number, got ${asked}`);
     // Big stacks take ~10 s a run; 3 runs keep the default bench within ~3 minutes.
-    const runsOf = (routes: number) => (asked === undefined && routes > 100 ? 3 : runs);
-    const sizes = (process.env.BENCH_ROUTES ?? "1,50,500").split(",").map(Number);
-    if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    const runsOf = (size: string) => (asked === undefined && sizeOf(size).routes > 100 ? 3 : runs);
+    const sizes = (process.env.BENCH_ROUTES ?? "1,50,500,50o").split(",").map((x) => x.trim());
+    if (sizes.some((x) => !/^[1-9]\d*o?$/.test(x)))
         throw new Error(`BENCH_ROUTES must list positive whole numbers, got ${process.env.BENCH_ROUTES}`);
 
     const cpu = cpus();
@@ -152,15 +168,15 @@ async function main(): Promise<void> {
     console.log(`Each figure: median of "runs" fresh Node processes (program and bare alternating) after one discarded warm-up pair;`);
     console.log(`ms of the runProgram() call; the whole process (Node + tsx start, module loading) in the last column.`);
     console.log("");
-    const header = ["routes", "runs", "resources", "program ms", "bare ms", "ratio", "process ms (program / bare)"];
+    const header = ["routes (o: owners)", "runs", "resources", "program ms", "bare ms", "ratio", "process ms (program / bare)"];
     const rows: string[][] = [];
     let via: string[] = [];
     const dir = mkdtempSync(join(tmpdir(), "bench-preview-"));
     try {
         // Warm-up (discarded): tsx's compile cache, the file cache; it also proves the replay faithful at 1 route.
         const warm = join(dir, "warm.json");
-        await spawnChild(["program", String(sizes[0]), warm, "record"]);
-        await spawnChild(["bare", String(sizes[0]), warm, "record"]);
+        await spawnChild(["program", sizes[0], warm, "record"]);
+        await spawnChild(["bare", sizes[0], warm, "record"]);
         sameShape(warm, sizes[0]);
         for (const routes of sizes) {
             const shapeFile = join(dir, `shape-${routes}.json`);
@@ -170,8 +186,8 @@ async function main(): Promise<void> {
             for (let i = 0; i < n; i++) {
                 // Each first run records what it registered (after its timing);
                 // the bare replays the program's record and is compared with it.
-                program.push(await spawnChild(["program", String(routes), shapeFile, i === 0 ? "record" : ""]));
-                bare.push(await spawnChild(["bare", String(routes), shapeFile, i === 0 ? "record" : ""]));
+                program.push(await spawnChild(["program", routes, shapeFile, i === 0 ? "record" : ""]));
+                bare.push(await spawnChild(["bare", routes, shapeFile, i === 0 ? "record" : ""]));
                 if (i === 0) sameShape(shapeFile, routes);
             }
             const recorded = program[0];
@@ -182,7 +198,7 @@ async function main(): Promise<void> {
             const p = median(program.map((r) => r.ms));
             const b = median(bare.map((r) => r.ms));
             rows.push([
-                String(routes),
+                routes,
                 String(n),
                 `${recorded.resources} (${recorded.custom} custom + ${recorded.components} components)`,
                 p.toFixed(0),
@@ -211,7 +227,7 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "--child") {
     const [kind, routes, shapeFile, record] = process.argv.slice(3);
-    child(kind as "program" | "bare", Number(routes), shapeFile, record === "record").then(
+    child(kind as "program" | "bare", routes, shapeFile, record === "record").then(
         () => process.exit(0),
         (e) => {
             console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));

@@ -1,0 +1,257 @@
+import { describe, expect, it } from "vitest";
+import { ownerChannels, ownerRoute, runbookFor } from "../alert/owners";
+import { withRunbook } from "../alert/runbook";
+import { SAMPLE_CONTEXT, renderSample } from "../alert/templates";
+import { blockKitBody } from "../channels/blockKit";
+import { pagerDutyEventBody } from "../channels/pagerDutyEvent";
+import { normaliseOwner, ownerOfTag } from "../config/owners";
+import { parseStackConfig } from "../config/load";
+import { finalFailureMessage } from "../signals/finalFailure";
+import { configCoverageLines, ownerCoverage } from "../rules/coverage";
+import { planAlerting } from "../rules/plan";
+import { editKey, stackConfig } from "./helpers/stacks";
+
+/** Owners and runbooks (issue 18): the decisions as plain data, without mocks. */
+
+const UI = "https://prefect.example.com";
+const OWNERS = {
+    "data-eng": { channels: ["alerts"], runbook: "https://wiki.example.com/runbooks/data-eng" },
+    platform: { channels: ["critical"], runbook: "https://wiki.example.com/runbooks/platform" },
+};
+
+/** The prod stack (warning on alerts, critical on [critical, pager], pager a PagerDuty channel) with owners, and a default owner. */
+function localWith(defaultOwner?: string, routes?: unknown) {
+    let raw = editKey(stackConfig("prod"), "owners", () => OWNERS);
+    if (defaultOwner) raw = editKey(raw, "defaultOwner", () => defaultOwner);
+    if (routes) raw = editKey(raw, "routes", () => routes);
+    return parseStackConfig(raw);
+}
+
+describe("owner names and tags", () => {
+    it.each([
+        ["Data Eng", "data-eng"],
+        ["  data_eng ", "data-eng"],
+        ["DATA--ENG", "data-eng"],
+        ["data-eng", "data-eng"],
+    ])("%j normalises to %j", (text, normal) => expect(normaliseOwner(text)).toBe(normal));
+
+    it("reads the team of an owner tag whatever its case and spacing, and nothing from other tags", () => {
+        expect(ownerOfTag("owner:data-eng")).toBe("data-eng");
+        expect(ownerOfTag("Owner: Data Eng")).toBe("data-eng");
+        expect(ownerOfTag("owner:")).toBeUndefined();
+        expect(ownerOfTag("dlt")).toBeUndefined();
+        expect(ownerOfTag("co-owner:x")).toBeUndefined();
+    });
+
+    it("an owner's route selects its runs by the exact tag owner:<team>", () => {
+        expect(ownerRoute({ name: "data-eng", channels: ["alerts"] })).toEqual({
+            name: "owner-data-eng",
+            tags: ["owner:data-eng"],
+            flows: [],
+            deployments: [],
+        });
+    });
+});
+
+describe("where an owner's alerts go", () => {
+    const pages = (c: string) => c === "pager";
+    it("the team's chat channels instead of the section's, keeping the section's paging channels", () => {
+        expect(ownerChannels(["critical", "pager"], { name: "a", channels: ["teamA"] }, pages)).toEqual(["teamA", "pager"]);
+        expect(ownerChannels(["alerts"], { name: "a", channels: ["teamA", "alerts"] }, pages)).toEqual(["teamA", "alerts"]);
+    });
+    it("no owner (no default owner): the section's channels as configured", () => {
+        expect(ownerChannels(["critical", "pager"], undefined, pages)).toEqual(["critical", "pager"]);
+    });
+});
+
+describe("the plan of a stack with owners", () => {
+    it("one warning and one critical automation (with its resolve) per owner, after the route's, on the owner's tag", () => {
+        const plan = planAlerting(localWith());
+        const keys = plan.automations.map((a) => a.key);
+        expect(keys.filter((k) => /^(warning|critical)-/.test(k))).toEqual([
+            "warning-dlt",
+            "warning-owner-data-eng",
+            "warning-owner-platform",
+            "critical-dlt",
+            "critical-dlt-resolve",
+            "critical-owner-data-eng",
+            "critical-owner-data-eng-resolve",
+            "critical-owner-platform",
+            "critical-owner-platform-resolve",
+        ]);
+        const a = plan.automations.find((x) => x.key === "warning-owner-data-eng")!;
+        expect(a.trigger.match_related).toEqual({ "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.owner:data-eng" });
+        expect(a).toMatchObject({ owner: "data-eng", routes: [], channels: ["alerts"], runbook: OWNERS["data-eng"].runbook });
+        // The critical page still goes out: the team's chat plus the section's pager.
+        expect(plan.automations.find((x) => x.key === "critical-owner-data-eng")!.channels).toEqual(["alerts", "pager"]);
+        expect(plan.automations.find((x) => x.key === "critical-owner-data-eng-resolve")!.channels).toEqual(["pager"]);
+    });
+
+    it("without a default owner the routes keep the sections' channels and have no runbook", () => {
+        const plan = planAlerting(localWith());
+        const dlt = plan.automations.find((x) => x.key === "warning-dlt")!;
+        expect(dlt.channels).toEqual(["alerts"]);
+        expect(dlt.runbook).toBeUndefined();
+        expect(dlt.actions[0].body).not.toContain("Runbook");
+    });
+
+    it("a default owner takes the routes' alerts: its chat channels, the section's pager, its runbook", () => {
+        const plan = planAlerting(localWith("platform"));
+        expect(plan.automations.find((x) => x.key === "warning-dlt")).toMatchObject({
+            channels: ["critical"],
+            runbook: OWNERS.platform.runbook,
+        });
+        expect(plan.automations.find((x) => x.key === "critical-dlt")!.channels).toEqual(["critical", "pager"]);
+    });
+
+    it("a route's runbook wins over the default owner's; an owner's own automation keeps the owner's", () => {
+        const plan = planAlerting(localWith("platform", { dlt: { tags: ["dlt"], runbook: "https://wiki.example.com/dlt" } }));
+        expect(plan.automations.find((x) => x.key === "warning-dlt")!.runbook).toBe("https://wiki.example.com/dlt");
+        expect(plan.automations.find((x) => x.key === "warning-owner-data-eng")!.runbook).toBe(OWNERS["data-eng"].runbook);
+        const body = plan.automations.find((x) => x.key === "warning-dlt")!.actions[0].body;
+        // prod's alerts channel is Slack: the runbook is a Block Kit button.
+        expect(body).toContain(
+            '{"type":"button","text":{"type":"plain_text","text":"Open the runbook"},"url":"https://wiki.example.com/dlt"}',
+        );
+    });
+
+    it("the runbook is the most specific one: own, then the routes' when they agree, then the default owner's (also for no route)", () => {
+        const routes = [
+            { name: "a", tags: ["a"], flows: [], deployments: [], runbook: "https://r/a" },
+            { name: "b", tags: ["b"], flows: [], deployments: [] },
+        ];
+        const d = { name: "p", channels: [], runbook: "https://r/p" };
+        expect(runbookFor({ runbook: "https://own", routes: ["a"] }, routes, d)).toBe("https://own");
+        expect(runbookFor({ routes: ["a"] }, routes, d)).toBe("https://r/a");
+        expect(runbookFor({ routes: ["a", "b"] }, routes, d)).toBe("https://r/p");
+        expect(runbookFor({ routes: ["b"] }, routes)).toBeUndefined();
+        expect(runbookFor({ routes: [] }, routes, d)).toBe("https://r/p");
+        expect(runbookFor({ routes: [] }, routes)).toBeUndefined();
+    });
+});
+
+describe("the runbook in every message kind", () => {
+    const message = withRunbook(finalFailureMessage(false), "https://wiki.example.com/runbooks/orders");
+
+    it("Slack: a runbook button after the run's button", () => {
+        const body = JSON.parse(renderSample(blockKitBody(message, "stack prod · warning tier"), UI, SAMPLE_CONTEXT));
+        const actions = body.blocks.find((b: any) => b.type === "actions");
+        expect(actions.elements.map((e: any) => [e.text.text, e.url])).toEqual([
+            ["Open the flow run in Prefect", `${UI}/runs/flow-run/${SAMPLE_CONTEXT.flow_run.id}`],
+            ["Open the runbook", "https://wiki.example.com/runbooks/orders"],
+        ]);
+    });
+
+    it("Slack: the runbook button alone when the run's link does not render as a URL", () => {
+        const body = JSON.parse(renderSample(blockKitBody(message, "ctx"), "", { ...SAMPLE_CONTEXT, flow_run: undefined }));
+        const actions = body.blocks.find((b: any) => b.type === "actions");
+        expect(actions.elements.map((e: any) => e.text.text)).toEqual(["Open the runbook"]);
+    });
+
+    it("PagerDuty: the runbook among the event's links", () => {
+        const event = JSON.parse(
+            `{"routing_key":"k",${renderSample(pagerDutyEventBody(message, { stack: "prod", signal: "s", tier: "critical" }), UI)}}`,
+        );
+        expect(event.links).toEqual([
+            { href: `${UI}/runs/flow-run/${SAMPLE_CONTEXT.flow_run.id}`, text: "Open the flow run in Prefect" },
+            { href: "https://wiki.example.com/runbooks/orders", text: "Open the runbook" },
+        ]);
+    });
+
+    it("webhook, Teams and e-mail: a last line of the body; no runbook leaves the message as it was", () => {
+        expect(message.body.split("\n").at(-1)).toBe("*Runbook*: <https://wiki.example.com/runbooks/orders|open the runbook>");
+        expect(withRunbook(finalFailureMessage(false), undefined)).toEqual(finalFailureMessage(false));
+    });
+});
+
+describe("coverage", () => {
+    const owners = [
+        { name: "data-eng", channels: ["alerts"] },
+        { name: "platform", channels: ["info"] },
+        { name: "finance", channels: ["info"] },
+    ];
+    const d = (deployment: string, tags: string[]) => ({ deployment, flow: "f", tags });
+
+    it("lists deployments with no owner tag, unknown or near-miss owner tags, and owners nobody carries", () => {
+        const c = ownerCoverage(
+            [
+                d("orders", ["owner:data-eng", "dlt"]),
+                d("legacy", ["dlt"]),
+                d("typo", ["owner:data-egn"]),
+                d("cased", ["Owner: Data Eng"]),
+                d("other", ["owner:marketing"]),
+                d("close", ["owner:platfom"]),
+            ],
+            owners,
+        );
+        expect(c.unowned).toEqual(["f/legacy"]);
+        expect(c.unknownOwner).toEqual([
+            { deployment: "f/cased", tag: "Owner: Data Eng", hint: ' (the automations match "owner:data-eng" exactly: retag it)' },
+            { deployment: "f/close", tag: "owner:platfom", hint: ' (did you mean "owner:platform"?)' },
+            { deployment: "f/other", tag: "owner:marketing", hint: "" },
+            { deployment: "f/typo", tag: "owner:data-egn", hint: "" },
+        ]);
+        expect(c.unusedOwners).toEqual(["platform", "finance"]);
+    });
+
+    it("the preview says what config alone can tell: channels, runbooks, who takes the rest", () => {
+        const lines = configCoverageLines(
+            [
+                { name: "data-eng", channels: ["alerts"], runbook: "https://r/d" },
+                { name: "platform", channels: ["info"] },
+            ],
+            "platform",
+            [{ name: "dlt" }],
+        );
+        expect(lines).toEqual([
+            "Owners (2): runs tagged owner:<team> alert the team's channels",
+            "  data-eng -> alerts; runbook https://r/d",
+            "  platform (default) -> info; NO RUNBOOK",
+            "  runs with no known owner tag on the routes (dlt) go to platform",
+            "  routes with no runbook (theirs or the default owner's): dlt",
+            "  which deployments carry which owner tag: npm run report (it asks the server)",
+        ]);
+        expect(configCoverageLines([], undefined, [{ name: "dlt" }])).toEqual([]);
+    });
+});
+
+describe("the automation count at 50 owners", () => {
+    it("each owner adds its warning, its critical and the critical's resolve: 150 more at 50 owners", () => {
+        const owners = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`team-${i}`, { channels: ["alerts"] }]));
+        const bare = planAlerting(parseStackConfig(stackConfig("prod"))).automations.length;
+        const with50 = planAlerting(parseStackConfig(editKey(stackConfig("prod"), "owners", () => owners))).automations.length;
+        expect(with50 - bare).toBe(150);
+    });
+});
+
+describe("an owner's own PagerDuty service", () => {
+    const withService = () =>
+        parseStackConfig(
+            editKey(stackConfig("prod"), "owners", () => ({
+                ...OWNERS,
+                "data-eng": { ...OWNERS["data-eng"], pagerDutyService: "Data Eng" },
+            })),
+        );
+
+    it("gets a service (qualified by the stack) on the stack's critical ladder, and a block that pages it", () => {
+        const cfg = withService();
+        const plan = planAlerting(cfg);
+        const service = plan.pagerDuty!.services.find((s) => s.service === "owner:data-eng")!;
+        expect(service).toMatchObject({ key: "owner-data-eng-service", name: "Data Eng (prod)" });
+        const ladders = plan.pagerDuty!.escalationPolicies;
+        expect(ladders.find((p) => p.service === "owner:data-eng")!.ladder).toEqual(ladders.find((p) => p.service === "critical")!.ladder);
+        const block = plan.blocks.find((b) => b.channel === "pagerOwner-data-eng")!;
+        expect(block).toMatchObject({ name: "prod-pager-owner-data-eng", typeSlug: "custom-webhook" });
+        expect(Object.values(block.sources)).toEqual([{ pagerDutyService: "owner:data-eng" }]);
+    });
+
+    it("the team's critical pages and resolves go to its service, not the stack's; other teams keep the stack's", () => {
+        const plan = planAlerting(withService());
+        const channels = (key: string) => plan.automations.find((a) => a.key === key)!.channels;
+        expect(channels("critical-owner-data-eng")).toEqual(["alerts", "pagerOwner-data-eng"]);
+        expect(channels("critical-owner-data-eng-resolve")).toEqual(["pagerOwner-data-eng"]);
+        expect(channels("critical-owner-platform")).toEqual(["critical", "pager"]);
+        // Warnings never page: the team's chat only.
+        expect(channels("warning-owner-data-eng")).toEqual(["alerts"]);
+    });
+});
