@@ -223,6 +223,15 @@ const scenarios: Record<string, (muteUntil: number) => Promise<unknown>> = {
         await sleep(8000);
         await drive(FRESH_OK, [tag("fresh")], OK);
     },
+    "freshness armed resolve: the first completion after the stale-data alert resolves it, once": async () => {
+        await sleep(45_000);
+        // Well past the 3 s it takes the resolve to pause itself.
+        await sleep(8000);
+        await drive(FRESH_OK, [tag("fresh")], OK);
+    },
+    "a Cancelled run ends its stuck window and is no failure": () =>
+        drive(flowName("stuck-cancel"), [tag("stuck")], ["Running", "Cancelled"], 2000),
+    "a failing run no route selects: nothing anywhere": () => drive(flowName("nobody"), [tag("nobody")], FAIL),
     "mute: a failure during the mute is silent, one after its timer resumes the automations alerts": async (muteUntil) => {
         await drive(flowName("mute"), [tag("mute")], FAIL);
         await sleep(Math.max(0, muteUntil + 20_000 - Date.now()));
@@ -391,7 +400,7 @@ describe("the backtest predicts exactly what Prefect fired, on the server's own 
     };
 
     it("drives about twenty scenarios, and Prefect fired in most of them", () => {
-        expect(Object.keys(scenarios).length).toBeGreaterThanOrEqual(18);
+        expect(Object.keys(scenarios).length).toBeGreaterThanOrEqual(20);
         expect(new Set(actual.map((f) => f.automation)).size).toBeGreaterThanOrEqual(15);
     });
 
