@@ -188,7 +188,7 @@ const scenarios: Record<string, (muteUntil: number) => Promise<unknown>> = {
     "stuck Running: one alert per run; a run that ends in time: none": async () => {
         const stuck = await drive(flowName("stuck"), [tag("stuck")], ["Running"]);
         await drive(flowName("stuck-ok"), [tag("stuck")], OK, 2000);
-        await sleep(35_000);
+        await sleep(40_000);
         await setState(stuck, "Completed");
     },
     "stuck Pending: one alert, then it runs and completes in time": async () => {
@@ -279,9 +279,13 @@ function recorded(triggered: PrefectEvent[], keyById: Map<string, string>): Firi
     });
 }
 
-/** A cut-off with no firing within a tick and a second of it, on either side, at or before `latest`. */
+/**
+ * A cut-off with no firing (predicted or recorded) within 8 s of it, at or before `latest`: a pair can only straddle it
+ * if Prefect fired more than 16 s off the prediction (measured: up to 13 s on PostgreSQL under load, when the server
+ * loads a new automation late, since the model starts it at its creation).
+ */
 function cutOff(all: Firing[], latest: number): number {
-    for (let t = latest; ; t -= 500) if (all.every((f) => Math.abs(f.at - t) > TICK_MS + 1000)) return t;
+    for (let t = latest; ; t -= 500) if (all.every((f) => Math.abs(f.at - t) > 8000)) return t;
 }
 
 function table(automations: string[], predicted: Firing[], actual: Firing[]): Row[] {
@@ -371,7 +375,7 @@ beforeAll(async () => {
     // Started half a second apart, so a SQLite server is not asked for twenty writes at once.
     await Promise.all(Object.values(scenarios).map((s, i) => sleep(i * 500).then(() => s(muteUntil))));
     // Let the last windows close (stuck/freshness/P1 windows are 15-30 s) and Prefect record its firings.
-    await sleep(35_000);
+    await sleep(40_000);
     end = Date.now();
     actual = recorded(await events(apiUrl, ["prefect.automation.triggered"], new Date(start - 1000)), keyById);
     history = await readHistory(client, start - 60_000, end);
