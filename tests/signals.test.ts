@@ -27,6 +27,7 @@ describe("the signals table", () => {
             "allPipelinesDown",
             "lateRuns",
             "stuckRuns",
+            "slowRuns",
             "sla",
             "freshness",
             "dataQuality",
@@ -42,6 +43,8 @@ describe("the signals table", () => {
             ["allPipelinesDown", "p1", "p1"],
             ["lateRuns", "lateRuns", "warning"],
             ["stuckRuns", "stuckRuns", "warning"],
+            // Per calibrated deployment (thresholds/<stack>.json); its section chooses the severity.
+            ["slowRuns", "slowRuns", "warning"],
             // Prefect Cloud SLAs: each deployment's entry chooses its severity.
             ["sla", "slas", "warning"],
             // Their entries choose a severity (freshness, dataQuality) or plan two (health: P1 not-ready, warning paused).
