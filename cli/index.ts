@@ -1,8 +1,8 @@
 /**
  * The project's one command-line tool. Each subcommand takes a stack name (dev, prod, local) or a stack file path.
  *
- *   npx tsx cli/index.ts <preview|alert-test|report> <stack> [options]     (npm run cli -- ...)
- *   npm run preview -- prod; npm run alert-test -- local; npm run report -- prod   (shortcuts, same arguments)
+ *   npx tsx cli/index.ts <preview|alert-test|report|backtest> <stack> [options]     (npm run cli -- ...)
+ *   npm run preview -- prod; npm run alert-test -- local; npm run report -- prod; npm run backtest -- prod   (shortcuts)
  *
  * Exit codes, for every subcommand (README, "Command line"): 0 done / passed; 1 it ran and found a problem;
  * 2 it could not run as asked (usage; for alert-test also a test that could not start). --help exits 0.
@@ -10,6 +10,8 @@
 import { Command, CommanderError } from "commander";
 import { Options, alertTestCommand, checkOptions } from "./alertTest/options";
 import { runAlertTest } from "./alertTest/run";
+import { BacktestArgs, backtestCommand, checkBacktestArgs } from "./backtest/options";
+import { runBacktest } from "./backtest/run";
 import { EXIT, UsageError, configure, exitCodeOf } from "./command";
 import { checkPreviewOptions, previewCommand, runPreview } from "./preview/run";
 import { ReportArgs, checkReportArgs, reportCommand, runReport } from "./report/run";
@@ -19,9 +21,10 @@ export interface Handlers {
     preview(opts: ReturnType<typeof checkPreviewOptions>): Promise<number>;
     alertTest(opts: Options): Promise<number>;
     report(args: ReportArgs): Promise<number>;
+    backtest(args: BacktestArgs): Promise<number>;
 }
 
-const REAL: Handlers = { preview: runPreview, alertTest: runAlertTest, report: runReport };
+const REAL: Handlers = { preview: runPreview, alertTest: runAlertTest, report: runReport, backtest: runBacktest };
 
 /** The tool, its subcommands wired to `handlers`; `code` receives each subcommand's exit code. */
 export function buildCli(handlers: Handlers, code: (n: number) => void): Command {
@@ -60,6 +63,7 @@ export function buildCli(handlers: Handlers, code: (n: number) => void): Command
     // An alert test that breaks down did not test anything: exit 2, like one that could not start.
     sub(alertTestCommand(), "alert-test", checkOptions, handlers.alertTest, EXIT.usage);
     sub(reportCommand(), "report", checkReportArgs, handlers.report, EXIT.problem);
+    sub(backtestCommand(), "backtest", checkBacktestArgs, handlers.backtest, EXIT.problem);
     return program;
 }
 
