@@ -156,6 +156,15 @@ describe("the summary of a day of firings (prod)", () => {
         expect(html.match(/<rect class="pages"/g)).toHaveLength(2);
     });
 
+    it("a silence is stack-wide, though Prefect hands it the last event of its bucket", () => {
+        const last = failed("orders", DAY0 + 6 * H);
+        const sent = deliveriesOf(p, [fire("p1-no-success-dlt", DAY0 + 12 * H, last)]);
+        expect(sent.map((d) => [d.channel, d.kind, d.flow, d.routes, d.incident])).toEqual([
+            ["critical", "message", "(stack-wide)", ["dlt"], undefined],
+            ["pagerP1", "page", "(stack-wide)", ["dlt"], "p1|prefect/prod/silence/p1-no-success-dlt"],
+        ]);
+    });
+
     it("a firing of an automation the plan does not have is an error, not a silent zero", () => {
         expect(() => deliveriesOf(p, [fire("nosuch", DAY0)])).toThrow(/"nosuch", which the plan of stack prod does not have/);
     });

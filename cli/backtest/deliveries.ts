@@ -111,8 +111,12 @@ export function deliveriesOf(p: BacktestPlan, firings: Firing[]): Delivery[] {
     for (const f of [...firings].sort((x, y) => x.at - y.at)) {
         const a = byKey.get(f.automation);
         if (!a) throw new Error(`the replay fired "${f.automation}", which the plan of stack ${p.stack} does not have`);
-        const routes = routesOf(a, f.triggeringEvent, p.routes);
-        const flow = subjectOf(f.triggeringEvent);
+        // A silence (Proactive, no for_each) is about no run: Prefect hands it the bucket's last event, but that
+        // run did not cause it (triggers.py `proactive_evaluation` fires with `triggering_event=bucket.last_event`).
+        const silence = a.trigger.posture === "Proactive" && a.trigger.for_each.length === 0;
+        const about = silence ? undefined : f.triggeringEvent;
+        const routes = routesOf(a, about, p.routes);
+        const flow = subjectOf(about);
         for (const { channel } of a.actions) {
             if (pingOnly(p.plan, channel)) continue;
             const service = pagerDutyServiceOf(p.plan, channel);
