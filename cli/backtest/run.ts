@@ -50,10 +50,13 @@ export async function runBacktest(args: BacktestArgs): Promise<number> {
     if (after && before.stack === after.stack) [before.stack, after.stack] = [args.stackArg, args.against!];
     const diff = after ? diffSummaries(before, after) : undefined;
     if (args.json) process.stdout.write(`${JSON.stringify(diff ? { before, after, diff } : before, null, 2)}\n`);
-    else {
-        process.stdout.write(renderBacktest(before, source));
-        if (after) process.stdout.write(`\n${renderBacktest(after, source)}\n${renderDiff(diff!)}`);
-    }
+    else if (!after) process.stdout.write(renderBacktest(before, source));
+    // The difference first, ready to paste into a review; each config's full backtest folded under it.
+    else
+        process.stdout.write(
+            `${renderDiff(diff!)}\n<details><summary>Each config's backtest</summary>\n\n\`\`\`\n` +
+                `${renderBacktest(before, source)}\n${renderBacktest(after, source)}\`\`\`\n\n</details>\n`,
+        );
     if (args.html) {
         writeFileSync(args.html, renderBacktestHtml(before, after && diff ? { after, diff } : undefined));
         if (!args.json) console.log(`\nHTML written to ${args.html}`);

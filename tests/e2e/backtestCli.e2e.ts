@@ -100,7 +100,8 @@ describe("npm run backtest against the real server", () => {
 
     it("the text and the Markdown difference on stdout", async () => {
         const stdout = await backtest([stackFile(dir, "two", 2), "--against", stackFile(dir, "three", 3), "--days", "1"]);
-        expect(stdout).toMatch(/^Backtest of stack .*two.*: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(1 day, UTC\), \d+ events from /);
+        expect(stdout).toMatch(/^### Backtest: .*three.* against .*two.*, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(1 day, UTC\)\n/);
+        expect(stdout).toMatch(/^Backtest of stack .*two.*: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(1 day, UTC\), \d+ events from /m);
         expect(stdout).toMatch(/^8 firings: 8 messages \(8\.0\/day\), 0 pages/m);
         expect(stdout).toContain("| critical-btE2e | 2 → 1 (-1) | 0 | 0 | 0 |");
         expect(stdout).toContain(`| ${TWICE} | 3 → 2 (-1) | 0 | 0 | 0 |`);
