@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PROJECT } from "../../config/load";
 import { checkHtml } from "../helpers/htmlCheck";
-import { ROOT } from "./prefectServer";
+import { LOG_DIR, ROOT } from "./prefectServer";
 import { FlowRunResult, runFlows } from "./runFlows";
 
 /**
@@ -106,5 +106,8 @@ describe("npm run backtest against the real server", () => {
         expect(stdout).toContain("| critical-btE2e | 2 → 1 (-1) | 0 | 0 | 0 |");
         expect(stdout).toContain(`| ${TWICE} | 3 → 2 (-1) | 0 | 0 | 0 |`);
         expect(stdout).not.toContain("e2e-backtest-untagged");
+        // Kept with the suite's other artifacts, to look at.
+        mkdirSync(LOG_DIR, { recursive: true });
+        writeFileSync(join(LOG_DIR, "backtest.md"), stdout);
     });
 });
