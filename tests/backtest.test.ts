@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Firing, ReplayEvent } from "../backtest/engine";
 import { BacktestSummary, hourRanges, summarize, utcDays } from "../cli/backtest/aggregate";
-import { backtest } from "../cli/backtest/backtest";
+import { backtest, notSimulated } from "../cli/backtest/backtest";
+import { replayAutomations } from "../backtest/fromPlan";
 import { BacktestPlan, deliveriesOf, renderDedupKey, routesOf, subjectOf } from "../cli/backtest/deliveries";
 import { diffSummaries } from "../cli/backtest/diff";
 import { renderBacktestHtml } from "../cli/backtest/html";
@@ -70,6 +71,23 @@ describe("what a firing sends", () => {
         const invoices = runEvents({ id: "r1", flow: "invoices", tags: [], states: [["Failed", DAY0]] })[0];
         expect(routesOf(shared, invoices, routes)).toEqual(["billing"]);
         expect(routesOf(shared, undefined, routes)).toEqual(["dlt", "billing"]);
+    });
+});
+
+describe("what the replay cannot judge", () => {
+    it("lists each Prefect Cloud SLA as not simulated; a stack without SLAs has nothing to list", () => {
+        const slas = {
+            channels: { warning: ["alerts"] },
+            deployments: { "orders-load/prod": { deploymentId: idOf("d", "x"), lateness: 10, frequency: 60 } },
+        };
+        const cfg = parseStackConfig(editKey(stackConfig("prod"), "slas", () => slas));
+        const p: BacktestPlan = { stack: "prod", plan: planAlerting(cfg), routes: cfg.routes };
+        const listed = notSimulated(p, replayAutomations(p.plan));
+        expect(listed).toHaveLength(2);
+        expect(listed.every((x) => /^SLA ".+" of deployment orders-load\/prod \(Prefect Cloud evaluates SLAs\)$/.test(x))).toBe(true);
+        expect(notSimulated(prod(), replayAutomations(prod().plan))).toEqual([]);
+        // Left out of the replay: named as such.
+        expect(notSimulated(prod(), [])).toContain("automation warning-dlt (no model of its trigger in the engine)");
     });
 });
 
