@@ -63,7 +63,7 @@ export interface ReplayOptions {
     actionDelayMs?: number;
 }
 
-/** triggers.py `reactive_evaluation`: a trigger without `after` opens its first bucket this far back (ordering/__init__.py). */
+/** triggers.py line 674: a trigger without `after` opens its first bucket this far back (ordering/__init__.py). */
 export const PRECEDING_EVENT_LOOKBACK_MS = 15 * 60_000;
 /** `sweep_closed_buckets` deletes buckets that ended this long ago (PREFECT_EVENTS_EXPIRED_BUCKET_BUFFER, 60 s). */
 export const EXPIRED_BUCKET_BUFFER_MS = 60_000;
@@ -156,10 +156,10 @@ class Evaluator {
         );
     }
 
-    /** `evaluate` (triggers.py lines 87-330): spend the event's count, fire, and open the next bucket. */
+    /** `evaluate` (triggers.py line 89): spend the event's count, fire, and open the next bucket. */
     private evaluate(b: Bucket, now: number, event: ReplayEvent | undefined): Bucket | undefined {
         let count = event ? 1 : 0;
-        // Case 1: an event older than the bucket (a Reactive trigger inside its cooldown) changes nothing.
+        // Case 1 (line 143): an event older than the bucket (a Reactive trigger inside its cooldown) changes nothing.
         if (now < b.start) return b;
         const previousLast = b.lastEvent;
         if (count && (this.immediate || (b.start <= now && now < b.end))) {
@@ -167,14 +167,14 @@ class Evaluator {
             if (event) b.lastEvent = event;
             count = 0;
         }
-        // Reactive fires as soon as the threshold is met; Proactive only once its whole window has passed.
+        // Line 177: Reactive fires as soon as the threshold is met; Proactive only once its whole window has passed.
         const ready = !this.proactive || b.end <= now;
         const meets = this.meetsThreshold(b.count);
         if (ready && meets) {
             this.fire(this.automation, now, b, event ?? b.lastEvent);
             this.remove(b);
         } else if (now < b.end) {
-            // The same event in `after` and `expect` (a heartbeat): it restarts the window from itself.
+            // Line 232: the same event in `after` and `expect` (a heartbeat) restarts the window from itself.
             if (event && this.proactive && !meets && startsAfter(this.t.after, event.event) && expectsEvent(this.t.expect, event.event)) {
                 this.remove(b);
                 let last = event;
@@ -195,7 +195,7 @@ class Evaluator {
             return undefined;
         }
         if (this.withinMs === 0) return undefined;
-        // The next window starts where this one ended (a tumbling window), or now if that is later.
+        // Line 300: the next window starts where this one ended (a tumbling window), or now if that is later.
         const start = Math.max(b.end, now);
         const end = start + this.withinMs;
         if (!this.proactive && count > 0) {
@@ -205,7 +205,7 @@ class Evaluator {
         return this.startNew(b.key, start, end, count);
     }
 
-    /** `reactive_evaluation` for one trigger (lines 610-700). `sweep` is the last tick at or before the event. */
+    /** `reactive_evaluation` for one trigger (line 581). `sweep` is the last tick at or before the event. */
     onEvent(e: ReplayEvent, sweep: number): void {
         const t = this.t;
         // `find_interested_triggers`: the event's name against `expect` and `after` (plain fnmatch), or any event without `expect`.
@@ -215,7 +215,7 @@ class Evaluator {
         const expects = expectsEvent(t.expect, e.event);
         let b: Bucket | undefined;
         if (t.after.length > 0 && startsAfter(t.after, e.event))
-            // An event both in `after` and `expect` starts at -1, so its own count leaves the new bucket at 0.
+            // Line 649: an event both in `after` and `expect` starts at -1, so its own count leaves the new bucket at 0.
             b = this.ensure(key, e.occurred, e.occurred + this.withinMs, e, expects ? -1 : 0, sweep);
         if (!b && t.after.length === 0 && expects)
             b = this.ensure(key, e.occurred - PRECEDING_EVENT_LOOKBACK_MS, e.occurred + this.withinMs, e, 0, sweep);
@@ -229,11 +229,11 @@ class Evaluator {
         this.evaluate(b, e.occurred, e);
     }
 
-    /** `proactive_evaluation` (lines 1400-1450): returns when it is due next. */
+    /** `proactive_evaluation` (line 1396), run by `evaluate_proactive_triggers` (line 1452) when the trigger is due. */
     onTick(asOf: number, sweep: number): void {
         let runAgain = asOf + this.withinMs;
         if (this.t.for_each.length === 0) this.ensure([], asOf, asOf + this.withinMs, undefined, 0, sweep);
-        // `remove_buckets_exceeding_threshold`: a window that met its threshold is dropped without firing.
+        // Line 1436 `remove_buckets_exceeding_threshold`: a window that met its threshold is dropped without firing.
         for (const [id, b] of this.buckets) if (b.count >= this.t.threshold) this.buckets.delete(id);
         const open = [...this.buckets.values()].filter((b) => this.bucket(b.key, sweep)).sort((a, b) => a.start - b.start);
         for (const b of open) {
@@ -301,7 +301,7 @@ export function replay(
             const ev = evaluators.get(nextChange.key);
             if (!ev || ev.enabled === nextChange.enable) continue;
             ev.enabled = nextChange.enable;
-            // `load_automation` forgets when the trigger was last evaluated: it is evaluated at the next tick.
+            // `load_automation` (line 840) forgets when the trigger was last evaluated: it is evaluated at the next tick.
             if (ev.enabled) ev.nextRun = t;
             continue;
         }
