@@ -188,7 +188,7 @@ const scenarios: Record<string, (muteUntil: number) => Promise<unknown>> = {
     "stuck Running: one alert per run; a run that ends in time: none": async () => {
         const stuck = await drive(flowName("stuck"), [tag("stuck")], ["Running"]);
         await drive(flowName("stuck-ok"), [tag("stuck")], OK, 2000);
-        await sleep(35_000);
+        await sleep(40_000);
         await setState(stuck, "Completed");
     },
     "stuck Pending: one alert, then it runs and completes in time": async () => {
@@ -223,6 +223,15 @@ const scenarios: Record<string, (muteUntil: number) => Promise<unknown>> = {
         await sleep(8000);
         await drive(FRESH_OK, [tag("fresh")], OK);
     },
+    "freshness armed resolve: the first completion after the stale-data alert resolves it, once": async () => {
+        await sleep(45_000);
+        // Well past the 3 s it takes the resolve to pause itself.
+        await sleep(8000);
+        await drive(FRESH_OK, [tag("fresh")], OK);
+    },
+    "a Cancelled run ends its stuck window and is no failure": () =>
+        drive(flowName("stuck-cancel"), [tag("stuck")], ["Running", "Cancelled"], 2000),
+    "a failing run no route selects: nothing anywhere": () => drive(flowName("nobody"), [tag("nobody")], FAIL),
     "mute: a failure during the mute is silent, one after its timer resumes the automations alerts": async (muteUntil) => {
         await drive(flowName("mute"), [tag("mute")], FAIL);
         await sleep(Math.max(0, muteUntil + 20_000 - Date.now()));
@@ -270,9 +279,13 @@ function recorded(triggered: PrefectEvent[], keyById: Map<string, string>): Firi
     });
 }
 
-/** A cut-off with no firing within a tick and a second of it, on either side, at or before `latest`. */
+/**
+ * A cut-off with no firing (predicted or recorded) within 8 s of it, at or before `latest`: a pair can only straddle it
+ * if Prefect fired more than 16 s off the prediction (measured: up to 13 s on PostgreSQL under load, when the server
+ * loads a new automation late, since the model starts it at its creation).
+ */
 function cutOff(all: Firing[], latest: number): number {
-    for (let t = latest; ; t -= 500) if (all.every((f) => Math.abs(f.at - t) > TICK_MS + 1000)) return t;
+    for (let t = latest; ; t -= 500) if (all.every((f) => Math.abs(f.at - t) > 8000)) return t;
 }
 
 function table(automations: string[], predicted: Firing[], actual: Firing[]): Row[] {
@@ -362,7 +375,7 @@ beforeAll(async () => {
     // Started half a second apart, so a SQLite server is not asked for twenty writes at once.
     await Promise.all(Object.values(scenarios).map((s, i) => sleep(i * 500).then(() => s(muteUntil))));
     // Let the last windows close (stuck/freshness/P1 windows are 15-30 s) and Prefect record its firings.
-    await sleep(35_000);
+    await sleep(40_000);
     end = Date.now();
     actual = recorded(await events(apiUrl, ["prefect.automation.triggered"], new Date(start - 1000)), keyById);
     history = await readHistory(client, start - 60_000, end);
@@ -391,7 +404,7 @@ describe("the backtest predicts exactly what Prefect fired, on the server's own 
     };
 
     it("drives about twenty scenarios, and Prefect fired in most of them", () => {
-        expect(Object.keys(scenarios).length).toBeGreaterThanOrEqual(18);
+        expect(Object.keys(scenarios).length).toBeGreaterThanOrEqual(20);
         expect(new Set(actual.map((f) => f.automation)).size).toBeGreaterThanOrEqual(15);
     });
 
