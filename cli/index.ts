@@ -1,8 +1,9 @@
 /**
  * The project's one command-line tool. Each subcommand takes a stack name (dev, prod, local) or a stack file path.
  *
- *   npx tsx cli/index.ts <preview|alert-test|report|calibrate> <stack> [options]     (npm run cli -- ...)
- *   npm run preview -- prod; npm run alert-test -- local; npm run report -- prod; npm run calibrate -- local   (shortcuts)
+ *   npx tsx cli/index.ts <preview|alert-test|report|calibrate|backtest> <stack> [options]     (npm run cli -- ...)
+ *   npm run preview -- prod; npm run alert-test -- local; npm run report -- prod; npm run calibrate -- local;
+ *   npm run backtest -- prod   (shortcuts, same arguments)
  *
  * Exit codes, for every subcommand (docs/operations.md, "Command line"): 0 done / passed; 1 it ran and found a problem;
  * 2 it could not run as asked (usage; for alert-test also a test that could not start). --help exits 0.
@@ -11,6 +12,8 @@ import { Command, CommanderError } from "commander";
 import { Options, alertTestCommand, checkOptions } from "./alertTest/options";
 import { runAlertTest } from "./alertTest/run";
 import { CalibrateArgs, calibrateCommand, checkCalibrateArgs, runCalibrate } from "./calibrate/run";
+import { BacktestArgs, backtestCommand, checkBacktestArgs } from "./backtest/options";
+import { runBacktest } from "./backtest/run";
 import { EXIT, UsageError, configure, exitCodeOf } from "./command";
 import { checkPreviewOptions, previewCommand, runPreview } from "./preview/run";
 import { ReportArgs, checkReportArgs, reportCommand, runReport } from "./report/run";
@@ -21,9 +24,10 @@ export interface Handlers {
     alertTest(opts: Options): Promise<number>;
     report(args: ReportArgs): Promise<number>;
     calibrate(args: CalibrateArgs): Promise<number>;
+    backtest(args: BacktestArgs): Promise<number>;
 }
 
-const REAL: Handlers = { preview: runPreview, alertTest: runAlertTest, report: runReport, calibrate: runCalibrate };
+const REAL: Handlers = { preview: runPreview, alertTest: runAlertTest, report: runReport, calibrate: runCalibrate, backtest: runBacktest };
 
 /** The tool, its subcommands wired to `handlers`; `code` receives each subcommand's exit code. */
 export function buildCli(handlers: Handlers, code: (n: number) => void): Command {
@@ -65,6 +69,7 @@ export function buildCli(handlers: Handlers, code: (n: number) => void): Command
     sub(alertTestCommand(), "alert-test", checkOptions, handlers.alertTest, EXIT.usage);
     sub(reportCommand(), "report", checkReportArgs, handlers.report, EXIT.problem);
     sub(calibrateCommand(), "calibrate", checkCalibrateArgs, handlers.calibrate, EXIT.problem);
+    sub(backtestCommand(), "backtest", checkBacktestArgs, handlers.backtest, EXIT.problem);
     return program;
 }
 

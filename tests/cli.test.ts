@@ -18,6 +18,7 @@ function recorder() {
         alertTest: async (o) => (calls.push(["alert-test", o]), 0),
         report: async (o) => (calls.push(["report", o]), 0),
         calibrate: async (o) => (calls.push(["calibrate", o]), 0),
+        backtest: async (o) => (calls.push(["backtest", o]), 0),
     };
     return { calls, handlers };
 }
@@ -48,12 +49,18 @@ describe("the CLI's parsing", () => {
         expect((await quietly(["alert-test", "local", "--route", "a,b", "--tier", "all"], handlers)).code).toBe(0);
         expect((await quietly(["report", "examples/Pulumi.typo.yaml", "--days=3"], handlers)).code).toBe(0);
         expect((await quietly(["calibrate", "local", "--runs", "20"], handlers)).code).toBe(0);
+        expect((await quietly(["backtest", "prod", "--against", "tests/x/Pulumi.prod.yaml", "--days", "3", "--json"], handlers)).code).toBe(
+            0,
+        );
+        expect((await quietly(["backtest", "prod", "--html", "b.html"], handlers)).code).toBe(0);
         expect(calls).toEqual([
             ["preview", { target: "prod", verbose: false, automation: undefined, json: false, html: undefined }],
             ["preview", { target: "prod", verbose: false, automation: "warning-dlt", json: false, html: "x.html" }],
             ["alert-test", { target: "local", routes: ["a", "b"], tier: "all", timeoutSeconds: 120 }],
             ["report", { stackArg: "examples/Pulumi.typo.yaml", days: 3, html: undefined }],
             ["calibrate", { stackArg: "local", runs: 20, out: undefined }],
+            ["backtest", { stackArg: "prod", days: 3, against: "tests/x/Pulumi.prod.yaml", html: undefined, json: true }],
+            ["backtest", { stackArg: "prod", days: 7, against: undefined, html: "b.html", json: false }],
         ]);
     });
 
@@ -66,6 +73,13 @@ describe("the CLI's parsing", () => {
         [["report", "local", "--days", "0"], /whole number/],
         [["calibrate", "local", "--runs", "3"], /--runs expects a whole number from 10/],
         [["calibrate"], /name one stack/],
+        [["backtest"], /which stack\?/],
+        [["backtest", "dev", "prod"], /name one stack, got dev prod/],
+        [["backtest", "prod", "--days", "91"], /--days expects a whole number of days from 1 to 90, got "91"/],
+        [["backtest", "prod", "--days", "1.5"], /--days expects a whole number/],
+        [["backtest", "prod", "--against"], /option '--against <stack>' argument missing/],
+        [["backtest", "prod", "--against", ""], /--against expects a stack name or a stack file/],
+        [["backtest", "prod", "--html", ""], /--html expects a file name/],
         [["deploy", "prod"], /unknown command 'deploy'/],
         [[], /Usage: prefect-alerting/],
     ])("refuses %j with exit 2 and says why, no handler called", async (argv, message) => {
@@ -85,6 +99,7 @@ describe("the CLI's parsing", () => {
         expect((await quietly(["preview", "dev"], { ...handlers, preview: boom })).code).toBe(1);
         expect((await quietly(["report", "dev"], { ...handlers, report: boom })).code).toBe(1);
         expect((await quietly(["alert-test", "dev"], { ...handlers, alertTest: boom })).code).toBe(2);
+        expect((await quietly(["backtest", "dev"], { ...handlers, backtest: boom })).code).toBe(1);
     });
 
     it("a stack is a name or a stack file path, read the same way by every subcommand", () => {
@@ -108,6 +123,7 @@ describe("--help, in real processes", () => {
         [["alert-test", "--help"]],
         [["report", "-h"]],
         [["calibrate", "--help"]],
+        [["backtest", "--help"]],
     ])(
         "%j exits 0 and prints the usage",
         (args) => {
@@ -124,6 +140,7 @@ describe("--help, in real processes", () => {
         expect(pkg.scripts["alert-test"]).toBe("tsx cli/index.ts alert-test");
         expect(pkg.scripts.report).toBe("tsx cli/index.ts report");
         expect(pkg.scripts.calibrate).toBe("tsx cli/index.ts calibrate");
+        expect(pkg.scripts.backtest).toBe("tsx cli/index.ts backtest");
         expect(pkg.dependencies.commander ?? pkg.devDependencies.commander).toMatch(/^\d+\.\d+\.\d+$/);
     });
 });

@@ -13,7 +13,8 @@ export const escapeHtml = (s: string): string =>
 
 const COLORS = { completed: "#2e9e5b", failed: "#d64545", other: "#a0a7b4" } as const;
 
-const CSS = `
+/** The reports' one style sheet (the backtest's page uses it too). */
+export const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2330;background:#f6f7f9}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .meta{color:#5b6474;margin:2px 0}

@@ -1,0 +1,151 @@
+import { CSS, escapeHtml } from "../report/html";
+import { BacktestSummary, Row, hourRanges, perDay } from "./aggregate";
+import { BacktestDiff, COUNTED, DiffRow } from "./diff";
+
+/**
+ * The backtest as one self-contained HTML page in the report's style (pure): the report's CSS, inline SVG bar
+ * charts of messages and pages per day, no script, no external resource, no link.
+ */
+
+const COLORS = { messages: "#2456b3", pages: "#d64545" } as const;
+
+/** Messages (bottom) and pages (top) per day, stacked; the report's chart geometry (cli/report/html.ts dailyChart). */
+export function deliveriesChart(days: string[], daily: Row["daily"], label: string): string {
+    const width = 320;
+    const height = 120;
+    const left = 24;
+    const bottom = 18;
+    const top = 8;
+    const plotH = height - bottom - top;
+    const max = Math.max(1, ...days.map((_, i) => daily.messages[i] + daily.pages[i]));
+    const slot = (width - left) / Math.max(1, days.length);
+    const bar = Math.max(2, Math.min(28, slot * 0.7));
+    const every = Math.ceil(days.length / 10);
+    const parts = [
+        `<line x1="${left}" y1="${top + plotH}" x2="${width}" y2="${top + plotH}" stroke="#c5cad3"/>`,
+        `<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end" fill="#5b6474">${max}</text>`,
+        `<text x="${left - 4}" y="${top + plotH}" font-size="10" text-anchor="end" fill="#5b6474">0</text>`,
+    ];
+    days.forEach((day, i) => {
+        const x = left + i * slot + (slot - bar) / 2;
+        let y = top + plotH;
+        for (const kind of ["messages", "pages"] as const) {
+            const n = daily[kind][i];
+            if (n === 0) continue;
+            const h = (n / max) * plotH;
+            y -= h;
+            parts.push(
+                `<rect class="${kind}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" ` +
+                    `fill="${COLORS[kind]}"><title>${day}: ${n} ${kind}</title></rect>`,
+            );
+        }
+        if (i % every === 0 || i === days.length - 1)
+            parts.push(
+                `<text x="${(x + bar / 2).toFixed(1)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#5b6474">` +
+                    `${day.slice(5)}</text>`,
+            );
+    });
+    return (
+        `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
+        `aria-label="${escapeHtml(`messages and pages per day of ${label}`)}">${parts.join("")}</svg>`
+    );
+}
+
+const n = (v: number, bad = false) => `<td class="n${bad && v ? " bad" : ""}">${v}</td>`;
+
+function rowsTable(title: string, rows: Row[], days: number, label: (r: Row) => string = (r) => r.key): string {
+    if (!rows.length) return "";
+    const body = rows
+        .map(
+            (r) =>
+                `<tr><td>${escapeHtml(label(r))}</td>${n(r.messages)}<td class="n">${perDay(r.messages, days)}</td>${n(r.pages, true)}` +
+                `<td class="n">${perDay(r.pages, days)}</td>${n(r.opened)}${n(r.resolved)}${n(r.held)}</tr>`,
+        )
+        .join("\n");
+    return (
+        `<table><thead><tr><th>${escapeHtml(title)}</th><th>messages</th><th>/day</th><th>pages</th><th>/day</th>` +
+        `<th>incidents opened</th><th>resolved</th><th>held</th></tr></thead><tbody>\n${body}\n</tbody></table>`
+    );
+}
+
+function section(s: BacktestSummary, heading: string): string {
+    const d = s.days.length;
+    const t = s.total;
+    const cards = [t, ...s.channels.filter((c) => c.messages + c.pages > 0)]
+        .map((r) => {
+            const label = r === t ? "all channels" : r.key;
+            const meta = `<div class="meta">${r.messages} messages, ${r.pages} pages</div>`;
+            return `<div class="card"><h3>${escapeHtml(label)}</h3>${meta}${deliveriesChart(s.days, r.daily, label)}</div>`;
+        })
+        .join("\n");
+    return [
+        `<h2>${escapeHtml(heading)}</h2>`,
+        `<p class="meta">${s.firings} firings: ${t.messages} messages (${perDay(t.messages, d)}/day), ${t.pages} pages ` +
+            `(${perDay(t.pages, d)}/day), ${t.opened} incidents opened, ${t.resolved} resolved. ` +
+            `Quiet hours (UTC): ${escapeHtml(s.quietHours.length ? hourRanges(s.quietHours) : "none")}.</p>`,
+        `<div class="cards">${cards}</div>`,
+        `<h2>Per automation</h2>`,
+        rowsTable("automation", s.automations, d, (r) => `${(r as BacktestSummary["automations"][number]).name} (${r.key})`),
+        `<h2>Per route</h2>`,
+        rowsTable("route", s.routes, d) || `<p>No route.</p>`,
+        `<h2>Per channel</h2>`,
+        rowsTable("channel", s.channels, d),
+        `<h2>Noisiest flows</h2>`,
+        rowsTable("flow", s.noisiest, d) || `<p>No flow caused a message or a page.</p>`,
+        ...(s.notSimulated.length
+            ? [`<h2>Not simulated</h2>`, `<ul>${s.notSimulated.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul>`]
+            : []),
+    ].join("\n");
+}
+
+function diffTable(title: string, rows: DiffRow[]): string {
+    if (!rows.length) return "";
+    const cell = (r: DiffRow, c: (typeof COUNTED)[number]) => {
+        const delta = r.after[c] - r.before[c];
+        if (!delta) return `<td class="n">${r.after[c]}</td>`;
+        return `<td class="n ${delta > 0 ? "bad" : "ok"}">${r.before[c]} → ${r.after[c]} (${delta > 0 ? "+" : ""}${delta})</td>`;
+    };
+    return (
+        `<table><thead><tr><th>${escapeHtml(title)}</th>${COUNTED.map((c) => `<th>${c}</th>`).join("")}</tr></thead><tbody>\n` +
+        rows.map((r) => `<tr><td>${escapeHtml(r.key)}</td>${COUNTED.map((c) => cell(r, c)).join("")}</tr>`).join("\n") +
+        `\n</tbody></table>`
+    );
+}
+
+/** The page: the base stack's backtest; with --against, the difference first, then the second stack's backtest. */
+export function renderBacktestHtml(base: BacktestSummary, against?: { after: BacktestSummary; diff: BacktestDiff }): string {
+    const title = `Backtest: ${base.stack}${against ? ` against ${against.after.stack}` : ""}, ${base.days[0]} to ${base.days.at(-1)}`;
+    const legend = (["messages", "pages"] as const)
+        .map((k) => `<span><i class="sw" style="background:${COLORS[k]}"></i>${k}</span>`)
+        .join("");
+    const diff = against?.diff;
+    return [
+        "<!DOCTYPE html>",
+        `<html lang="en">`,
+        "<head>",
+        `<meta charset="utf-8">`,
+        `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+        `<title>${escapeHtml(title)}</title>`,
+        `<style>${CSS}</style>`,
+        "</head>",
+        "<body>",
+        `<h1>${escapeHtml(title)}</h1>`,
+        `<p class="meta">${base.days.length} days (UTC), the flow runs Prefect recorded, replayed through each config's automations.</p>`,
+        `<p class="legend">${legend}</p>`,
+        ...(diff
+            ? [
+                  `<h2>What ${escapeHtml(diff.after)} changes against ${escapeHtml(diff.before)}</h2>`,
+                  diffTable("total", [diff.total]),
+                  diffTable("automation", diff.automations),
+                  diffTable("route", diff.routes),
+                  diffTable("channel", diff.channels),
+                  diffTable("flow", diff.flows),
+              ]
+            : []),
+        section(base, `Stack ${base.stack}`),
+        ...(against ? [section(against.after, `Stack ${against.after.stack}`)] : []),
+        "</body>",
+        "</html>",
+        "",
+    ].join("\n");
+}
