@@ -11,9 +11,10 @@ describe("the load benchmark's tally", () => {
         { id: "g", kind: "retried-failed", flowId: "f1", at: 3700 },
         { id: "l", kind: "late", flowId: "f2", at: 3800 },
         { id: "s", kind: "stuck", flowId: "f2", at: 3900 },
+        { id: "x", kind: "failed-across", flowId: "f3", at: 3950 },
     ];
 
-    it("warning: each final failure (a retry that finally failed included) once; a message about any other run is stray", () => {
+    it("warning: each final failure (a retry that finally failed, a run failed across a fault): once each; others stray", () => {
         const t = tally(
             "warning",
             runs,
@@ -24,14 +25,15 @@ describe("the load benchmark's tally", () => {
                 { runId: "d", at: 3600 },
                 { runId: "e", at: 3700 },
                 { runId: "g", at: 3750 },
+                { runId: "x", at: 4000 },
                 { runId: "not-ours", at: 3800 },
             ],
             1000,
             4000,
         );
-        expect(t).toMatchObject({ expected: 4, delivered: 6, lost: ["c"], doubled: ["b"], stray: 2 });
+        expect(t).toMatchObject({ expected: 5, delivered: 7, lost: ["c"], doubled: ["b"], stray: 2 });
         expect(t.strayKinds).toEqual({ completed: 1, "retried-completed": 1 });
-        expect(t.latencies).toEqual([300, 100, 50]);
+        expect(t.latencies).toEqual([300, 100, 50, 50]);
     });
 
     it("late and stuck: one alert per late or stuck run, nothing for the runs that ended", () => {
@@ -45,6 +47,9 @@ describe("the load benchmark's tally", () => {
         // f1: a, b, g are final failures (the retry that completed does not count); f2: only c.
         expect(expectedAlerts("critical", runs, 3)).toEqual([{ key: "f1", at: 3700 }]);
         expect(expectedAlerts("critical", runs, 4)).toEqual([]);
+        // Runs failed across a fault are on a route of their own: they do not add to their flow's count.
+        const across: SentRun[] = ["x1", "x2", "x3"].map((id, n) => ({ id, kind: "failed-across", flowId: "f4", at: 5000 + n }));
+        expect(expectedAlerts("critical", [...runs, ...across], 3)).toEqual([{ key: "f1", at: 3700 }]);
         const t = tally(
             "critical",
             runs,

@@ -3,9 +3,10 @@
 /**
  * How a run of the burst ends: failed (Running, Failed), completed, retried (its Failed proposal turned into
  * AwaitingRetry by Prefect's retry rule, then Running again and Completed or finally Failed), late (Scheduled in
- * the past, never started: the late-runs service makes it Late) or stuck (Running, never ends).
+ * the past, never started: the late-runs service makes it Late), stuck (Running, never ends), or failed across a
+ * fault (Running before it, Failed after it: a flow that runs while the fault happens).
  */
-export type RunKind = "failed" | "completed" | "retried-completed" | "retried-failed" | "late" | "stuck";
+export type RunKind = "failed" | "completed" | "retried-completed" | "retried-failed" | "late" | "stuck" | "failed-across";
 
 /** The stack's signals the benchmark turns on, and the bare automation next to them. */
 export type Signal = "warning" | "floor" | "critical" | "late" | "stuck";
@@ -30,7 +31,12 @@ export interface Delivery {
 }
 
 /** Final failures: the runs a Failed event alerts on (warning, floor) and the repeated-failure count goes by. */
-const FINAL_FAILURES: ReadonlySet<RunKind> = new Set(["failed", "retried-failed"]);
+const FINAL_FAILURES: ReadonlySet<RunKind> = new Set(["failed", "retried-failed", "failed-across"]);
+/**
+ * What the repeated-failure automations count: a flow's final failures on its route (each route has its own
+ * automation, and a flow belongs to one route). Runs failed across a fault are on a route of their own.
+ */
+const REPEATED: ReadonlySet<RunKind> = new Set(["failed", "retried-failed"]);
 const RUN_SIGNALS: Record<Exclude<Signal, "critical">, ReadonlySet<RunKind>> = {
     warning: FINAL_FAILURES,
     floor: FINAL_FAILURES,
@@ -53,8 +59,7 @@ export interface Expected {
 export function expectedAlerts(signal: Signal, runs: SentRun[], threshold: number): Expected[] {
     if (signal !== "critical") return runs.filter((r) => RUN_SIGNALS[signal].has(r.kind)).map((r) => ({ key: r.id, at: r.at }));
     const failuresByFlow = new Map<string, number[]>();
-    for (const r of runs.filter((r) => FINAL_FAILURES.has(r.kind)))
-        failuresByFlow.set(r.flowId, [...(failuresByFlow.get(r.flowId) ?? []), r.at]);
+    for (const r of runs.filter((r) => REPEATED.has(r.kind))) failuresByFlow.set(r.flowId, [...(failuresByFlow.get(r.flowId) ?? []), r.at]);
     return [...failuresByFlow]
         .filter(([, times]) => times.length >= threshold)
         .map(([flowId, times]) => ({ key: flowId, at: [...times].sort((a, b) => a - b)[threshold - 1] }));
@@ -145,7 +150,14 @@ export interface HeartbeatView {
  * (the monitor's rule: down once no ping came for period + grace; tests/e2e/heartbeatMonitor.ts `checkState`).
  * The ping before `from` counts, so a gap that began before the window is seen whole.
  */
-export function heartbeatView(pings: number[], from: number, faultAt: number, to: number, periodMs: number, graceMs: number): HeartbeatView {
+export function heartbeatView(
+    pings: number[],
+    from: number,
+    faultAt: number,
+    to: number,
+    periodMs: number,
+    graceMs: number,
+): HeartbeatView {
     const sorted = [...pings].sort((a, b) => a - b);
     const before = sorted.filter((t) => t <= from).at(-1) ?? from;
     const inside = sorted.filter((t) => t > from && t <= to);
