@@ -2,6 +2,7 @@
  * Why a services restart can lose (delay) an alert: a targeted probe on the scale topology (topology.sh).
  *
  *   npx tsx scripts/bench/restartProbe.ts      PROBE_RUNS=3 PROBE_WAIT_S=1080
+ *   PROBE_ORDERING=prefect_redis.ordering ...  the same with the causal ordering kept in Redis (the workaround)
  *
  * Prefect's triggers service keeps its causal ordering in memory (PREFECT_SERVER_EVENTS_CAUSAL_ORDERING defaults
  * to prefect.server.events.ordering.memory). A flow run's state-change event names the previous state's event as
@@ -32,7 +33,14 @@ const TOPOLOGY = join(ROOT, "scripts", "topology", "topology.sh");
 const RUNS = Number(process.env.PROBE_RUNS ?? 3);
 const WAIT_MS = Number(process.env.PROBE_WAIT_S ?? 1080) * 1000;
 const TAG = "probe";
-const env = { ...process.env, TOPOLOGY_DIR: join(ROOT, ".e2e", "topology-probe"), TOPOLOGY_SERVER_LOG_LEVEL: "INFO" };
+/** PROBE_ORDERING=prefect_redis.ordering: the triggers' causal ordering in Redis instead of memory (the workaround). */
+const ORDERING = process.env.PROBE_ORDERING ?? "prefect.server.events.ordering.memory";
+const env = {
+    ...process.env,
+    TOPOLOGY_DIR: join(ROOT, ".e2e", process.env.PROBE_ORDERING ? "topology-probe-ordering" : "topology-probe"),
+    TOPOLOGY_SERVER_LOG_LEVEL: "INFO",
+    TOPOLOGY_CAUSAL_ORDERING: ORDERING,
+};
 const topology = (...args: string[]) => execFileSync("bash", [TOPOLOGY, ...args], { stdio: "inherit", env });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t = (ms: number | undefined, zero: number) => (ms === undefined ? "none" : `${((ms - zero) / 1000).toFixed(1)} s`);
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
         topology("stop", "services");
         topology("start", "services");
         const upAt = Date.now();
-        console.log(`services restarted: stopped at 0 s, up again at ${t(upAt, restartAt)}`);
+        console.log(`causal ordering ${ORDERING}; services restarted: stopped at 0 s, up again at ${t(upAt, restartAt)}`);
         for (const id of across) runs.push({ id, group: "across", failedAt: await fail(id) });
         for (let i = 0; i < RUNS; i++) {
             const id = await running();
