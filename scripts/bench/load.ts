@@ -5,7 +5,8 @@
  *
  *   npm run bench:load     defaults: BENCH_ROUTES=20 BENCH_FLOWS=200 BENCH_RUNS=1336 BENCH_RATE=2.25 BENCH_FAULT_RUNS=120
  *                          BENCH_FAULT_FLOWS=30 BENCH_WATCHDOG_GRACE_S=15
- *                          also: BENCH_DB=sqlite, BENCH_FAULTS=off or a list of faults, BENCH_SETTLE_MS=120000
+ *                          also: BENCH_DB=sqlite, BENCH_FAULTS=off or a list of faults, BENCH_SETTLE_MS=120000,
+ *                          TOPOLOGY_CAUSAL_ORDERING=prefect_redis.ordering (the services' causal ordering in Redis)
  *
  * A stack of BENCH_ROUTES routes (one tag each) is applied with the e2e harness with its warning tier, repeated
  * failures (critical: 3 per flow within 24 h), late runs (every late run alerts), stuck runs (Running 15 s) and
@@ -17,7 +18,7 @@
  * run, or the flow for repeated failures: loadTally.ts): none lost, none doubled, none for a run that should not
  * alert (a retry that completed). Then the same with a fault a third into the burst: API process 1 killed (SIGKILL;
  * its requests go to process 2, as a load balancer would send them, and it is started again a third later), the
- * services process restarted, Redis restarted; each fault phase has flows of its own, so that its repeated
+ * services process restarted, Redis restarted, Redis down for 10 s; each fault phase has flows of its own, so that its repeated
  * failures count from zero. The watchdog's pings show what an external heartbeat monitor would have seen of each
  * fault. Prints figures only: nothing here passes or fails.
  */
