@@ -4,15 +4,23 @@
  * BENCH_DB=sqlite on one `prefect server start` on SQLite for comparison.
  *
  *   npm run bench:load     defaults: BENCH_ROUTES=20 BENCH_FLOWS=200 BENCH_RUNS=1336 BENCH_RATE=2.25 BENCH_FAULT_RUNS=120
- *                          also: BENCH_DB=sqlite, BENCH_FAULTS=off, BENCH_SETTLE_MS=120000
+ *                          BENCH_FAULT_FLOWS=30 BENCH_WATCHDOG_GRACE_S=15
+ *                          also: BENCH_DB=sqlite, BENCH_FAULTS=off or a list of faults, BENCH_SETTLE_MS=120000,
+ *                          TOPOLOGY_CAUSAL_ORDERING=prefect_redis.ordering (the services' causal ordering in Redis)
  *
- * A stack of BENCH_ROUTES routes (one tag each, warning tier on) is applied with the e2e harness, next to a bare
- * automation (Prefect's floor). Then bursts of runs through the REST API (a run created Running, then set
- * Failed, or Completed for one in four), spread over both API processes, BENCH_RATE runs a second: every failed
- * run must give exactly one warning and one floor message at the loopback receiver, a completed run none. Then
- * the same with a fault a third into the burst: API process 1 killed (SIGKILL; its requests go to process 2, as
- * a load balancer would send them, and it is started again a third later), the services process restarted,
- * Redis restarted. Prints figures only: nothing here passes or fails.
+ * A stack of BENCH_ROUTES routes (one tag each) is applied with the e2e harness with its warning tier, repeated
+ * failures (critical: 3 per flow within 24 h), late runs (every late run alerts), stuck runs (Running 15 s) and
+ * watchdog (a heartbeat every 15 s) on, each signal on its own loopback path, next to a bare automation (Prefect's
+ * floor). Then bursts of runs through the REST API, spread over both API processes, BENCH_RATE runs a second, in
+ * a fixed mix of 20 (MIX): failed, completed, retried (AwaitingRetry by Prefect's own retry rule, then completed
+ * or finally failed), late (created Scheduled in the past on a deployment; the late-runs service makes it Late)
+ * and stuck (Running, never ends). Every alert each signal should give is counted at the receiver by its key (the
+ * run, or the flow for repeated failures: loadTally.ts): none lost, none doubled, none for a run that should not
+ * alert (a retry that completed). Then the same with a fault a third into the burst: API process 1 killed (SIGKILL;
+ * its requests go to process 2, as a load balancer would send them, and it is started again a third later), the
+ * services process restarted, Redis restarted, Redis down for 10 s; each fault phase has flows of its own, so that its repeated
+ * failures count from zero. The watchdog's pings show what an external heartbeat monitor would have seen of each
+ * fault. Prints figures only: nothing here passes or fails.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -23,7 +31,8 @@ import { prefectRequest } from "../../tests/e2e/prefectApi";
 import { PrefectServer, ROOT, startPrefectServer } from "../../tests/e2e/prefectServer";
 import { Receiver } from "../../tests/e2e/receiver";
 import { createFloorAutomation } from "./floor";
-import { Delivery, SentRun, Tally, percentile, tally } from "./loadTally";
+import { PROJECT } from "../../config/load";
+import { Delivery, RunKind, SentRun, Signal, Tally, expectedAlerts, heartbeatView, percentile, tally } from "./loadTally";
 
 const TOPOLOGY = join(ROOT, "scripts", "topology", "topology.sh");
 const num = (name: string, fallback: number) => {
@@ -37,6 +46,32 @@ const RUNS = num("BENCH_RUNS", 1336);
 const RATE = num("BENCH_RATE", 2.25);
 const FAULT_RUNS = num("BENCH_FAULT_RUNS", 120);
 const SETTLE_MS = num("BENCH_SETTLE_MS", 120_000);
+const FAULT_FLOWS = num("BENCH_FAULT_FLOWS", 30);
+const GRACE_MS = num("BENCH_WATCHDOG_GRACE_S", 15) * 1000;
+/** The stack's settings for the signals under load: repeated failures per flow, Running this long is stuck, heartbeat period. */
+const THRESHOLD = 3;
+const STUCK_S = 15;
+const WATCHDOG_S = 15;
+/** PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS in topology.sh (15 s): a run scheduled this long ago may be made Late. */
+const LATE_AFTER_S = 15;
+/** How the runs of a burst end, in order, again and again: 15 in 20 end in a final failure, as the failing 3 in 4 did before. */
+const MIX: RunKind[] = [
+    ["failed", "failed", "failed", "completed", "failed", "retried-completed", "failed", "late", "failed", "failed"],
+    ["failed", "failed", "completed", "failed", "retried-failed", "failed", "stuck", "failed", "failed", "failed"],
+].flat() as RunKind[];
+/** Each signal's path at the receiver (a webhook channel of the same name; the floor's block posts to /floor). */
+const PATHS: Record<Signal, string> = { warning: "/alerts", floor: "/floor", critical: "/critical", late: "/late", stuck: "/stuck" };
+const LABEL: Record<Signal, string> = {
+    warning: "warning (stack)",
+    floor: "floor (bare)",
+    critical: "repeated failures",
+    late: "late runs",
+    stuck: "stuck runs",
+};
+const SIGNALS = Object.keys(PATHS) as Signal[];
+/** Runs per fault phase that are Running when the fault begins and fail after it, and their route's tag. */
+const ACROSS = 3;
+const ACROSS_TAG = "bench-across";
 const DB = process.env.BENCH_DB === "sqlite" ? "sqlite" : "postgres";
 /** BENCH_FAULTS=off: the burst only (e.g. to time applying a large stack); or a comma-separated list of fault names. */
 const FAULTS = DB === "postgres" && process.env.BENCH_FAULTS !== "off";
@@ -164,22 +199,107 @@ async function call<T = any>(apis: string[], i: number, method: string, path: st
 interface Phase {
     name: string;
     runs: SentRun[];
-    /** When the first run was sent, the fault began, the last run was sent. */
+    /** When the first run was sent, the fault began, the last run was sent, the phase's alerts had all come (or settling gave up). */
     from: number;
     faultAt?: number;
     to: number;
+    settled: number;
     errors: number;
     usage: Record<string, { cpu: number; peakRss: number }>;
     seconds: number;
 }
 
+/** A flow with a deployment of its own (late runs are runs of deployments). */
+interface BenchFlow {
+    id: string;
+    deploymentId: string;
+}
+
+async function createFlows(apis: string[], prefix: string, count: number): Promise<BenchFlow[]> {
+    const flows: BenchFlow[] = [];
+    for (let j = 0; j < count; j++) {
+        const id = (await call(apis, j, "POST", "/flows/", { name: `bench-${prefix}-${j}` })).id;
+        const deploymentId = (await call(apis, j, "POST", "/deployments/", { name: `bench-${prefix}-${j}`, flow_id: id })).id;
+        flows.push({ id, deploymentId });
+    }
+    return flows;
+}
+
+const FAILED = { type: "FAILED", name: "Failed", message: "bench: load failure" };
+const COMPLETED = { type: "COMPLETED", name: "Completed" };
+const RUNNING = { type: "RUNNING", name: "Running" };
+
+/** Sets a state and returns the state the server stored (a REJECT carries the state it put instead, e.g. AwaitingRetry). */
+async function setState(apis: string[], i: number, runId: string, state: unknown): Promise<{ status: string; state: any }> {
+    const res = await call(apis, i, "POST", `/flow_runs/${runId}/set_state`, { state });
+    if (res.status !== "ACCEPT" && res.status !== "REJECT")
+        throw new Error(`set_state for ${runId}: ${res.status} ${JSON.stringify(res.details)}`);
+    return res;
+}
+
+/** One run of `kind`, through the REST API; returns it as the tally counts it. */
+async function sendRun(apis: string[], i: number, flow: BenchFlow, kind: RunKind, name: string, tags: string[]): Promise<SentRun> {
+    if (kind === "late") {
+        // Scheduled just over LATE_AFTER_S ago, on a deployment nobody serves: the late-runs service's next loop makes it Late.
+        const scheduled = new Date(Date.now() - (LATE_AFTER_S + 1) * 1000).toISOString();
+        const run = await call(apis, i, "POST", `/deployments/${flow.deploymentId}/create_flow_run`, {
+            name,
+            tags,
+            state: { type: "SCHEDULED", name: "Scheduled", state_details: { scheduled_time: scheduled } },
+        });
+        return { id: run.id, kind, flowId: flow.id, at: Date.now() };
+    }
+    const retried = kind.startsWith("retried");
+    const run = await call(apis, i, "POST", "/flow_runs/", {
+        flow_id: flow.id,
+        name,
+        tags,
+        state: RUNNING,
+        ...(retried ? { empirical_policy: { retries: 1, retry_delay: 0 } } : {}),
+    });
+    if (kind === "stuck") return { id: run.id, kind, flowId: flow.id, at: Date.parse(run.state.timestamp) + STUCK_S * 1000 };
+    if (retried) {
+        // Prefect's retry rule (orchestration/core_policy.py RetryFailedFlows) answers a Failed proposal with
+        // AwaitingRetry while retries are left; the run then runs again.
+        const first = await setState(apis, i + 1, run.id, FAILED);
+        if (first.state.name !== "AwaitingRetry") throw new Error(`retry of ${run.id}: got ${first.state.name}, not AwaitingRetry`);
+        for (let attempt = 0; attempt < 3; attempt++) {
+            await setState(apis, i, run.id, RUNNING);
+            const end = await setState(apis, i + 1, run.id, kind === "retried-completed" ? COMPLETED : FAILED);
+            if (end.state.name === "AwaitingRetry") continue;
+            return { id: run.id, kind, flowId: flow.id, at: Date.parse(end.state.timestamp) };
+        }
+        throw new Error(`retry of ${run.id}: still AwaitingRetry after 3 attempts`);
+    }
+    const end = await setState(apis, i + 1, run.id, kind === "failed" ? FAILED : COMPLETED);
+    if (end.status !== "ACCEPT") throw new Error(`set_state ${kind} for ${run.id}: ${end.status}`);
+    return { id: run.id, kind, flowId: flow.id, at: Date.parse(end.state.timestamp) };
+}
+
+/** A run set Running now and Failed once `later` resolves. */
+async function sendAcross(
+    apis: string[],
+    i: number,
+    flow: BenchFlow,
+    name: string,
+    tags: string[],
+    later: Promise<void>,
+): Promise<SentRun> {
+    const run = await call(apis, i, "POST", "/flow_runs/", { flow_id: flow.id, name, tags, state: RUNNING });
+    await later;
+    const end = await setState(apis, i + 1, run.id, FAILED);
+    if (end.status !== "ACCEPT") throw new Error(`set_state Failed for ${run.id}: ${end.status}`);
+    return { id: run.id, kind: "failed-across", flowId: flow.id, at: Date.parse(end.state.timestamp) };
+}
+
 async function burst(
     target: Target,
-    flows: string[],
+    flows: BenchFlow[],
     name: string,
     count: number,
     fault?: (phaseRuns: SentRun[]) => Promise<void>,
-): Promise<Phase> {
+    kinds: RunKind[] = MIX,
+): Promise<Omit<Phase, "settled">> {
     const meter = new Meter(target);
     const runs: SentRun[] = [];
     let errors = 0;
@@ -187,35 +307,38 @@ async function burst(
     let faultAt: number | undefined;
     const pending: Promise<void>[] = [];
     let faultDone: Promise<void> = Promise.resolve();
+    let faultOver: () => void = () => {};
+    const afterFault = new Promise<void>((r) => (faultOver = r));
+    const faultIndex = Math.ceil(count / 3);
     for (let i = 0; i < count; i++) {
         const due = from + (i * 1000) / RATE;
         await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-        if (fault && faultAt === undefined && i >= count / 3) {
+        if (fault && faultAt === undefined && i >= faultIndex) {
             faultAt = Date.now();
-            faultDone = fault(runs);
+            faultDone = fault(runs).finally(faultOver);
         }
-        const route = i % ROUTES;
-        const flowId = flows[i % flows.length];
-        const outcome = i % 4 === 3 ? "completed" : "failed";
+        // Shifted by one flow each round, so that a flow's runs are not all of one kind (MIX's length divides FLOWS).
+        const flowIndex = (i + Math.floor(i / flows.length)) % flows.length;
+        const flow = flows[flowIndex];
+        // A flow belongs to one route, as tags by flow would put it: repeated failures count per route and flow.
+        const route = flowIndex % ROUTES;
+        // With a fault: the ACROSS runs sent last before it stay Running through it and fail once it is over (a flow
+        // running while the fault happens), on a route of their own that stuckRuns does not watch.
+        const across = fault !== undefined && i >= faultIndex - 2 * ACROSS && i < faultIndex && (faultIndex - i) % 2 === 0;
+        const kind = across ? "failed-across" : kinds[i % kinds.length];
+        const tags = [across ? ACROSS_TAG : `bench-r${route}`];
         pending.push(
             (async () => {
                 try {
-                    const run = await call(target.apis, i, "POST", "/flow_runs/", {
-                        flow_id: flowId,
-                        name: `bench-${name.replace(/\W+/g, "-")}-${i}`,
-                        tags: [`bench-r${route}`],
-                        state: { type: "RUNNING", name: "Running" },
-                    });
-                    const final =
-                        outcome === "failed"
-                            ? { type: "FAILED", name: "Failed", message: "bench: load failure" }
-                            : { type: "COMPLETED", name: "Completed" };
-                    const res = await call(target.apis, i + 1, "POST", `/flow_runs/${run.id}/set_state`, { state: final });
-                    if (res.status !== "ACCEPT") throw new Error(`set_state ${final.name} for ${run.id}: ${res.status}`);
-                    runs.push({ id: run.id, outcome, at: Date.parse(res.state.timestamp) });
+                    const runName = `bench-${name.replace(/\W+/g, "-")}-${i}`;
+                    runs.push(
+                        await (across
+                            ? sendAcross(target.apis, i, flow, runName, tags, afterFault)
+                            : sendRun(target.apis, i, flow, kind, runName, tags)),
+                    );
                 } catch (e) {
                     errors++;
-                    console.error(`[${name}] run ${i}: ${(e as Error).message.slice(0, 300)}`);
+                    console.error(`[${name}] run ${i} (${kind}): ${(e as Error).message.slice(0, 300)}`);
                 }
             })(),
         );
@@ -226,23 +349,25 @@ async function burst(
     return { name, runs, from, faultAt, to, errors, usage: meter.stop(), seconds: (to - from) / 1000 };
 }
 
-/** Waits until every failed run of the phase has a message on both paths, or SETTLE_MS after the last was sent. */
-async function settle(rcv: Receiver, phase: Phase): Promise<void> {
-    const failed = phase.runs.filter((r) => r.outcome === "failed").map((r) => r.id);
+/** Waits until every alert the phase should give has come on its path, or SETTLE_MS after the last run was sent. */
+async function settle(rcv: Receiver, phase: Omit<Phase, "settled">): Promise<Phase> {
     const deadline = phase.to + SETTLE_MS;
-    const done = () => {
-        const alerts = new Set(deliveries(rcv, "/alerts").map((d) => d.runId));
-        const floor = new Set(deliveries(rcv, "/floor").map((d) => d.runId));
-        return failed.every((id) => alerts.has(id) && floor.has(id));
-    };
+    const done = () =>
+        SIGNALS.every((s) => {
+            const got = new Set(deliveries(rcv, PATHS[s]).map((d) => d.runId));
+            const byId = new Map(phase.runs.map((r) => [r.id, r]));
+            const keys = new Set([...got].filter((id) => byId.has(id)).map((id) => (s === "critical" ? byId.get(id)!.flowId : id)));
+            return expectedAlerts(s, phase.runs, THRESHOLD).every((e) => keys.has(e.key));
+        });
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
     // A doubled message may come after the first: a short quiet time before counting.
     await new Promise((r) => setTimeout(r, 10_000));
+    return { ...phase, settled: Date.now() };
 }
 
 /**
- * Each message on `path`, once for every id in it (the warning's run link and the floor's resource id carry the
- * run's; an id that names no run of ours, a flow's say, is not counted by the tally).
+ * Each message on `path`, once for every id in it (the stack's messages name the run, the floor's body is the
+ * run's resource id; an id that names no run of ours, a flow's say, is not counted by the tally).
  */
 function deliveries(rcv: Receiver, path: string): Delivery[] {
     return rcv.on(path).flatMap((r) => [...new Set(r.raw.match(UUIDS) ?? [])].map((runId) => ({ runId, at: r.at })));
@@ -277,33 +402,47 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     try {
         const api = target.apis[0];
-        const routes = Object.fromEntries(Array.from({ length: ROUTES }, (_, i) => [`r${i}`, { tags: [`bench-r${i}`] }]));
+        const burstRoutes = Array.from({ length: ROUTES }, (_, i) => `r${i}`);
+        const routes = { ...Object.fromEntries(burstRoutes.map((r) => [r, { tags: [`bench-${r}`] }])), across: { tags: [ACROSS_TAG] } };
         const tApply = Date.now();
+        const webhook = { type: "webhook", description: "loopback receiver of the load benchmark" };
         await applyToPrefect({
             api,
             receiverUrl: receiver.url,
             stack: "bench",
             file: "local",
             edit: {
+                channels: () => ({
+                    alerts: webhook,
+                    critical: webhook,
+                    late: webhook,
+                    stuck: webhook,
+                    heartbeat: { type: "heartbeat", description: "loopback stand-in for a heartbeat monitor" },
+                }),
                 routes: () => routes,
                 warning: () => ({ enabled: true, channels: ["alerts"] }),
                 successNotice: () => ({ enabled: false }),
-                critical: () => ({ enabled: false }),
+                critical: () => ({ enabled: true, channels: ["critical"], threshold: THRESHOLD, windowHours: 24 }),
+                lateRuns: () => ({ enabled: true, channels: ["late"], repeatMinutes: 0 }),
+                stuckRuns: () => ({ enabled: true, routes: burstRoutes, channels: ["stuck"], stuckAfterMinutes: STUCK_S / 60 }),
+                watchdog: () => ({ enabled: true, channel: "heartbeat", intervalMinutes: WATCHDOG_S / 60 }),
                 p1: () => ({ enabled: false }),
             },
+            secrets: { [`${PROJECT}:heartbeatWebhookUrl`]: `${receiver.url}/heartbeat` },
         });
         const applySeconds = (Date.now() - tApply) / 1000;
         await createFloorAutomation(api, `${receiver.url}/floor`);
-        const flows: string[] = [];
-        for (let j = 0; j < FLOWS; j++) flows.push((await call(target.apis, j, "POST", "/flows/", { name: `bench-flow-${j}` })).id);
-        console.log(`applied ${ROUTES} routes in ${applySeconds.toFixed(1)} s; ${FLOWS} flows; ${RATE} runs/s`);
-        // Triggers learn of new automations on their own schedule: wait until one run alerts on both paths.
-        const warm = await burst(target, flows, "warm-up", 1);
+        const flows = await createFlows(target.apis, "flow", FLOWS);
+        console.log(`applied ${ROUTES} routes in ${applySeconds.toFixed(1)} s; ${FLOWS} flows with a deployment each; ${RATE} runs/s`);
+        // Triggers learn of new automations on their own schedule: wait until one run of each kind that alerts has alerted.
+        const warm = await burst(target, await createFlows(target.apis, "warm-up", 1), "warm-up", 3, undefined, [
+            "failed",
+            "late",
+            "stuck",
+        ]);
         await settle(receiver, warm);
 
-        const p = await burst(target, flows, "burst", RUNS);
-        await settle(receiver, p);
-        phases.push(p);
+        phases.push(await settle(receiver, await burst(target, flows, "burst", RUNS)));
         if (FAULTS) {
             const faults: [string, (runs: SentRun[]) => Promise<void>][] = [
                 [
@@ -327,24 +466,26 @@ async function main(): Promise<void> {
                 ],
             ];
             for (const [name, fault] of faults.filter(([n]) => faultWanted(n))) {
-                const f = await burst(target, flows, name, FAULT_RUNS, fault);
-                await settle(receiver, f);
-                phases.push(f);
+                // Flows of its own: the repeated-failure count of each flow starts at zero in every phase.
+                const own = await createFlows(target.apis, name.replace(/\W+/g, "-"), FAULT_FLOWS);
+                phases.push(await settle(receiver, await burst(target, own, name, FAULT_RUNS, fault)));
             }
         }
 
         const rows = [
-            ["phase", "automation", "expected", "delivered", "lost", "doubled", "stray", "latency p50 / p95 / max ms", "longest silence s"],
+            ["phase", "signal", "expected", "delivered", "lost", "doubled", "stray", "latency p50 / p95 / max ms", "longest silence s"],
         ];
+        const notes: string[] = [];
         for (const ph of phases) {
-            for (const [what, path] of [
-                ["warning (stack)", "/alerts"],
-                ["floor (bare)", "/floor"],
-            ]) {
-                const t = tally(ph.runs, deliveries(receiver, path), ph.faultAt ?? ph.from, ph.to);
-                rows.push(row(ph, what, t));
-                if (t.lost.length || t.doubled.length)
-                    console.log(`${ph.name} ${path}: lost ${t.lost.join(",")} doubled ${t.doubled.join(",")}`);
+            for (const signal of SIGNALS) {
+                const t = tally(signal, ph.runs, deliveries(receiver, PATHS[signal]), ph.faultAt ?? ph.from, ph.to, THRESHOLD);
+                rows.push(row(ph, LABEL[signal], t));
+                const kindOf = (key: string) => ph.runs.find((r) => r.id === key || r.flowId === key)?.kind;
+                if (t.lost.length || t.doubled.length || t.stray)
+                    notes.push(
+                        `${ph.name} ${LABEL[signal]}: lost ${t.lost.map((k) => `${k} (${kindOf(k)})`).join(", ") || "none"}; ` +
+                            `doubled ${t.doubled.join(", ") || "none"}; stray ${JSON.stringify(t.strayKinds)}`,
+                    );
             }
         }
         const version = (await prefectRequest(api, "GET", "/admin/version")) as string;
@@ -353,11 +494,35 @@ async function main(): Promise<void> {
                 ? "one `prefect server start` on SQLite (in-memory broker)"
                 : "PostgreSQL 15 + Redis 7 (prefect-redis), 2 API processes (--no-services), services in a 3rd process";
         console.log(`\nalerting under load: Prefect ${version}, ${where}, all on loopback`);
+        const mix = Object.entries(MIX.reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {}));
         console.log(
             `machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, shared; ` +
-                `Node ${process.version}; ${ROUTES} routes, ${FLOWS} flows, ${RATE} runs/s, 1 in 4 runs completes`,
+                `Node ${process.version}; ${ROUTES} routes, ${FLOWS} flows, ${RATE} runs/s; runs in ${MIX.length}: ` +
+                mix.map(([k, n]) => `${n} ${k}`).join(", "),
+        );
+        console.log(
+            `signals: warning (each final failure), repeated failures (${THRESHOLD} per flow in 24 h, once per flow), late runs ` +
+                `(each), stuck runs (Running ${STUCK_S} s, each), watchdog every ${WATCHDOG_S} s`,
         );
         console.log(table(rows));
+        for (const n of notes) console.log(n);
+        const perPath = new Map<string, number>();
+        for (const r of receiver.requests) perPath.set(r.path, (perPath.get(r.path) ?? 0) + 1);
+        console.log(`messages per receiver path, whole run: ${[...perPath].map(([p, n]) => `${p} ${n}`).join(", ")}`);
+
+        console.log(
+            `\nwatchdog: pings the heartbeat receiver got per phase (until its alerts settled); gap around the fault vs the ` +
+                `${WATCHDOG_S} s interval; down = how long a monitor with ${GRACE_MS / 1000} s grace would have shown it missing`,
+        );
+        const pings = receiver.on("/heartbeat").map((r) => r.at);
+        const wrows = [["phase", "pings", "gap at fault s", "longest gap s", "monitor down s", "would page"]];
+        for (const ph of phases) {
+            const v = heartbeatView(pings, ph.from, ph.faultAt ?? ph.from, ph.settled, WATCHDOG_S * 1000, GRACE_MS);
+            const s = (ms: number) => (ms / 1000).toFixed(1);
+            wrows.push([ph.name, `${v.pings}`, s(v.faultGapMs), s(v.longestGapMs), s(v.downMs), v.downMs > 0 ? "yes" : "no"]);
+        }
+        console.log(table(wrows.map((r) => [r[0], "", ...r.slice(1)])));
+
         console.log(`\nserver processes per phase: CPU seconds (of ${cpus().length} cores) / peak RSS MiB`);
         const groups = Object.keys(phases[0].usage);
         const urows = [["phase", "s", "runs", "api errors", ...groups]];
