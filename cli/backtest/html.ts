@@ -1,4 +1,4 @@
-import { CSS, escapeHtml } from "../report/html";
+import { escapeHtml, htmlPage } from "../report/html";
 import { BacktestSummary, Row, hourRanges, perDay } from "./aggregate";
 import { BacktestDiff, COUNTED, DiffRow } from "./diff";
 
@@ -119,17 +119,7 @@ export function renderBacktestHtml(base: BacktestSummary, against?: { after: Bac
         .map((k) => `<span><i class="sw" style="background:${COLORS[k]}"></i>${k}</span>`)
         .join("");
     const diff = against?.diff;
-    return [
-        "<!DOCTYPE html>",
-        `<html lang="en">`,
-        "<head>",
-        `<meta charset="utf-8">`,
-        `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-        `<title>${escapeHtml(title)}</title>`,
-        `<style>${CSS}</style>`,
-        "</head>",
-        "<body>",
-        `<h1>${escapeHtml(title)}</h1>`,
+    return htmlPage(title, [
         `<p class="meta">${base.days.length} days (UTC), the flow runs Prefect recorded, replayed through each config's automations.</p>`,
         `<p class="legend">${legend}</p>`,
         ...(diff
@@ -144,8 +134,5 @@ export function renderBacktestHtml(base: BacktestSummary, against?: { after: Bac
             : []),
         section(base, `Stack ${base.stack}`),
         ...(against ? [section(against.after, `Stack ${against.after.stack}`)] : []),
-        "</body>",
-        "</html>",
-        "",
-    ].join("\n");
+    ]);
 }

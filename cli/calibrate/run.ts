@@ -10,7 +10,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Command } from "commander";
-import { ConfigError } from "../../config/errors";
 import { parseStructure } from "../../config/load";
 import { sectionOf } from "../../config/model";
 import { offlineConfig } from "../../config/offline";
@@ -18,7 +17,7 @@ import { thresholdsPath } from "../../config/thresholdsFile";
 import { slowRuns } from "../../signals/slowRuns";
 import { UsageError } from "../command";
 import { PrefectClient } from "../prefectApi";
-import { ReportSetupError, resolveApi } from "../report/endpoint";
+import { apiReadFailed, resolveApi } from "../report/endpoint";
 import { watchedRoutes } from "../report/watched";
 import { TARGET_HELP, resolveStack } from "../stack";
 import { collectSamples } from "./collect";
@@ -68,11 +67,6 @@ export async function runCalibrate(args: CalibrateArgs): Promise<number> {
         console.log("Review the file and commit it: the preview and `pulumi up` read it.");
         return 0;
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof ReportSetupError) {
-            console.error(e.message);
-            return 1;
-        }
-        console.error(`Reading the Prefect API failed: ${e instanceof Error ? e.message : String(e)}`);
-        return 1;
+        return apiReadFailed(e);
     }
 }

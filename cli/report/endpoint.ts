@@ -1,3 +1,4 @@
+import { ConfigError } from "../../config/errors";
 import { isPrefectCloud } from "../../config/load";
 import { ApiEndpoint, CLOUD_API_ORIGIN, basicAuth, cloudWorkspaceApi, trimSlashes } from "../prefectApi";
 
@@ -25,6 +26,16 @@ export interface ApiTarget extends ApiEndpoint {
 }
 
 export class ReportSetupError extends Error {}
+
+/**
+ * What a subcommand that reads the Prefect API says when it fails: the config's or the setup's own message, or
+ * the API's; exit 1 either way (docs/operations.md's table).
+ */
+export function apiReadFailed(e: unknown): number {
+    if (e instanceof ConfigError || e instanceof ReportSetupError) console.error(e.message);
+    else console.error(`Reading the Prefect API failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+}
 
 export function resolveApi(stack: string, values: Record<string, string | undefined>, env: Record<string, string | undefined>): ApiTarget {
     const endpoint = values["prefect:endpoint"];

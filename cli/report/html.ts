@@ -87,6 +87,26 @@ function flowCard(f: FlowStats, uiUrl: string | undefined): string {
     ].join("");
 }
 
+/** A self-contained page in the report's style: the frame the report, the backtest and the preview share. */
+export function htmlPage(title: string, body: string[]): string {
+    return [
+        "<!DOCTYPE html>",
+        `<html lang="en">`,
+        "<head>",
+        `<meta charset="utf-8">`,
+        `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+        `<title>${escapeHtml(title)}</title>`,
+        `<style>${CSS}</style>`,
+        "</head>",
+        "<body>",
+        `<h1>${escapeHtml(title)}</h1>`,
+        ...body,
+        "</body>",
+        "</html>",
+        "",
+    ].join("\n");
+}
+
 export function renderHtml(r: Report): string {
     const { period } = r;
     const title = `Prefect report: ${r.stack}, ${period.days[0]} to ${period.days.at(-1)}`;
@@ -111,17 +131,7 @@ export function renderHtml(r: Report): string {
         .join("");
     // The API's URL without its scheme: the page links to nothing but runs.
     const api = r.api.replace(/^https?:\/\//, "");
-    return [
-        "<!DOCTYPE html>",
-        `<html lang="en">`,
-        "<head>",
-        `<meta charset="utf-8">`,
-        `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-        `<title>${escapeHtml(title)}</title>`,
-        `<style>${CSS}</style>`,
-        "</head>",
-        "<body>",
-        `<h1>${escapeHtml(title)}</h1>`,
+    return htmlPage(title, [
         `<p class="meta">${period.days.length} days (UTC) until ${escapeHtml(formatTime(period.until.toISOString()))}; ` +
             `Prefect API ${escapeHtml(api)}</p>`,
         `<p class="meta">Watched: ${escapeHtml(r.watched.join("; ") || "(no routes)")}</p>`,
@@ -140,8 +150,5 @@ export function renderHtml(r: Report): string {
               `<tbody>\n${noiseRows}\n</tbody></table>`
             : `<p>No automation of stack ${escapeHtml(r.stack)} on this server.</p>`,
         ...r.notes.map((n) => `<p class="meta">Note: ${escapeHtml(n)}</p>`),
-        "</body>",
-        "</html>",
-        "",
-    ].join("\n");
+    ]);
 }

@@ -10,14 +10,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
-import { ConfigError } from "../../config/errors";
 import { parseStructure } from "../../config/load";
 import { offlineConfig } from "../../config/offline";
 import { parseQuietly, UsageError } from "../command";
 import { TARGET_HELP, resolveStack } from "../stack";
 import { periodOf } from "./aggregate";
 import { collectReport } from "./collect";
-import { ReportSetupError, resolveApi } from "./endpoint";
+import { apiReadFailed, resolveApi } from "./endpoint";
 import { renderHtml } from "./html";
 import { renderText } from "./text";
 import { watchedRoutes } from "./watched";
@@ -81,11 +80,6 @@ export async function runReport(args: ReportArgs): Promise<number> {
         }
         return 0;
     } catch (e) {
-        if (e instanceof ConfigError || e instanceof ReportSetupError) {
-            console.error(e.message);
-            return 1;
-        }
-        console.error(`Reading the Prefect API failed: ${e instanceof Error ? e.message : String(e)}`);
-        return 1;
+        return apiReadFailed(e);
     }
 }
