@@ -1,4 +1,4 @@
-import type { EventTriggerSpec } from "../prefect/vocabulary";
+import type { EventTriggerSpec, Labels } from "../prefect/vocabulary";
 import { bucketingKey, coversResources, expectsEvent, fnmatch, startsAfter } from "./match";
 
 /**
@@ -61,6 +61,11 @@ export interface ReplayOptions {
     tickPhaseMs?: number;
     /** How long after a firing its pause / resume actions take effect (the actions service; measured 3.2 s on 3.9.1). */
     actionDelayMs?: number;
+    /**
+     * Offer every event to every enabled automation instead of only to those it can interest: the
+     * straightforward replay the index is checked against (tests/backtest.index.test.ts). Same firings, slower.
+     */
+    unindexed?: boolean;
 }
 
 /** triggers.py line 674: a trigger without `after` opens its first bucket this far back (ordering/__init__.py). */
@@ -248,6 +253,76 @@ class Evaluator {
     }
 }
 
+/** A pattern without fnmatch's `*`, `?` or `[` matches only the name it spells. */
+const isLiteral = (pattern: string) => !/[*?[]/.test(pattern);
+
+/**
+ * The related resource ids of which an event must carry one for the trigger to cover it: a `match_related` object
+ * whose `prefect.resource.id` is literal (a route's tag). Undefined when no object narrows it so.
+ */
+function requiredRelatedIds(matchRelated: Labels | Labels[]): string[] | undefined {
+    for (const spec of Array.isArray(matchRelated) ? matchRelated : [matchRelated]) {
+        const id = spec["prefect.resource.id"];
+        if (id === undefined) continue;
+        const ids = typeof id === "string" ? [id] : id;
+        if (ids.every((v) => !v.startsWith("!") && isLiteral(v))) return ids;
+    }
+    return undefined;
+}
+
+/** The automations (by position) an event name can interest: those open to any related resource, and those by related id. */
+interface NameInterest {
+    open: number[];
+    openEvaluators: Evaluator[];
+    byRelatedId: Map<string, number[]>;
+}
+
+/**
+ * The evaluators an event can interest. By its name, as `find_interested_triggers` picks them (triggers.py line 581):
+ * those without `expect` (every event), those whose `expect` or `after` spell the name, and those with a pattern
+ * matching it, worked out once per distinct name and kept. Of these, a trigger narrowed to literal related ids (a
+ * route's tag) only meets events related to one of them: `covers_resources` would refuse the others, and an event
+ * refused there changes nothing. In the automations' order, so one event's firings keep theirs.
+ */
+function interestIndex(evaluators: Evaluator[]): (e: ReplayEvent) => Evaluator[] {
+    const always: number[] = [];
+    const exact = new Map<string, number[]>();
+    const patterns: { pattern: string; at: number }[] = [];
+    const related = evaluators.map((ev) => requiredRelatedIds(ev.automation.trigger.match_related));
+    evaluators.forEach((ev, at) => {
+        const t = ev.automation.trigger;
+        if (t.expect.length === 0) always.push(at);
+        else
+            for (const pattern of new Set([...t.expect, ...t.after])) {
+                if (isLiteral(pattern)) exact.set(pattern, [...(exact.get(pattern) ?? []), at]);
+                else patterns.push({ pattern, at });
+            }
+    });
+    const byName = new Map<string, NameInterest>();
+    const interestIn = (name: string): NameInterest => {
+        let interest = byName.get(name);
+        if (!interest) {
+            const matching = patterns.filter((p) => fnmatch(name, p.pattern)).map((p) => p.at);
+            const ats = [...new Set([...always, ...(exact.get(name) ?? []), ...matching])].sort((x, y) => x - y);
+            interest = { open: [], openEvaluators: [], byRelatedId: new Map() };
+            for (const at of ats) {
+                const ids = related[at];
+                if (!ids) interest.open.push(at);
+                else for (const id of new Set(ids)) interest.byRelatedId.set(id, [...(interest.byRelatedId.get(id) ?? []), at]);
+            }
+            interest.openEvaluators = interest.open.map((at) => evaluators[at]);
+            byName.set(name, interest);
+        }
+        return interest;
+    };
+    return (e) => {
+        const { open, openEvaluators, byRelatedId } = interestIn(e.event);
+        const narrowed = e.related.flatMap((r) => byRelatedId.get(r["prefect.resource.id"]) ?? []);
+        if (narrowed.length === 0) return openEvaluators;
+        return [...new Set([...open, ...narrowed])].sort((x, y) => x - y).map((at) => evaluators[at]);
+    };
+}
+
 type Change = { at: number; key: string; enable: boolean; seq: number };
 
 /**
@@ -284,6 +359,9 @@ export function replay(
     const tickAtOrAfter = (t: number) => phase + Math.ceil((t - phase) / tick) * tick;
     const ordered = events.filter((e) => e.occurred >= window.start && e.occurred <= window.end).sort((a, b) => a.occurred - b.occurred);
     const all = [...evaluators.values()];
+    // Only Proactive triggers are evaluated on ticks; an event only meets the automations its name can interest.
+    const proactive = all.filter((ev) => ev.isProactive);
+    const interested = options.unindexed ? () => all : interestIndex(all);
     let i = 0;
     for (;;) {
         const nextChange = changes.reduce<Change | undefined>(
@@ -292,8 +370,7 @@ export function replay(
         );
         const nextEvent = ordered[i];
         let nextTick = Infinity;
-        for (const ev of all)
-            if (ev.enabled && ev.isProactive && ev.nextRun !== undefined) nextTick = Math.min(nextTick, tickAtOrAfter(ev.nextRun));
+        for (const ev of proactive) if (ev.enabled && ev.nextRun !== undefined) nextTick = Math.min(nextTick, tickAtOrAfter(ev.nextRun));
         const t = Math.min(nextChange?.at ?? Infinity, nextEvent?.occurred ?? Infinity, nextTick);
         if (t === Infinity || t > window.end) break;
         if (nextChange && nextChange.at === t) {
@@ -308,11 +385,10 @@ export function replay(
         if (nextEvent && nextEvent.occurred === t) {
             i++;
             const sweep = tickAtOrBefore(t);
-            for (const ev of all) if (ev.enabled) ev.onEvent(nextEvent, sweep);
+            for (const ev of interested(nextEvent)) if (ev.enabled) ev.onEvent(nextEvent, sweep);
             continue;
         }
-        for (const ev of all)
-            if (ev.enabled && ev.isProactive && ev.nextRun !== undefined && tickAtOrAfter(ev.nextRun) === t) ev.onTick(t, t);
+        for (const ev of proactive) if (ev.enabled && ev.nextRun !== undefined && tickAtOrAfter(ev.nextRun) === t) ev.onTick(t, t);
     }
     return firings.filter((f) => f.at >= window.start && f.at <= window.end);
 }

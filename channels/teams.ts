@@ -2,7 +2,8 @@ import type { Message } from "../alert/model";
 import { defineKind } from "./define";
 import { outsideJinja } from "./jinjaText";
 import type { SecretForm } from "./kind";
-import { customWebhookData, descriptionOption } from "./webhook";
+import { capture, json } from "./jinjaJson";
+import { customWebhookRawJson, descriptionOption } from "./webhook";
 
 /**
  * A Microsoft Teams channel, through a webhook the channel's Workflows app
@@ -13,7 +14,8 @@ import { customWebhookData, descriptionOption } from "./webhook";
  * MessageCard: Workflows webhooks post only `attachments` of Adaptive Cards
  * (a MessageCard fails the flow: "'attachments' is of type 'Null'"), and the
  * Office 365 connector webhooks that took MessageCards were retired by
- * Microsoft in 2026; they took this envelope too.
+ * Microsoft in 2026; they took this envelope too. The card is the message's
+ * body, rendered by Prefect (teamsCardTemplate), posted as is.
  */
 export type TeamsSpec = { type: "teams"; description?: string };
 
@@ -58,29 +60,56 @@ export const teamsWebhookUrl: SecretForm = {
     placeholder: (s) => `${POWER_PLATFORM_PLACEHOLDER}/placeholder-${s.key.split(":")[1]}/triggers/manual/paths/invoke`,
 };
 
+/** An Adaptive Card button that opens a page. */
+export interface TeamsLinkAction {
+    type: "Action.OpenUrl";
+    title: string;
+    url: string;
+}
+
 /**
- * The card: the subject as its title, the body as Teams markdown below it.
- * custom-webhook fills `{{subject}}` and `{{body}}` inside these JSON strings
- * and sends the whole with httpx `json=`, so any text is encoded safely.
+ * The card Teams gets: the subject as its title, the body as Teams markdown below it, and an "Open the runbook"
+ * button when the message has a runbook, in a message envelope. Plain data: the texts are what Teams shows.
  */
-export const TEAMS_CARD = {
-    type: "message",
-    attachments: [
-        {
-            contentType: "application/vnd.microsoft.card.adaptive",
-            content: {
-                $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
-                type: "AdaptiveCard",
-                // Teams Workflows render up to 1.4; only 1.0 elements are used.
-                version: "1.4",
-                body: [
-                    { type: "TextBlock", text: "{{subject}}", weight: "Bolder", size: "Medium", wrap: true },
-                    { type: "TextBlock", text: "{{body}}", wrap: true },
-                ],
+export function teamsCard(subject: string, body: string, runbook?: { url: string; text: string }) {
+    const actions: TeamsLinkAction[] = runbook ? [{ type: "Action.OpenUrl", title: runbook.text, url: runbook.url }] : [];
+    return {
+        type: "message",
+        attachments: [
+            {
+                contentType: "application/vnd.microsoft.card.adaptive",
+                content: {
+                    $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+                    type: "AdaptiveCard",
+                    // Teams Workflows render up to 1.4; only 1.0 elements are used (TextBlock, Action.OpenUrl).
+                    version: "1.4",
+                    body: [
+                        { type: "TextBlock", text: subject, weight: "Bolder", size: "Medium", wrap: true },
+                        { type: "TextBlock", text: body, wrap: true },
+                    ],
+                    ...(actions.length ? { actions } : {}),
+                },
             },
-        },
-    ],
-} as const;
+        ],
+    };
+}
+
+/** Stand-ins for the two texts in the card's JSON, replaced by Jinja expressions (no JSON text can contain them). */
+const SUBJECT_SLOT = "\uE000subject\uE000";
+const BODY_SLOT = "\uE000body\uE000";
+
+/**
+ * The message as the card's JSON, a Jinja template Prefect renders when the automation fires: the subject and the
+ * Teams markdown body are captured and put in with `| tojson`, so any text a run brings stays valid JSON. The block
+ * posts it as is (`{{body}}` as form_data): a card fixed in the block's json_data could not hold a button that only
+ * some of the channel's messages have. A runbook URL is config without quotes or braces (config/owners.ts), literal.
+ */
+export function teamsCardTemplate(m: Message): string {
+    const card = JSON.stringify(teamsCard(SUBJECT_SLOT, BODY_SLOT, m.detail?.runbook))
+        .replace(JSON.stringify(SUBJECT_SLOT), json("subject | string"))
+        .replace(JSON.stringify(BODY_SLOT), json("body | string"));
+    return capture("subject", m.subject) + capture("body", teamsMarkdown(m.body)) + card;
+}
 
 /** The Slack emoji codes the rules write (alert/messages.ts and the signals), as the characters Teams shows. */
 export const TEAMS_EMOJI: Record<string, string> = {
@@ -131,9 +160,9 @@ export const teams = defineKind<TeamsSpec>({
     block: {
         typeSlug: "custom-webhook",
         secretFields: ["secrets.*"],
-        // The URL only in the block's secrets (customWebhookData), the card as json_data.
-        data: (v, { blockName }) => customWebhookData(blockName, v.url, structuredClone(TEAMS_CARD) as unknown as Record<string, unknown>),
+        // The URL only in the block's secrets; the rendered card posted as the request's body.
+        data: (v, { blockName }) => customWebhookRawJson(blockName, v.url, "{{body}}"),
     },
-    render: (m: Message) => ({ subject: m.subject, body: teamsMarkdown(m.body) }),
+    render: (m: Message) => ({ subject: m.subject, body: teamsCardTemplate(m) }),
     describe: (spec) => spec.description ?? "Microsoft Teams",
 });

@@ -8,7 +8,8 @@ import { withUiLinks } from "../alert/links";
 import { describe, expect, it, vi } from "vitest";
 import { blockKitBody } from "../channels/blockKit";
 import { SECRET_FIELDS, SECRET_FORMS, blockData, channelSchema, kindOf } from "../channels/registry";
-import { TEAMS_CARD, TEAMS_EMOJI, isTeamsWebhookUrl, teams, teamsMarkdown, teamsWebhookUrl } from "../channels/teams";
+import { TEAMS_EMOJI, isTeamsWebhookUrl, teams, teamsCard, teamsCardTemplate, teamsMarkdown, teamsWebhookUrl } from "../channels/teams";
+import { RUNBOOK_TEXT, withRunbook } from "../alert/runbook";
 import { WEBHOOK_URL_SECRET } from "../channels/webhook";
 import { ConfigError } from "../config/errors";
 import { PROJECT, RawConfig, parseStackConfig, requiredSecrets, parseStructure } from "../config/load";
@@ -131,34 +132,79 @@ describe("the Teams webhook URL form", () => {
 describe("block", () => {
     const block = blockFor("prod", { name: "alerts", spec: { type: "teams" } }, PROJECT);
 
-    it("is a custom-webhook block whose URL is only in its secrets, the card its json_data", () => {
+    it("is a custom-webhook block whose URL is only in its secrets, posting the rendered card as is", () => {
         expect(block.typeSlug).toBe("custom-webhook");
         expect(block.sources).toEqual({ url: { configKey: k("alertsWebhookUrl") } });
         const data = blockData(block, { url: WORKFLOW_URL }) as Record<string, any>;
         expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: WORKFLOW_URL });
         const { secrets: _, ...rest } = data;
         expect(JSON.stringify(rest)).not.toContain(new URL(WORKFLOW_URL).hostname);
-        expect(rest).toEqual({ name: "prod-alerts", url: `{{${WEBHOOK_URL_SECRET}}}`, method: "POST", json_data: TEAMS_CARD, timeout: 10 });
+        // Only what custom-webhook fills in (its block_initialization refuses any other placeholder): the body, the URL.
+        expect(rest).toEqual({
+            name: "prod-alerts",
+            url: `{{${WEBHOOK_URL_SECRET}}}`,
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            form_data: "{{body}}",
+            timeout: 10,
+        });
         // Prefect masks every key under secrets (the block schema's secret_fields).
         expect(SECRET_FIELDS["custom-webhook"]).toEqual(["secrets.*"]);
     });
 
-    it("the card is an Adaptive Card in a message envelope: the subject its title, the body below", () => {
-        expect(TEAMS_CARD.type).toBe("message");
-        const [attachment] = TEAMS_CARD.attachments;
+    it("the card is an Adaptive Card in a message envelope: the subject its title, the body below, no button without a runbook", () => {
+        const card = teamsCard("S", "B");
+        expect(card.type).toBe("message");
+        const [attachment] = card.attachments;
         expect(attachment.contentType).toBe("application/vnd.microsoft.card.adaptive");
         expect(attachment.content.type).toBe("AdaptiveCard");
-        expect(attachment.content.body.map((b) => b.text)).toEqual(["{{subject}}", "{{body}}"]);
-        // Only what custom-webhook fills in (its block_initialization refuses any other placeholder).
-        expect(JSON.stringify(TEAMS_CARD).match(/\{\{[^}]*\}\}/g)).toEqual(["{{subject}}", "{{body}}"]);
+        expect(attachment.content.version).toBe("1.4");
+        expect(attachment.content.body.map((b) => [b.type, b.text])).toEqual([
+            ["TextBlock", "S"],
+            ["TextBlock", "B"],
+        ]);
+        expect(attachment.content).not.toHaveProperty("actions");
     });
 
-    it("each block gets its own copy of the card", () => {
-        const a = blockData(block, { url: WORKFLOW_URL }) as Record<string, any>;
-        a.json_data.attachments[0].content.body[0].text = "changed";
-        expect((blockData(block, { url: WORKFLOW_URL }) as Record<string, any>).json_data).toEqual(TEAMS_CARD);
+    it("with a runbook, the card has one Action.OpenUrl button to it, after the body", () => {
+        const url = "https://wiki.example.com/runbooks/orders";
+        const { content } = teamsCard("S", "B", { url, text: RUNBOOK_TEXT }).attachments[0];
+        expect(content.actions).toEqual([{ type: "Action.OpenUrl", title: "Open the runbook", url }]);
+        expect(Object.keys(content)).toEqual(["$schema", "type", "version", "body", "actions"]);
+    });
+});
+
+describe("the card template (what the automation's action sends)", () => {
+    const url = "https://wiki.example.com/runbooks/orders";
+    const rendered = (m: Message, context?: Parameters<typeof renderSample>[2]) =>
+        JSON.parse(renderSample(teamsCardTemplate(m), "http://ui", context));
+
+    it("renders to the card of the rendered subject and Teams markdown body, with the runbook button when there is one", () => {
+        const plainMessage = finalFailureMessage(true);
+        const subject = renderSample(plainMessage.subject, "http://ui");
+        expect(rendered(plainMessage)).toEqual(teamsCard(subject, renderSample(teamsMarkdown(plainMessage.body), "http://ui")));
+        expect(rendered(plainMessage).attachments[0].content.actions).toBeUndefined();
+
+        const withBook = withRunbook(plainMessage, url);
+        const card = rendered(withBook);
+        expect(card).toEqual(teamsCard(subject, renderSample(teamsMarkdown(withBook.body), "http://ui"), { url, text: RUNBOOK_TEXT }));
+        expect(card.attachments[0].content.actions).toEqual([{ type: "Action.OpenUrl", title: "Open the runbook", url }]);
+        // The body keeps its runbook line too (a client that shows no buttons still has the link).
+        expect(card.attachments[0].content.body[1].text).toContain(`[open the runbook](${url})`);
     });
 
+    it("a run's text with quotes, backslashes, newlines and braces still gives valid JSON, shown as written", () => {
+        const message = 'a "quoted" \\ path\nline two {{ not a tag }} </script>';
+        const card = rendered(finalFailureMessage(true), {
+            flow: { name: 'f"x' },
+            flow_run: { id: "1", name: "r", state: { name: "Failed", message, timestamp: "t" } },
+        });
+        expect(card.attachments[0].content.body[0].text).toBe('Pipeline failed: f"x (Failed)');
+        expect(card.attachments[0].content.body[1].text).toContain(`**Error**: ${message}`);
+    });
+});
+
+describe("the Secrets Manager copy and the preview name", () => {
     it("is mirrored as teams-webhook-url-<kebab> and described by its description, else as Microsoft Teams", () => {
         const c = { name: "dataTeam", spec: { type: "teams" as const } };
         expect(teams.mirror(c, { stack: "prod", kebab: "data-team", project: PROJECT })).toEqual([
@@ -208,9 +254,9 @@ describe("messages on Teams", () => {
     it("each action carries the message rendered for Teams; its Jinja tags are unchanged and name only what Prefect provides", () => {
         for (const { key, message, action } of actions) {
             expect(action.subject, key).toBe(message.subject);
-            expect(action.body, key).toBe(teamsMarkdown(message.body));
-            // The same tags (a link's URL now follows its text, so not in the same order).
-            expect(jinjaTags(action.body).sort(), key).toEqual(jinjaTags(message.body).sort());
+            expect(action.body, key).toBe(teamsCardTemplate(message));
+            // The body's own tags are unchanged (a link's URL now follows its text, so not in the same order).
+            expect(jinjaTags(teamsMarkdown(message.body)).sort(), key).toEqual(jinjaTags(message.body).sort());
             expect(unknownTemplateNames(action.body), key).toEqual([]);
         }
     });
@@ -219,7 +265,7 @@ describe("messages on Teams", () => {
         let links = 0;
         for (const { key, message, action } of actions) {
             const slack = renderSample(message.body, "http://127.0.0.1:4200");
-            const text = renderSample(action.body, "http://127.0.0.1:4200");
+            const text: string = JSON.parse(renderSample(action.body, "http://127.0.0.1:4200")).attachments[0].content.body[1].text;
             expect(slackSyntaxIn(text), key).toEqual([]);
             const slackLinks = [...slack.matchAll(/<([^<>|\n]+)\|([^<>\n]+)>/g)].map(([, url, label]) => `[${label}](${url})`);
             for (const link of slackLinks) expect(text, key).toContain(link);
@@ -251,6 +297,20 @@ describe("messages on Teams", () => {
         expect(bare).not.toMatch(/\n{3}/);
     });
 
+    it("a route's runbook reaches every Teams card of its automations as an Open the runbook button; others get none", () => {
+        const url = "https://wiki.example.com/runbooks/dlt";
+        const withBook = planAlerting(parseStackConfig(editKey(raw, "routes", (r) => ({ ...r, dlt: { ...r.dlt, runbook: url } }))));
+        const buttons = (body: string) => JSON.parse(renderSample(body, "http://127.0.0.1:4200")).attachments[0].content.actions;
+        const onRoute = withBook.automations.filter((a) => a.routes.includes("dlt"));
+        expect(onRoute.length).toBeGreaterThanOrEqual(3);
+        for (const a of withBook.automations)
+            for (const action of a.actions)
+                expect(buttons(action.body), a.key).toEqual(
+                    a.routes.includes("dlt") ? [{ type: "Action.OpenUrl", title: "Open the runbook", url }] : undefined,
+                );
+        for (const { key, action } of actions) expect(buttons(action.body), key).toBeUndefined();
+    });
+
     it("every emoji code the rules use has a Unicode character", () => {
         const codes = new Set(actions.flatMap(({ message }) => [...message.body.matchAll(/:([a-z0-9_+-]+):/g)].map((m) => m[1])));
         expect(codes.size).toBeGreaterThan(0);
@@ -278,7 +338,7 @@ describe("messages on Teams", () => {
 });
 
 describe("the real program under mocks: prod with its warning channel on Teams", () => {
-    it("registers a custom-webhook block with the card, and the warning action's body is Teams markdown", async () => {
+    it("registers a custom-webhook block posting the card, and the warning action's body is the card in Teams markdown", async () => {
         vi.resetModules();
         const run = await runStack("prod", teamsProd());
         const block = ofType(run, T.block).find((b) => b.name === "block-alerts")!;
@@ -286,7 +346,7 @@ describe("the real program under mocks: prod with its warning channel on Teams",
         // The block's data is a secret as a whole.
         expect(isSecretMarker(block.rawInputs.data)).toBe(true);
         const data = JSON.parse(plain(block).data);
-        expect(data.json_data).toEqual(TEAMS_CARD);
+        expect(data.form_data).toBe("{{body}}");
         expect(data.secrets).toEqual({ [WEBHOOK_URL_SECRET]: WORKFLOW_URL });
 
         const warning = plain(ofType(run, T.automation).find((a) => a.name === "warning-dlt")!);
@@ -294,7 +354,11 @@ describe("the real program under mocks: prod with its warning channel on Teams",
         const [action] = warning.actions;
         expect(action.subject).toBe("Pipeline failed: {{ flow.name }} ({{ flow_run.state.name }})");
         const ui = parseStackConfig(teamsProd()).prefect.uiUrl;
-        expect(action.body).toBe(teamsMarkdown(withUiLinks(finalFailureMessage(true).body, ui)));
+        const linkedFailure = { ...finalFailureMessage(true), body: withUiLinks(finalFailureMessage(true).body, ui) };
+        expect(action.body).toBe(teamsCardTemplate(linkedFailure));
+        expect(action.body).toContain(teamsMarkdown(linkedFailure.body));
+        // prod's dlt route has no runbook: no button.
+        expect(action.body).not.toContain("Action.OpenUrl");
         expect(action.body).toContain("**Flow**: {{ flow.name }}");
         expect(action.body).toContain(
             `[open the flow run in Prefect]({{ (${JSON.stringify(`${ui}/runs/flow-run/`)} ~ (flow_run.id | string)) }})`,

@@ -79,14 +79,22 @@ function mrkdwn(text: string): string {
         .replace(/\n/g, "<br>");
 }
 
-/** The Adaptive Card the Teams block posts: the subject as a bold title, the body's markdown (**bold**, [text](url), lines). */
+/** The Adaptive Card the Teams block posts: its title, its markdown text (**bold**, [text](url), lines), its buttons. */
 function teams(m: MessageSample): string {
-    const md = esc(m.body)
+    const card = parse(m.body.trim())?.attachments?.[0]?.content;
+    const [title, text] = ((card?.body ?? []) as { text?: string }[]).map((b) => String(b.text ?? ""));
+    const md = esc(text ?? m.body)
         .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, (_, label, url) => `<a href="${url}">${label}</a>`)
         .replace(/\*\*([^*]+)\*\*/g, "<b>$1</b>")
         .replace(/`([^`]+)`/g, "<code>$1</code>")
         .replace(/\n/g, "<br>");
-    return `<div class="teams"><div class="tm-title">${esc(m.subject)}</div><div class="tm-body">${md}</div></div>`;
+    const actions = ((card?.actions ?? []) as { url?: string; title?: string }[])
+        .map((a) => link(String(a.url ?? ""), String(a.title ?? "open"), "button"))
+        .join(" ");
+    return (
+        `<div class="teams"><div class="tm-title">${esc(title ?? m.subject)}</div><div class="tm-body">${md}</div>` +
+        `${actions ? `<div>${actions}</div>` : ""}</div>`
+    );
 }
 
 /** The Events API v2 event as the incident PagerDuty opens (summary, severity, source, details, links) or resolves. */

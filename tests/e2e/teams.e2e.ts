@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TEAMS_CARD, isTeamsWebhookUrl } from "../../channels/teams";
+import { isTeamsWebhookUrl, teamsCard } from "../../channels/teams";
 import { WEBHOOK_URL_SECRET } from "../../channels/webhook";
 import { PROJECT } from "../../config/load";
 import type { Applied } from "./applyToPrefect";
@@ -24,6 +24,7 @@ const STACK = "teams";
 const CHANNEL = "teams";
 const TAG = "teams-e2e";
 const FLOW = "e2e-teams-fails";
+const RUNBOOK = "https://wiki.example.com/runbooks/teams-e2e";
 
 /** Made up, Teams' Workflows form; a fresh workflow id per run, no signature. */
 const TEAMS_URL = [
@@ -40,7 +41,7 @@ beforeAll(async () => {
     own = await applyOwnStack({
         stack: STACK,
         channels: { [CHANNEL]: { type: "teams", description: "loopback receiver standing in for a Teams channel" } },
-        routes: { teamsE2e: { tags: [TAG] } },
+        routes: { teamsE2e: { tags: [TAG], runbook: RUNBOOK } },
         sections: { warning: { enabled: true, channels: [CHANNEL] } },
         secrets: { [`${PROJECT}:${CHANNEL}WebhookUrl`]: TEAMS_URL },
         deliverTo: (receiverUrl) => ({ [TEAMS_URL]: (delivered = `${receiverUrl}/${CHANNEL}?token=e2e-${randomUUID()}`) }),
@@ -52,24 +53,16 @@ afterAll(async () => {
     await own?.cleanup();
 });
 
-/** What the custom-webhook block sends for a subject and body: the program's card with both filled in. */
-function card(subject: string, body: string): unknown {
-    const c = structuredClone(TEAMS_CARD) as any;
-    c.attachments[0].content.body[0].text = subject;
-    c.attachments[0].content.body[1].text = body;
-    return c;
-}
-
 describe("a Teams channel on the real server", () => {
-    it("applies one custom-webhook block (the card as json_data) and one warning automation sending to it", () => {
+    it("applies one custom-webhook block (posting the rendered card as is) and one warning automation sending to it", () => {
         expect(isTeamsWebhookUrl(TEAMS_URL)).toBe(true);
         expect(applied.blocks.map((b) => b.sent.name)).toEqual([`${STACK}-${CHANNEL}`]);
-        expect(applied.blocks[0].sent.data.json_data).toEqual(TEAMS_CARD);
+        expect(applied.blocks[0].sent.data.form_data).toBe("{{body}}");
         expect(applied.automations.map((a) => a.name)).toEqual(["warning-teamsE2e"]);
         expect(applied.automations[0].sent.actions.map((a: any) => a.block_document_id)).toEqual([applied.blocks[0].id]);
     });
 
-    it("a failing flow tagged teams-e2e: one Adaptive Card in Teams markdown, with the run's link", async () => {
+    it("a failing flow tagged teams-e2e: one Adaptive Card in Teams markdown, with the run's link and the runbook's button", async () => {
         const [run] = await runFlows(apiUrl, [{ kind: "fail", name: FLOW, tags: [TAG] }]);
         expect(run.state).toBe("Failed");
         const [message] = await receiver.waitFor(() => receiver.on(`/${CHANNEL}`), 1, 90_000, `Teams card for ${FLOW}`);
@@ -89,7 +82,10 @@ describe("a Teams channel on the real server", () => {
         expect(text).not.toMatch(/(^|[^*])\*[^*\s][^*\n]*\*(?!\*)/);
         expect(text).not.toMatch(/[^\n]\n(?!\n)/);
         // The whole request is the program's card with the subject and body filled in, nothing else.
-        expect(message.json).toEqual(card(title, text));
+        expect(message.json).toEqual(teamsCard(title, text, { url: RUNBOOK, text: "Open the runbook" }));
+        // The runbook (the route's): a line of the body and the card's one button.
+        expect(text).toContain(`**Runbook**: [open the runbook](${RUNBOOK})`);
+        expect(content.actions).toEqual([{ type: "Action.OpenUrl", title: "Open the runbook", url: RUNBOOK }]);
 
         await new Promise((r) => setTimeout(r, SETTLE_MS));
         expect(receiver.on(`/${CHANNEL}`)).toHaveLength(1);
