@@ -47,10 +47,8 @@ function withDeploymentRunbook(m: Message, fallback: string | undefined, deploym
 export function deploymentRunbookSetup(deployments: Record<string, string>, fallback: string | undefined): string {
     const table = JSON.stringify(Object.fromEntries(Object.entries(deployments).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
     const name = "(deployment.name | string)";
-    return (
-        `{% set runbooks = ${table} %}` +
-        `{% set ${RUNBOOK_VAR} = runbooks[(flow.name | string) ~ "/" ~ ${name}] or runbooks[${name}] or ${JSON.stringify(fallback ?? "")} %}`
-    );
+    const choice = `runbooks[(flow.name | string) ~ "/" ~ ${name}] or runbooks[${name}] or ${JSON.stringify(fallback ?? "")}`;
+    return `{% set runbooks = ${table} %}{% set ${RUNBOOK_VAR} = ${choice} %}`;
 }
 
 /**

@@ -71,7 +71,8 @@ export function deploymentRunbooksProblem(deployments: Record<string, string>): 
         if (fits) continue;
         // A key written with spaces around its parts, or a doubled "/", most likely means the tidy one.
         const meant = tidy.filter((p) => p !== "").join("/");
-        const hint = meant !== key && meant.split("/").length <= 2 && !BANNED.test(meant) && meant !== "" ? ` (did you mean "${meant}"?)` : "";
+        const hint =
+            meant !== key && meant.split("/").length <= 2 && !BANNED.test(meant) && meant !== "" ? ` (did you mean "${meant}"?)` : "";
         return { path: ["runbooks", "deployments", key], expected: `${KEY_RULE}${hint}` };
     }
 }
