@@ -1,4 +1,4 @@
-import { escapeHtml, htmlPage } from "../report/html";
+import { escapeHtml, htmlPage, stackedBarChart } from "../report/html";
 import { BacktestSummary, Row, hourRanges, perDay } from "./aggregate";
 import { BacktestDiff, COUNTED, DiffRow } from "./diff";
 
@@ -9,46 +9,10 @@ import { BacktestDiff, COUNTED, DiffRow } from "./diff";
 
 const COLORS = { messages: "#2456b3", pages: "#d64545" } as const;
 
-/** Messages (bottom) and pages (top) per day, stacked; the report's chart geometry (cli/report/html.ts dailyChart). */
+/** Messages (bottom) and pages (top) per day, stacked, in the report's chart (cli/report/html.ts stackedBarChart). */
 export function deliveriesChart(days: string[], daily: Row["daily"], label: string): string {
-    const width = 320;
-    const height = 120;
-    const left = 24;
-    const bottom = 18;
-    const top = 8;
-    const plotH = height - bottom - top;
-    const max = Math.max(1, ...days.map((_, i) => daily.messages[i] + daily.pages[i]));
-    const slot = (width - left) / Math.max(1, days.length);
-    const bar = Math.max(2, Math.min(28, slot * 0.7));
-    const every = Math.ceil(days.length / 10);
-    const parts = [
-        `<line x1="${left}" y1="${top + plotH}" x2="${width}" y2="${top + plotH}" stroke="#c5cad3"/>`,
-        `<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end" fill="#5b6474">${max}</text>`,
-        `<text x="${left - 4}" y="${top + plotH}" font-size="10" text-anchor="end" fill="#5b6474">0</text>`,
-    ];
-    days.forEach((day, i) => {
-        const x = left + i * slot + (slot - bar) / 2;
-        let y = top + plotH;
-        for (const kind of ["messages", "pages"] as const) {
-            const n = daily[kind][i];
-            if (n === 0) continue;
-            const h = (n / max) * plotH;
-            y -= h;
-            parts.push(
-                `<rect class="${kind}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" ` +
-                    `fill="${COLORS[kind]}"><title>${day}: ${n} ${kind}</title></rect>`,
-            );
-        }
-        if (i % every === 0 || i === days.length - 1)
-            parts.push(
-                `<text x="${(x + bar / 2).toFixed(1)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#5b6474">` +
-                    `${day.slice(5)}</text>`,
-            );
-    });
-    return (
-        `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
-        `aria-label="${escapeHtml(`messages and pages per day of ${label}`)}">${parts.join("")}</svg>`
-    );
+    const series = (["messages", "pages"] as const).map((kind) => ({ kind, color: COLORS[kind], values: daily[kind] }));
+    return stackedBarChart(days, series, `messages and pages per day of ${label}`);
 }
 
 const n = (v: number, bad = false) => `<td class="n${bad && v ? " bad" : ""}">${v}</td>`;

@@ -29,44 +29,70 @@ th{background:#eef0f4;font-weight:600}td.n{text-align:right;font-variant-numeric
 a{color:#2456b3}
 `;
 
-/** A day-by-day stacked bar chart: completed at the bottom, then failed, then other. */
-export function dailyChart(daily: DayCount[], label: string): string {
+/** One stacked series of a day-by-day bar chart: its CSS class and title word, colour, and a value per day. */
+export interface BarSeries {
+    kind: string;
+    color: string;
+    values: number[];
+}
+
+/**
+ * A day-by-day stacked bar chart as inline SVG, the first series at the bottom (the report's runs per day, the
+ * backtest's messages and pages per day). `aria` says what it shows.
+ */
+export function stackedBarChart(days: string[], series: BarSeries[], aria: string): string {
     const width = 320;
     const height = 120;
     const left = 24;
     const bottom = 18;
     const top = 8;
     const plotH = height - bottom - top;
-    const max = Math.max(1, ...daily.map((d) => d.completed + d.failed + d.other));
-    const slot = (width - left) / Math.max(1, daily.length);
+    const max = Math.max(1, ...days.map((_, i) => series.reduce((sum, s) => sum + s.values[i], 0)));
+    const slot = (width - left) / Math.max(1, days.length);
     const bar = Math.max(2, Math.min(28, slot * 0.7));
-    const parts: string[] = [];
-    parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${width}" y2="${top + plotH}" stroke="#c5cad3"/>`);
-    parts.push(`<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end" fill="#5b6474">${max}</text>`);
-    parts.push(`<text x="${left - 4}" y="${top + plotH}" font-size="10" text-anchor="end" fill="#5b6474">0</text>`);
-    daily.forEach((d, i) => {
+    // Label every day when they fit, else every few.
+    const every = Math.ceil(days.length / 10);
+    const parts = [
+        `<line x1="${left}" y1="${top + plotH}" x2="${width}" y2="${top + plotH}" stroke="#c5cad3"/>`,
+        `<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end" fill="#5b6474">${max}</text>`,
+        `<text x="${left - 4}" y="${top + plotH}" font-size="10" text-anchor="end" fill="#5b6474">0</text>`,
+    ];
+    days.forEach((day, i) => {
         const x = left + i * slot + (slot - bar) / 2;
         let y = top + plotH;
-        for (const kind of ["completed", "failed", "other"] as const) {
-            if (d[kind] === 0) continue;
-            const h = (d[kind] / max) * plotH;
+        for (const { kind, color, values } of series) {
+            const n = values[i];
+            if (n === 0) continue;
+            const h = (n / max) * plotH;
             y -= h;
             parts.push(
                 `<rect class="${kind}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" ` +
-                    `fill="${COLORS[kind]}"><title>${d.day}: ${d[kind]} ${kind}</title></rect>`,
+                    `fill="${color}"><title>${day}: ${n} ${kind}</title></rect>`,
             );
         }
-        // Label every day when they fit, else every few.
-        const every = Math.ceil(daily.length / 10);
-        if (i % every === 0 || i === daily.length - 1)
+        if (i % every === 0 || i === days.length - 1)
             parts.push(
                 `<text x="${(x + bar / 2).toFixed(1)}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#5b6474">` +
-                    `${d.day.slice(5)}</text>`,
+                    `${day.slice(5)}</text>`,
             );
     });
     return (
         `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" ` +
-        `aria-label="${escapeHtml(`runs per day of ${label}`)}">${parts.join("")}</svg>`
+        `aria-label="${escapeHtml(aria)}">${parts.join("")}</svg>`
+    );
+}
+
+/** A day-by-day stacked bar chart: completed at the bottom, then failed, then other. */
+export function dailyChart(daily: DayCount[], label: string): string {
+    const series = (["completed", "failed", "other"] as const).map((kind) => ({
+        kind,
+        color: COLORS[kind],
+        values: daily.map((d) => d[kind]),
+    }));
+    return stackedBarChart(
+        daily.map((d) => d.day),
+        series,
+        `runs per day of ${label}`,
     );
 }
 
