@@ -63,11 +63,17 @@ export interface MessageDetail {
     /** Expression of the error text (a run's state message), cut to the channel's limit. */
     error?: string;
     link?: { url: string; text: string };
-    /** The runbook (alert/runbook.ts): `url` is a literal URL from config, not an expression. */
-    runbook?: { url: string; text: string };
+    /**
+     * The runbook (alert/runbook.ts): `url` a literal URL from config; or `expr`, a Jinja expression that `setup`
+     * defines, the run's runbook chosen at render time (per deployment), "" when the run has none.
+     */
+    runbook?: RunbookLink;
     /** Plain text: what to do next. */
     next?: string;
 }
+
+/** A runbook link in a message: a literal URL, or a Jinja expression that may render "" (then no link is shown). */
+export type RunbookLink = { url: string; text: string } | { expr: string; text: string };
 
 /**
  * The incident lifecycle as data: which PagerDuty incident (Events API v2

@@ -1,5 +1,5 @@
-import type { Message } from "../alert/model";
-import { capture, json, jsonLiteral, jsonText, slackEscaped } from "./jinjaJson";
+import type { Message, RunbookLink } from "../alert/model";
+import { capture, json, jsonLiteral, jsonText, optionalList, runbookItem, slackEscaped } from "./jinjaJson";
 
 /**
  * A message as a Slack Block Kit payload (a Jinja template of JSON): a header,
@@ -56,10 +56,11 @@ export function blockKitBody(message: Message, context: string): string {
 }
 
 /** The actions block with the runbook's button, after the run's button when that renders as a URL. */
-function withRunbookButton(link: { url: string; text: string } | undefined, runbook: { url: string; text: string }): string {
+function withRunbookButton(link: { url: string; text: string } | undefined, runbook: RunbookLink): string {
     const button = (text: string, url: string) => `{"type":"button","text":{"type":"plain_text","text":${jsonLiteral(text)}},"url":${url}}`;
-    const runbookButton = button(runbook.text, jsonLiteral(runbook.url));
-    if (!link) return `,{"type":"actions","elements":[${runbookButton}]}`;
-    const runButton = `{% if "://" in url %}${button(link.text, json("url"))},{% endif %}`;
-    return `{% set url = (${link.url}) | string %},{"type":"actions","elements":[${runButton}${runbookButton}]}`;
+    const runbookButton = runbookItem(runbook, (url) => button(runbook.text, url));
+    const open = `,{"type":"actions","elements":[`;
+    if (!link) return optionalList(open, [runbookButton], "]}");
+    const runButton = { json: button(link.text, json("url")), when: `"://" in url` };
+    return `{% set url = (${link.url}) | string %}${optionalList(open, [runButton, runbookButton], "]}")}`;
 }

@@ -24,3 +24,29 @@ export const capture = (name: string, template: string) => `{% set ${name} %}${t
 
 /** Slack mrkdwn: `&`, `<` and `>` escaped, so a run's text cannot ping `<!channel>` or forge a link. */
 export const slackEscaped = (expr: string) => `((${expr}) | string | replace("&", "&amp;") | replace("<", "&lt;") | replace(">", "&gt;"))`;
+
+/** One item of a JSON list that is there only when its Jinja condition holds (`when` unset: always). */
+export interface OptionalItem {
+    json: string;
+    when?: string;
+}
+
+/**
+ * A JSON list of at most two optional items between `open` and `close` (`,"links":[` and `]`), commas only between
+ * items that are there, and nothing at all when neither is: a run's link that may render "None", a runbook that a
+ * run may not have.
+ */
+export function optionalList(open: string, items: OptionalItem[], close: string): string {
+    const [first, second] = items;
+    if (!first) return "";
+    const ifThen = (when: string | undefined, text: string) => (when ? `{% if ${when} %}${text}{% endif %}` : text);
+    if (!second) return ifThen(first.when, `${open}${first.json}${close}`);
+    const inner = ifThen(first.when, first.json + ifThen(second.when, ",")) + ifThen(second.when, second.json);
+    const either = first.when && second.when ? `${first.when} or ${second.when}` : undefined;
+    return ifThen(either, `${open}${inner}${close}`);
+}
+
+/** A runbook link's URL as a JSON value, and when it is there: always for a literal, when it renders non-empty for an expression. */
+export function runbookItem(r: { url: string } | { expr: string }, item: (url: string) => string): OptionalItem {
+    return "url" in r ? { json: item(jsonLiteral(r.url)) } : { json: item(json(r.expr)), when: r.expr };
+}

@@ -1,5 +1,5 @@
 import type { Incident, Message } from "../alert/model";
-import { capture, json, jsonLiteral, jsonText } from "./jinjaJson";
+import { capture, json, jsonLiteral, jsonText, optionalList, runbookItem } from "./jinjaJson";
 
 /**
  * A message as a PagerDuty Events API v2 event, written as a Jinja template of
@@ -35,13 +35,10 @@ export function pagerDutyEventBody(message: Message, ctx: EventContext): string 
         `"stack":${jsonLiteral(ctx.stack)}`,
     ];
     const component = d.fields[0] ? jsonText(d.fields[0].value, 255) : jsonLiteral(ctx.stack);
-    const runbook = d.runbook ? `{"href":${jsonLiteral(d.runbook.url)},"text":${jsonLiteral(d.runbook.text)}}` : "";
-    const runLink = d.link ? `{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}` : "";
-    const links = !d.link
-        ? runbook && `,"links":[${runbook}]`
-        : runbook
-          ? `{% set url = (${d.link.url}) | string %},"links":[{% if "://" in url %}${runLink},{% endif %}${runbook}]`
-          : `{% set url = (${d.link.url}) | string %}{% if "://" in url %},"links":[${runLink}]{% endif %}`;
+    const runbook = d.runbook && runbookItem(d.runbook, (url) => `{"href":${url},"text":${jsonLiteral(d.runbook!.text)}}`);
+    const runLink = d.link && { json: `{"href":${json("url")},"text":${jsonLiteral(d.link.text)}}`, when: `"://" in url` };
+    const items = [runLink, runbook].filter((i) => i !== undefined);
+    const links = (d.link ? `{% set url = (${d.link.url}) | string %}` : "") + optionalList(`,"links":[`, items, "]");
     return [
         d.setup ?? "",
         dedup[0],

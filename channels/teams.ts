@@ -97,18 +97,29 @@ export function teamsCard(subject: string, body: string, runbook?: { url: string
 /** Stand-ins for the two texts in the card's JSON, replaced by Jinja expressions (no JSON text can contain them). */
 const SUBJECT_SLOT = "\uE000subject\uE000";
 const BODY_SLOT = "\uE000body\uE000";
+const URL_SLOT = "\uE000url\uE000";
 
 /**
  * The message as the card's JSON, a Jinja template Prefect renders when the automation fires: the subject and the
  * Teams markdown body are captured and put in with `| tojson`, so any text a run brings stays valid JSON. The block
  * posts it as is (`{{body}}` as form_data): a card fixed in the block's json_data could not hold a button that only
- * some of the channel's messages have. A runbook URL is config without quotes or braces (config/owners.ts), literal.
+ * some of the channel's messages have. A runbook URL is config without quotes or braces (config/owners.ts), literal;
+ * a runbook chosen per deployment at render time is an expression its `setup` defines (set before the captures: a
+ * `{% set %}` inside a `{% set %}…{% endset %}` block stays there), and the button is there only when it renders a URL.
  */
 export function teamsCardTemplate(m: Message): string {
-    const card = JSON.stringify(teamsCard(SUBJECT_SLOT, BODY_SLOT, m.detail?.runbook))
-        .replace(JSON.stringify(SUBJECT_SLOT), json("subject | string"))
-        .replace(JSON.stringify(BODY_SLOT), json("body | string"));
-    return capture("subject", m.subject) + capture("body", teamsMarkdown(m.body)) + card;
+    const runbook = m.detail?.runbook;
+    const fill = (card: string) =>
+        card.replace(JSON.stringify(SUBJECT_SLOT), json("subject | string")).replace(JSON.stringify(BODY_SLOT), json("body | string"));
+    const captures = capture("subject", m.subject) + capture("body", teamsMarkdown(m.body));
+    if (!runbook || "url" in runbook) return captures + fill(JSON.stringify(teamsCard(SUBJECT_SLOT, BODY_SLOT, runbook)));
+    const button = { url: URL_SLOT, text: runbook.text };
+    const actions = `,"actions":${JSON.stringify(teamsCard(SUBJECT_SLOT, BODY_SLOT, button).attachments[0].content.actions)}`;
+    const card = JSON.stringify(teamsCard(SUBJECT_SLOT, BODY_SLOT, button)).replace(
+        actions,
+        `{% if ${runbook.expr} %}${actions.replace(JSON.stringify(URL_SLOT), json(runbook.expr))}{% endif %}`,
+    );
+    return (m.detail?.setup ?? "") + captures + fill(card);
 }
 
 /** The Slack emoji codes the rules write (alert/messages.ts and the signals), as the characters Teams shows. */

@@ -198,6 +198,7 @@ export function parseStructure(raw: RawConfig): Structure {
         routes,
         owners,
         ...(p.defaultOwner ? { defaultOwner: p.defaultOwner } : {}),
+        deploymentRunbooks: p.runbooks.deployments,
         signals,
         pagerDuty,
         secretsManager,

@@ -53,6 +53,8 @@ export interface StackConfig {
     owners: Owner[];
     /** The owner whose channels and runbook take the alerts of the stack's routes (runs with no known owner tag). */
     defaultOwner?: string;
+    /** `runbooks.deployments`: runbook URLs by "<flow>/<deployment>" or "<deployment>", chosen at render time (alert/runbook.ts). */
+    deploymentRunbooks: Record<string, string>;
     /**
      * Each signal's section (signals/*.ts `settings`: warning, critical, p1, lateRuns, ...), parsed by its schema and
      * resolved, by config key. Typed where it is read: a signal gets its own as `S`, others read one with `sectionOf`.

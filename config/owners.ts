@@ -40,6 +40,43 @@ export const runbookUrl = z
     .meta({ form: "http(s) URL" })
     .describe("a runbook URL shown as a link and a button in every message of what it covers (owner, route)");
 
+/**
+ * Runbooks per deployment, the most specific of all: a key names one deployment as Prefect's CLI does,
+ * "<flow>/<deployment>", or every deployment of that name, "<deployment>". Prefect refuses "/" (and % & < >) in flow
+ * and deployment names (prefect/types/names.py BANNED_CHARACTERS), so a key has at most one "/" and means one thing.
+ */
+export const deploymentRunbooksSchema = z
+    .record(z.string(), runbookUrl, { error: 'a map of "<flow>/<deployment>" or "<deployment>" to a runbook URL' })
+    .meta({ form: 'map of "<flow>/<deployment>" or "<deployment>" to http(s) URL' })
+    .default({})
+    .describe(
+        'the runbook of one deployment ("<flow>/<deployment>") or of every deployment of a name ("<deployment>"): the most ' +
+            "specific wins over the route's and the owner's; chosen by Prefect when it renders the message",
+    );
+
+export const runbooksSchema = z
+    .strictObject({ deployments: deploymentRunbooksSchema })
+    .prefault({})
+    .describe("runbooks more specific than a route's or an owner's (Owners and runbooks, below)");
+
+const BANNED = /[%&<>]/;
+const KEY_RULE = 'a deployment as "<flow>/<deployment>" or "<deployment>" (Prefect names: no "/", %, &, < or > inside a name)';
+
+/** The first bad key of `runbooks.deployments` (path from the top, what was expected), or undefined. */
+export function deploymentRunbooksProblem(deployments: Record<string, string>): { path: string[]; expected: string } | undefined {
+    for (const key of Object.keys(deployments)) {
+        const parts = key.split("/");
+        const tidy = parts.map((p) => p.trim());
+        const fits = parts.length <= 2 && parts.every((p, i) => p !== "" && p === tidy[i] && !BANNED.test(p));
+        if (fits) continue;
+        // A key written with spaces around its parts, or a doubled "/", most likely means the tidy one.
+        const meant = tidy.filter((p) => p !== "").join("/");
+        const hint =
+            meant !== key && meant.split("/").length <= 2 && !BANNED.test(meant) && meant !== "" ? ` (did you mean "${meant}"?)` : "";
+        return { path: ["runbooks", "deployments", key], expected: `${KEY_RULE}${hint}` };
+    }
+}
+
 export const ownerSchema = z
     .strictObject({
         channels: channelRefs.describe("the chat channels the team's alerts go to, instead of the sections' own chat channels"),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { channelSchema, kindOf } from "../channels/registry";
 import { NAME_RULE, bool, channelName, fromText, nonEmptyText, prefectName, range, routeName, uniqueList } from "../alert/fields";
 import { SECTIONS } from "../signals/table";
-import { defaultOwnerSchema, ownersProblem, ownersSchema, runbookUrl } from "./owners";
+import { defaultOwnerSchema, deploymentRunbooksProblem, ownersProblem, ownersSchema, runbookUrl, runbooksSchema } from "./owners";
 import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
 
 export { NAME_RULE, channelName, routeName };
@@ -179,6 +179,7 @@ export const projectKeys = {
     // Teams that own deployments by owner:<team> tags (config/owners.ts).
     owners: ownersSchema,
     defaultOwner: defaultOwnerSchema,
+    runbooks: runbooksSchema,
     secretsManager: secretsManagerSchema.prefault({}).describe("A copy of every secret in AWS Secrets Manager."),
     // Planned quiet (config/operations.ts): PagerDuty maintenance windows and muted routes.
     maintenance: maintenanceSchema,
@@ -302,6 +303,7 @@ export function crossReferenceProblem(p: ProjectSettings): Problem | undefined {
                 enabled: p.pagerDuty?.enabled === true,
                 services: p.pagerDuty ? [p.pagerDuty.serviceName, p.pagerDuty.p1ServiceName] : [],
             }),
+        () => deploymentRunbooksProblem(p.runbooks.deployments),
         () => {
             const pd = p.pagerDuty;
             if (!pd?.enabled) return undefined;

@@ -7,7 +7,7 @@ import type { SignalContext } from "../signals/signal";
 import { SIGNALS } from "../signals/table";
 import { incidentChannels, isIncidentKind, resolveChannels } from "./incidents";
 import { ownerChannels, runbookFor } from "../alert/owners";
-import { withRunbook } from "../alert/runbook";
+import { aboutRuns, withRunbook } from "../alert/runbook";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
 import { MuteTimerPlan, planMuteTimers } from "./muteTimers";
 import { muteOf, mutedDescription } from "./quiet";
@@ -99,7 +99,12 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
             ...(mute ? { description: mutedDescription(a.description, mute), mute } : {}),
             ...(runbook ? { runbook } : {}),
             enabled: mute === undefined && a.armedBy === undefined,
-            actions: actionsFor({ ...a, message: withRunbook(a.message, runbook) }, cfg.channels, cfg.stack, cfg.prefect.uiUrl),
+            actions: actionsFor(
+                { ...a, message: withRunbook(a.message, runbook, aboutRuns(a.trigger) ? cfg.deploymentRunbooks : {}) },
+                cfg.channels,
+                cfg.stack,
+                cfg.prefect.uiUrl,
+            ),
             arms: all.filter((r) => r.armedBy === a.key).map((r) => r.key),
         };
     });

@@ -3,6 +3,7 @@ import { bool, channelRefs, range, routeRefs } from "../alert/fields";
 import { deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message, Route } from "../alert/model";
+import { perOwner } from "../alert/owners";
 import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
 import { clearedAfter } from "../alert/triggers";
 import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabulary";
@@ -105,18 +106,17 @@ export function lateRunRecoveredMessage(): Message {
 }
 
 /**
- * The late-run automations of a stack: one alert per route, and, when
- * `resolve`, one automation per route that resolves the deployment's incident
- * when one of its runs starts Running (same route filter, same dedup key).
+ * The late-run automations of a stack: one alert per route, and one per owner on its `owner:<team>` tag (its chat
+ * channels, alert/owners.ts), each with, when `resolveFor` its channels gives any, one automation that resolves the
+ * deployment's incident when one of its runs starts Running (same filter, same dedup key).
  */
-export function planLateRuns(s: Settings, ctx: SignalContext, resolveTo: string[]): AutomationDraft[] {
+export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (channels: string[]) => string[]): AutomationDraft[] {
     if (!s.enabled) return [];
     const tier = s.severity;
     const repeatSeconds = Math.round(s.repeatMinutes * 60);
-    const channels = s.channels ?? [];
     const incident = { dedupKey: deploymentIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const { label } = ctx;
-    return perWatchedRoute(s.routes, ctx, (name, r) => {
+    const plan = (name: string, r: Route, channels: string[]): AutomationDraft[] => {
         const alert: AutomationDraft = {
             key: `late-runs-${name}`,
             tier,
@@ -130,6 +130,7 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveTo: string[
             routes: [name],
             incident: { ...incident, action: "trigger" },
         };
+        const resolveTo = resolveFor(channels);
         if (!resolveTo.length) return [alert];
         const recovered: AutomationDraft = {
             key: `late-runs-resolve-${name}`,
@@ -146,7 +147,12 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveTo: string[
             incident: { ...incident, action: "resolve" },
         };
         return [alert, recovered];
-    });
+    };
+    const channels = s.channels ?? [];
+    return [
+        ...perWatchedRoute(s.routes, ctx, (name, r) => plan(name, r, ctx.sendTo(channels))),
+        ...perOwner(ctx.owners, (o, r) => plan(r.name, r, ctx.sendTo(channels, o))),
+    ];
 }
 
 /** Warning (or critical, when configured): a watched run is Late; at most one alert per deployment per `repeatMinutes`. */
@@ -158,5 +164,5 @@ export const lateRuns: SignalModule<Settings> = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (s, ctx) => planLateRuns(s, ctx, ctx.resolveChannels(s.channels ?? [], s.recoveredNotice)),
+    automations: (s, ctx) => planLateRuns(s, ctx, (channels) => ctx.resolveChannels(channels, s.recoveredNotice)),
 };

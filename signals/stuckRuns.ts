@@ -3,6 +3,7 @@ import { bool, channelRefs, range, routeRefs } from "../alert/fields";
 import { flowRunIncidentKey, incidentSeverity } from "../alert/incidents";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message, Route } from "../alert/model";
+import { perOwner } from "../alert/owners";
 import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
 import { RECOVERY_WINDOW_SECONDS } from "../alert/triggers";
 import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent } from "../prefect/vocabulary";
@@ -120,22 +121,22 @@ export function stuckRunEndedMessage(): Message {
 }
 
 /**
- * The stuck-run automations of a stack: per route, stuck in Running, stuck in
- * Pending (when `pendingAfterMinutes` is set), and, when `resolve`, one
- * automation resolving the run's incident when it moves on (Running, for a
- * Pending alert, or a terminal state).
+ * The stuck-run automations of a stack: per route, and per owner on its `owner:<team>` tag (its chat channels,
+ * alert/owners.ts): stuck in Running, stuck in Pending (when `pendingAfterMinutes` is set), and, when `resolveFor` its
+ * channels gives any, one automation resolving the run's incident when it moves on (Running, for a Pending alert, or a
+ * terminal state).
  */
-export function planStuckRuns(s: Settings, ctx: SignalContext, resolveTo: string[]): AutomationDraft[] {
+export function planStuckRuns(s: Settings, ctx: SignalContext, resolveFor: (channels: string[]) => string[]): AutomationDraft[] {
     if (!s.enabled) return [];
     const tier = s.severity;
     const critical = tier === "critical";
-    const channels = s.channels ?? [];
     const incident = { dedupKey: flowRunIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const running = Math.round(s.stuckAfterMinutes * 60);
     const pending = s.pendingAfterMinutes === undefined ? undefined : Math.round(s.pendingAfterMinutes * 60);
     const level = critical ? "Critical" : "Warning";
     const { label } = ctx;
-    return perWatchedRoute(s.routes, ctx, (name, r) => {
+    const plan = (name: string, r: Route, channels: string[]): AutomationDraft[] => {
+        const resolveTo = resolveFor(channels);
         const common: Pick<AutomationDraft, "tier" | "channels" | "routes"> = {
             tier,
             channels,
@@ -185,7 +186,12 @@ export function planStuckRuns(s: Settings, ctx: SignalContext, resolveTo: string
                 incident: { ...incident, action: "resolve" },
             });
         return specs;
-    });
+    };
+    const channels = s.channels ?? [];
+    return [
+        ...perWatchedRoute(s.routes, ctx, (name, r) => plan(name, r, ctx.sendTo(channels))),
+        ...perOwner(ctx.owners, (o, r) => plan(r.name, r, ctx.sendTo(channels, o))),
+    ];
 }
 
 /** Warning (or critical, when configured): a watched run stayed Running (or Pending) longer than configured. */
@@ -199,5 +205,5 @@ export const stuckRuns: SignalModule<Settings> = {
         schema,
         refs: toggledSectionRefs,
     },
-    automations: (s, ctx) => planStuckRuns(s, ctx, s.resolveWhenEnded ? ctx.incidentChannels(s.channels ?? []) : []),
+    automations: (s, ctx) => planStuckRuns(s, ctx, (channels) => (s.resolveWhenEnded ? ctx.incidentChannels(channels) : [])),
 };

@@ -990,6 +990,32 @@ const cases: Case[] = [
         key: k("routes.dlt.runbook"),
         expected: /a runbook URL .*no spaces, quotes, braces, \| or >/,
     },
+    // Runbooks per deployment: a key names a deployment as Prefect can (one "/" at most, none of its banned characters).
+    {
+        title: "a deployment runbook key with a doubled '/'",
+        raw: () => editKey(base("prod"), "runbooks", () => ({ deployments: { "orders//nightly": "https://wiki.example.com/orders" } })),
+        key: k("runbooks.deployments.orders//nightly"),
+        expected: /a deployment as "<flow>\/<deployment>" or "<deployment>" .* \(did you mean "orders\/nightly"\?\)/,
+    },
+    {
+        title: "a deployment runbook key with two '/'",
+        raw: () => editKey(base("prod"), "runbooks", () => ({ deployments: { "a/b/c": "https://wiki.example.com/orders" } })),
+        key: k("runbooks.deployments.a/b/c"),
+        expected:
+            /a deployment as "<flow>\/<deployment>" or "<deployment>" \(Prefect names: no "\/", %, &, < or > inside a name\)(?! \(did)/,
+    },
+    {
+        title: "a deployment runbook that is not a URL",
+        raw: () => editKey(base("prod"), "runbooks", () => ({ deployments: { orders: "wiki/orders" } })),
+        key: k("runbooks.deployments.orders"),
+        expected: /a runbook URL such as "https:\/\/wiki\.example\.com\/runbooks\/orders"/,
+    },
+    {
+        title: "runbooks with an unknown key",
+        raw: () => editKey(base("prod"), "runbooks", () => ({ deployment: { orders: "https://wiki.example.com/orders" } })),
+        key: k("runbooks.deployment"),
+        expected: /did you mean "deployments"\?/,
+    },
     {
         title: "a default owner written otherwise than the owner",
         raw: () =>

@@ -124,8 +124,8 @@ describe("late runs", () => {
 
     it("plans its resolve automation (a run of the deployment starts Running after a Late one, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(ON));
-        expect(planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), []).map((a) => a.key)).toEqual(["late-runs-dlt"]);
-        const [alert, resolve] = planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), ["pager"]);
+        expect(planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), () => []).map((a) => a.key)).toEqual(["late-runs-dlt"]);
+        const [alert, resolve] = planLateRuns(sectionOf(cfg, lateRuns.settings), signalContext(cfg), () => ["pager"]);
         expect(resolve.key).toBe("late-runs-resolve-dlt");
         expect(resolve.channels).toEqual(["pager"]);
         // Opened by a Late run of the same deployment: a deployment whose runs start on time sends nothing.
@@ -220,11 +220,11 @@ describe("stuck runs", () => {
 
     it("plans its resolve automation (the run moves on, same key) only when asked", () => {
         const cfg = parseStackConfig(dev(undefined, { ...ON, pendingAfterMinutes: 30 }));
-        expect(planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), []).map((a) => a.key)).toEqual([
+        expect(planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), () => []).map((a) => a.key)).toEqual([
             "stuck-running-dlt",
             "stuck-pending-dlt",
         ]);
-        const resolve = planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), ["pager"])[2];
+        const resolve = planStuckRuns(sectionOf(cfg, stuckRuns.settings), signalContext(cfg), () => ["pager"])[2];
         expect(resolve.key).toBe("stuck-runs-resolve-dlt");
         expect(resolve.channels).toEqual(["pager"]);
         expect(resolve.trigger).toMatchObject({

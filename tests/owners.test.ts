@@ -164,6 +164,58 @@ describe("the runbook in every message kind", () => {
     });
 });
 
+describe("late and stuck runs of an owner's deployments", () => {
+    it("one late-run and one stuck automation per phase per owner, after the route's, on the owner's tag, to its channels", () => {
+        const plan = planAlerting(localWith());
+        const keys = plan.automations.map((a) => a.key).filter((k) => /^(late|stuck)-/.test(k));
+        expect(keys).toEqual([
+            "late-runs-dlt",
+            "late-runs-owner-data-eng",
+            "late-runs-owner-platform",
+            "stuck-running-dlt",
+            "stuck-pending-dlt",
+            "stuck-running-owner-data-eng",
+            "stuck-pending-owner-data-eng",
+            "stuck-running-owner-platform",
+            "stuck-pending-owner-platform",
+        ]);
+        for (const key of ["late-runs-owner-platform", "stuck-running-owner-platform", "stuck-pending-owner-platform"]) {
+            const a = plan.automations.find((x) => x.key === key)!;
+            expect(a).toMatchObject({ owner: "platform", routes: [], channels: ["critical"], runbook: OWNERS.platform.runbook });
+            // The same trigger as the route's, on the owner's tag (late runs also require a deployment).
+            expect(JSON.stringify(a.trigger.match_related)).toContain('"prefect.resource.id":"prefect.tag.owner:platform"');
+            expect(a.actions[0].body).toContain(OWNERS.platform.runbook);
+        }
+        // Without a default owner the route keeps the section's channels.
+        expect(plan.automations.find((x) => x.key === "late-runs-dlt")!.channels).toEqual(["alerts"]);
+    });
+
+    it("a default owner takes the route's late and stuck alerts", () => {
+        const plan = planAlerting(localWith("platform"));
+        for (const key of ["late-runs-dlt", "stuck-running-dlt"])
+            expect(plan.automations.find((x) => x.key === key)).toMatchObject({ channels: ["critical"], runbook: OWNERS.platform.runbook });
+    });
+
+    it("a paging late-run section pages a team's own service, and its resolve goes there too", () => {
+        let raw = editKey(stackConfig("prod"), "owners", () => ({
+            ...OWNERS,
+            "data-eng": { ...OWNERS["data-eng"], pagerDutyService: "Data Eng" },
+        }));
+        raw = editKey(raw, "lateRuns", (l: any) => ({ ...l, channels: ["alerts", "pager"] }));
+        raw = editKey(raw, "stuckRuns", (s: any) => ({ ...s, channels: ["alerts", "pager"], resolveWhenEnded: true }));
+        const plan = planAlerting(parseStackConfig(raw));
+        const channels = (key: string) => plan.automations.find((a) => a.key === key)!.channels;
+        expect(channels("late-runs-owner-data-eng")).toEqual(["alerts", "pagerOwner-data-eng"]);
+        expect(channels("late-runs-resolve-owner-data-eng")).toEqual(["pagerOwner-data-eng"]);
+        expect(channels("stuck-running-owner-data-eng")).toEqual(["alerts", "pagerOwner-data-eng"]);
+        expect(channels("stuck-runs-resolve-owner-data-eng")).toEqual(["pagerOwner-data-eng"]);
+        // Another team, and the route, page the stack's service.
+        expect(channels("late-runs-owner-platform")).toEqual(["critical", "pager"]);
+        expect(channels("late-runs-resolve-owner-platform")).toEqual(["pager"]);
+        expect(channels("late-runs-resolve-dlt")).toEqual(["pager"]);
+    });
+});
+
 describe("coverage", () => {
     const owners = [
         { name: "data-eng", channels: ["alerts"] },
@@ -216,11 +268,27 @@ describe("coverage", () => {
 });
 
 describe("the automation count at 50 owners", () => {
-    it("each owner adds its warning, its critical and the critical's resolve: 150 more at 50 owners", () => {
-        const owners = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`team-${i}`, { channels: ["alerts"] }]));
-        const bare = planAlerting(parseStackConfig(stackConfig("prod"))).automations.length;
-        const with50 = planAlerting(parseStackConfig(editKey(stackConfig("prod"), "owners", () => owners))).automations.length;
-        expect(with50 - bare).toBe(150);
+    const owners = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`team-${i}`, { channels: ["alerts"] }]));
+    const perSignal = (stack: string) => {
+        const plan = planAlerting(parseStackConfig(editKey(stackConfig(stack), "owners", () => owners)));
+        const bare = planAlerting(parseStackConfig(stackConfig(stack))).automations.length;
+        const owned: Record<string, number> = {};
+        for (const a of plan.automations.filter((x) => x.owner)) owned[a.signal] = (owned[a.signal] ?? 0) + 1;
+        return { added: plan.automations.length - bare, owned };
+    };
+
+    it("prod: each owner adds its warning, its critical and the critical's resolve, its late runs, its stuck Running and Pending", () => {
+        const { added, owned } = perSignal("prod");
+        console.log(`prod at 50 owners: ${added} automations more (${JSON.stringify(owned)})`);
+        // Per owner: finalFailure 1, repeatedFailure 2 (alert + resolve: the critical tier pages), lateRuns 1 (chat only,
+        // no recoveredNotice: no resolve), stuckRuns 2 (Running, and Pending since prod sets pendingAfterMinutes).
+        expect(owned).toEqual({ finalFailure: 50, repeatedFailure: 100, lateRuns: 50, stuckRuns: 100 });
+        expect(added).toBe(300);
+    });
+
+    it("a stack without late or stuck runs adds only the tiers' automations: dev 50, local 100", () => {
+        expect(perSignal("dev")).toEqual({ added: 50, owned: { finalFailure: 50 } });
+        expect(perSignal("local")).toEqual({ added: 100, owned: { finalFailure: 50, repeatedFailure: 50 } });
     });
 });
 

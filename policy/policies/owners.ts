@@ -70,9 +70,10 @@ export const productionOwnerPaged: StackValidationPolicy = {
 /**
  * A literal http(s) link in a message body: a runbook, as a PagerDuty event's `links` href or a Slack button's url (the
  * run's own link is a template expression). A Slack action counts too: during a preview a block id is unknown and
- * the pack cannot tell which of the stack's blocks an action notifies.
+ * the pack cannot tell which of the stack's blocks an action notifies. With per-deployment runbooks the link is chosen
+ * at render time (alert/runbook.ts), and a page has one for every run when the lookup's fallback is a literal URL.
  */
-const LITERAL_LINK = /"(?:href|url)":"https?:\/\//;
+const LITERAL_LINK = /"(?:href|url)":"https?:\/\/|or "https?:\/\/[^"]*" %\}/;
 
 export const productionPageHasRunbook: StackValidationPolicy = {
     name: "production-page-has-runbook",

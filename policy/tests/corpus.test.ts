@@ -68,6 +68,14 @@ const asMeta = (b: Baseline, name: string, match: Record<string, string>) =>
 
 /** A body with a runbook link as the program writes one into a PagerDuty event: a literal href among the links. */
 const RUNBOOK_BODY = `{"event_action":"trigger","links":[{"href":"https://wiki.example.com/runbooks/data-eng","text":"Open the runbook"}]`;
+/**
+ * A body whose runbook is chosen per deployment when Prefect renders it (alert/runbook.ts): a lookup table, then the
+ * owner's or route's runbook as the fallback ("" when there is none: some runs get no link).
+ */
+const renderTimeRunbookBody = (fallback: string) =>
+    `{% set runbooks = {"orders/nightly":"https://wiki.example.com/runbooks/orders"} %}{% set runbook_url = ` +
+    `runbooks[(flow.name | string) ~ "/" ~ (deployment.name | string)] or runbooks[(deployment.name | string)] or "${fallback}" %}` +
+    `{"event_action":"trigger"{% if runbook_url %},"links":[{"href":{{ (runbook_url) | tojson }},"text":"Open the runbook"}]{% endif %}`;
 /** An automation on a team's runs (the related tag prefect.tag.owner:<team>), as alert/owners.ts plans one. */
 const ownerAutomation = (key: string, team: string, notify: EngineResource[], event: Record<string, unknown> = {}, body?: string) =>
     automation({
@@ -616,6 +624,38 @@ const cases: Case[] = [
             withRunbooks(b, [
                 ...b.resources,
                 ownerAutomation("critical-owner-data-eng", "data-eng", [b.critical, b.pager], { threshold: 3, within: 86400 }),
+            ]),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-page-has-runbook"],
+    },
+    {
+        name: "a production stack whose team page chooses its runbook per deployment, the team's runbook as fallback",
+        build: (b) =>
+            withRunbooks(b, [
+                ...b.resources,
+                ownerAutomation(
+                    "critical-owner-data-eng",
+                    "data-eng",
+                    [b.critical, b.pager],
+                    { threshold: 3, within: 86400 },
+                    renderTimeRunbookBody("https://wiki.example.com/runbooks/data-eng"),
+                ),
+            ]),
+        options: { stackTags: { environment: "production" } },
+        reports: [],
+    },
+    {
+        name: "a production stack whose team page has runbooks for some deployments only (no fallback)",
+        build: (b) =>
+            withRunbooks(b, [
+                ...b.resources,
+                ownerAutomation(
+                    "critical-owner-data-eng",
+                    "data-eng",
+                    [b.critical, b.pager],
+                    { threshold: 3, within: 86400 },
+                    renderTimeRunbookBody(""),
+                ),
             ]),
         options: { stackTags: { environment: "production" } },
         reports: ["production-page-has-runbook"],

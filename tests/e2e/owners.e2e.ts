@@ -12,7 +12,9 @@ import { events, post, prefectRequest } from "./prefectApi";
  * deployments carry owner:<team> tags, gamma's FLOW carries owner:gamma (the deployment none), "unowned" carries
  * only the stack's route tag, "stray" the route tag and owner:delta, a team the stack does not know. One failing run
  * of each: alpha, beta and gamma reach exactly their team's receiver, unowned and stray the default owner's
- * (platform), each message with that owner's runbook. Every path's count is asserted, zeros included.
+ * (platform), each message with that owner's runbook, except where `runbooks.deployments` names the deployment
+ * (alpha's as "<flow>/<deployment>", beta's by its name alone): Prefect picks that one when it renders the message
+ * (alert/runbook.ts). Every path's count is asserted, zeros included.
  *
  * Also proved here: a "no owner tag" trigger cannot be written. A probe automation matching a related tag that is
  * NOT owner:* fires for alpha's run too (it carries one other tag): match_related holds when SOME related resource
@@ -28,6 +30,11 @@ const STACK = "owners";
 const ROUTE_TAG = "owners-e2e";
 const RUNBOOK = (team: string) => `https://runbooks.example.com/${team}`;
 const TEAMS = ["alpha", "beta", "gamma", "platform"] as const;
+/** Runbooks per deployment, more specific than the owner's: chosen by the server at render time. */
+const DEPLOYMENT_RUNBOOKS: Record<string, string> = {
+    "e2e-owners-alpha/alpha-deployment": "https://runbooks.example.com/deployments/alpha",
+    "beta-deployment": "https://runbooks.example.com/deployments/beta",
+};
 
 interface Seed {
     key: string;
@@ -78,6 +85,7 @@ beforeAll(async () => {
             warning: { enabled: true, channels: ["platform"] },
             owners: Object.fromEntries(TEAMS.map((t) => [t, { channels: [t], runbook: RUNBOOK(t) }])),
             defaultOwner: "platform",
+            runbooks: { deployments: DEPLOYMENT_RUNBOOKS },
         },
     });
     // The probe: "a related tag that is not owner:*", with an action that sends nothing; its firings are counted.
@@ -141,14 +149,18 @@ describe("owners and runbooks on the real server", () => {
         expect(tagsOf("stray")).toEqual(["prefect.tag.owner:delta", `prefect.tag.${ROUTE_TAG}`]);
     });
 
-    it("each failure reaches exactly its owner's receiver, the unowned and unknown-owner ones the default's, with the runbook", () => {
+    it("each failure reaches exactly its owner's receiver, the unowned and unknown-owner ones the default's, with its runbook", () => {
         const counts = Object.fromEntries(TEAMS.map((t) => [t, messagesAt(t).length]));
         expect(counts).toEqual({ alpha: 1, beta: 1, gamma: 1, platform: 2 });
         expect(own!.receiver.requests.filter((r) => !TEAMS.some((t) => r.path === `/${t}`))).toHaveLength(0);
         for (const s of SEEDS) {
             const got = messagesAt(s.owner).filter((m) => m.json?.subject?.includes(s.flow));
             expect(got, s.key).toHaveLength(1);
-            expect(got[0].json?.body).toContain(`*Runbook*: <${RUNBOOK(s.owner)}|open the runbook>`);
+            // The deployment's own runbook where runbooks.deployments names it, else the owner's (the fallback).
+            const runbook =
+                DEPLOYMENT_RUNBOOKS[`${s.flow}/${s.key}-deployment`] ?? DEPLOYMENT_RUNBOOKS[`${s.key}-deployment`] ?? RUNBOOK(s.owner);
+            expect(got[0].json?.body, s.key).toContain(`*Runbook*: <${runbook}|open the runbook>`);
+            expect(String(got[0].json?.body).match(/open the runbook/g), s.key).toHaveLength(1);
         }
     });
 
