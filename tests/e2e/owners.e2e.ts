@@ -259,3 +259,88 @@ describe("an owner's own PagerDuty service on the real server", () => {
         expect(JSON.stringify(byKey[`${KEY.stack}-critical-service-events-v2`])).toContain("e2e-ownerspd-unowned");
     });
 });
+
+describe("an owner's late and stuck runs on the real server", () => {
+    // Owner routing for lateRuns and stuckRuns: one automation per owner on its owner:<team> tag, the default owner
+    // taking the route's. Per owner: one run that never starts (Late, no worker) and one left Running past a 15 s
+    // window (set by the API as a worker would; nothing ends it until this file does). Each owner's receiver gets
+    // exactly its late warning and its stuck alert; nothing crosses over.
+    const LS_STACK = "ownerslate";
+    const LS_TAG = "ownerslate-e2e";
+    const LS_SEEDS = [
+        { key: "ls-alpha", flow: "e2e-ownerslate-alpha", tags: ["owner:alpha"], owner: "alpha" },
+        { key: "ls-unowned", flow: "e2e-ownerslate-unowned", tags: [LS_TAG], owner: "platform" },
+    ] as const;
+    let ls: OwnStack | undefined;
+    const lsDeployments: string[] = [];
+    const running: string[] = [];
+
+    beforeAll(async () => {
+        const ids = new Map<string, string>();
+        for (const s of LS_SEEDS) {
+            const flow = await post(apiUrl, "/flows/", { name: s.flow });
+            const d = await post(apiUrl, "/deployments/", { name: `${s.key}-deployment`, flow_id: flow.id, tags: [...s.tags] });
+            lsDeployments.push(d.id);
+            ids.set(s.key, d.id);
+        }
+        ls = await applyOwnStack({
+            stack: LS_STACK,
+            channels: {
+                alpha: { type: "webhook", description: "alpha's chat" },
+                platform: { type: "webhook", description: "the platform team's chat" },
+            },
+            routes: { lsRoute: { tags: [LS_TAG] } },
+            sections: {
+                lateRuns: { enabled: true, channels: ["platform"], repeatMinutes: 60 },
+                stuckRuns: { enabled: true, channels: ["platform"], stuckAfterMinutes: 0.25 },
+                owners: { alpha: { channels: ["alpha"] }, platform: { channels: ["platform"] } },
+                defaultOwner: "platform",
+            },
+        });
+        const scheduled = new Date(Date.now() - 60_000).toISOString();
+        for (const s of LS_SEEDS) {
+            await post(apiUrl, `/deployments/${ids.get(s.key)}/create_flow_run`, {
+                state: { type: "SCHEDULED", name: "Scheduled", state_details: { scheduled_time: scheduled } },
+            });
+            const run = await post(apiUrl, `/deployments/${ids.get(s.key)}/create_flow_run`, {});
+            await setState(run.id, "PENDING", "Pending");
+            await setState(run.id, "RUNNING", "Running");
+            running.push(run.id);
+        }
+        await ls.receiver.waitFor(() => ls!.receiver.requests, 4, 120_000, "a late warning and a stuck alert per owner");
+        await sleep(SETTLE_MS);
+    }, 360_000);
+
+    afterAll(async () => {
+        for (const id of running)
+            await post(apiUrl, `/flow_runs/${id}/set_state`, { state: { type: "COMPLETED", name: "Completed" }, force: true }).catch(
+                () => undefined,
+            );
+        await ls?.cleanup();
+        for (const id of lsDeployments) await prefectRequest(apiUrl, "DELETE", `/deployments/${id}`).catch(() => undefined);
+    }, 120_000);
+
+    it("plans a late and a stuck automation for the route and for each owner", () => {
+        const names = ls!.applied.automations.map((a) => a.name).sort();
+        for (const n of ["late-runs-lsRoute", "late-runs-owner-alpha", "late-runs-owner-platform", "stuck-running-owner-alpha"])
+            expect(names).toContain(n);
+    });
+
+    it("each owner's receiver gets exactly its late warning and its stuck alert, nothing else", () => {
+        const at = (team: string, text: string) => ls!.receiver.on(`/${team}`, text);
+        expect({
+            alphaLate: at("alpha", "Late run").length,
+            alphaStuck: at("alpha", "Stuck run").length,
+            platformLate: at("platform", "Late run").length,
+            platformStuck: at("platform", "Stuck run").length,
+        }).toEqual({ alphaLate: 1, alphaStuck: 1, platformLate: 1, platformStuck: 1 });
+        expect(ls!.receiver.requests).toHaveLength(4);
+        for (const s of LS_SEEDS) {
+            const mine = ls!.receiver.on(`/${s.owner}`);
+            expect(
+                mine.every((m) => String(m.json?.subject).includes(s.flow)),
+                s.key,
+            ).toBe(true);
+        }
+    });
+});
