@@ -6,7 +6,8 @@
  *   npm run bench:preview -- 7       # or BENCH_RUNS=7 (every size); BENCH_ROUTES=1,50,500,50o
  *
  * A size "<n>o" is one route and n owners (issue 18), each owner with a webhook channel of its own (a secret URL):
- * one warning and one critical automation per owner, the cost of owner routing at that many teams.
+ * per owner a warning, a critical, a late-run and two stuck-run automations (lateRuns and stuckRuns on), and a
+ * runbook per deployment for each team (runbooks.deployments): the cost of owner routing at that many teams.
  *
  * For each size it generates a stack config in memory (routes r0..rN-1 with
  * one tag each; warning, critical and P1 "no success" on every route; webhook
@@ -64,10 +65,18 @@ function stackConfig(size: string): { values: Record<string, string>; secretKeys
         [k("critical")]: JSON.stringify({ enabled: true, channels: ["critical", "pager"], threshold: 3, windowHours: 24 }),
         [k("p1")]: JSON.stringify({ enabled: true, channels: ["critical", "pager"], noSuccessMinutes: 360 }),
     };
-    if (owners)
+    if (owners) {
         values[k("owners")] = JSON.stringify(
             Object.fromEntries(teams.map((t) => [`owner-${t}`, { channels: [t], runbook: `https://wiki.example.com/runbooks/${t}` }])),
         );
+        // Owners route late and stuck runs too (one automation per owner and phase), and each team's deployment has
+        // a runbook of its own, chosen by Prefect at render time from a lookup table in every message.
+        values[k("lateRuns")] = JSON.stringify({ enabled: true, channels: ["alerts"] });
+        values[k("stuckRuns")] = JSON.stringify({ enabled: true, channels: ["alerts"], stuckAfterMinutes: 120, pendingAfterMinutes: 30 });
+        values[k("runbooks")] = JSON.stringify({
+            deployments: Object.fromEntries(teams.map((t) => [`${t}-flow/${t}-daily`, `https://wiki.example.com/runbooks/${t}/daily`])),
+        });
+    }
     const secretKeys = channels.map((c) => k(`${c}WebhookUrl`));
     for (const key of secretKeys) values[key] = `http://127.0.0.1:8787/${key.split(":")[1]}`;
     return { values, secretKeys };
