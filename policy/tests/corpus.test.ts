@@ -99,6 +99,19 @@ const withRunbooks = (b: Baseline, resources: EngineResource[]) =>
         resources,
     );
 
+/** A production team page whose runbook Prefect chooses per deployment, with `fallback` for the runs it does not name. */
+const teamPageWithRenderTimeRunbook = (b: Baseline, fallback: string) =>
+    withRunbooks(b, [
+        ...b.resources,
+        ownerAutomation(
+            "critical-owner-data-eng",
+            "data-eng",
+            [b.critical, b.pager],
+            { threshold: 3, within: 86400 },
+            renderTimeRunbookBody(fallback),
+        ),
+    ]);
+
 // The seed's failure automation and blocks, as literally as the provider's shape allows.
 const SEED_TEMPLATE = [
     ":x: *Pipeline Failed*",
@@ -630,33 +643,13 @@ const cases: Case[] = [
     },
     {
         name: "a production stack whose team page chooses its runbook per deployment, the team's runbook as fallback",
-        build: (b) =>
-            withRunbooks(b, [
-                ...b.resources,
-                ownerAutomation(
-                    "critical-owner-data-eng",
-                    "data-eng",
-                    [b.critical, b.pager],
-                    { threshold: 3, within: 86400 },
-                    renderTimeRunbookBody("https://wiki.example.com/runbooks/data-eng"),
-                ),
-            ]),
+        build: (b) => teamPageWithRenderTimeRunbook(b, "https://wiki.example.com/runbooks/data-eng"),
         options: { stackTags: { environment: "production" } },
         reports: [],
     },
     {
         name: "a production stack whose team page has runbooks for some deployments only (no fallback)",
-        build: (b) =>
-            withRunbooks(b, [
-                ...b.resources,
-                ownerAutomation(
-                    "critical-owner-data-eng",
-                    "data-eng",
-                    [b.critical, b.pager],
-                    { threshold: 3, within: 86400 },
-                    renderTimeRunbookBody(""),
-                ),
-            ]),
+        build: (b) => teamPageWithRenderTimeRunbook(b, ""),
         options: { stackTags: { environment: "production" } },
         reports: ["production-page-has-runbook"],
     },
