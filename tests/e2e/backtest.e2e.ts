@@ -10,6 +10,7 @@ import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { OwnStack, OwnStackSpec, applyOwnStack, ownStackSettings } from "./ownStack";
 import { PrefectEvent, events, get } from "./prefectApi";
 import { runFlows } from "./runFlows";
+import { E2E_PAGER_DUTY } from "./pagerDutyFixture";
 
 /**
  * The backtest model proven equal to Prefect (issue 17, part 2). The real program's automations are applied to the
@@ -84,12 +85,7 @@ function coreSections(muteUntil: string): Record<string, unknown> {
                 [FRESH_NEVER]: { maxAgeHours: 0.005, severity: "warning" },
             },
         },
-        pagerDuty: {
-            enabled: true,
-            schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
-            teamLead: "lead@example.com",
-            manager: "manager@example.com",
-        },
+        pagerDuty: E2E_PAGER_DUTY,
         mute: { mute: { until: muteUntil, reason: "backtest e2e" } },
     };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { IncidentBook } from "./contracts";
@@ -6,6 +5,7 @@ import { OwnStack, applyOwnStack } from "./ownStack";
 import { events, flowRun, get, prefectRequest } from "./prefectApi";
 import { Receiver } from "./receiver";
 import { FlowRunResult, runFlows } from "./runFlows";
+import { E2E_PAGER_DUTY, fakePagerDutyToken } from "./pagerDutyFixture";
 
 /**
  * Silences measured on the real server (issue 15): stale data (`freshness`) and the P1 silence
@@ -120,14 +120,9 @@ beforeAll(async () => {
                 },
             },
             p1: { enabled: true, routes: ["p1r"], channels: ["p1Chat"], noSuccessMinutes: P1_MINUTES },
-            pagerDuty: {
-                enabled: true,
-                schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
-                teamLead: "lead@example.com",
-                manager: "manager@example.com",
-            },
+            pagerDuty: E2E_PAGER_DUTY,
         },
-        secrets: { "pagerduty:token": `e2e-fake-token-${randomUUID()}` },
+        secrets: fakePagerDutyToken(),
         deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PATH.pagerduty}` }),
         outputs: (type) => (type === "pagerduty:index/serviceIntegration:ServiceIntegration" ? { integrationKey: ROUTING_KEY } : undefined),
     });

@@ -11,6 +11,7 @@ import { createWorkPool, events, get, prefectRequest, workerHeartbeat } from "./
 import { LOG_DIR } from "./prefectServer";
 import { Received, Receiver } from "./receiver";
 import { FlowRunResult, runFlows } from "./runFlows";
+import { E2E_PAGER_DUTY } from "./pagerDutyFixture";
 
 /**
  * The incident lifecycle (issue 10) on the real Prefect server: a stack of its own (stack `incidents`, tags
@@ -145,12 +146,7 @@ beforeAll(async () => {
             }),
             // 30 s of silence (Prefect's Proactive windows need >= 10 s), so two windows pass within the file.
             p1: () => ({ enabled: true, routes: ["silence"], channels: ["pagerP1"], workPools: [POOL], noSuccessMinutes: 0.5 }),
-            pagerDuty: () => ({
-                enabled: true,
-                schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
-                teamLead: "lead@example.com",
-                manager: "manager@example.com",
-            }),
+            pagerDuty: () => E2E_PAGER_DUTY,
             deliveryFailure: () => ({ enabled: true, channels: ["fallback"] }),
         },
         secrets: {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { periodOf } from "../../cli/report/aggregate";
@@ -6,6 +5,7 @@ import { collectReport } from "../../cli/report/collect";
 import type { Report } from "../../cli/report/model";
 import { OwnStack, applyOwnStack } from "./ownStack";
 import { events, post, prefectRequest } from "./prefectApi";
+import { E2E_PAGER_DUTY, fakePagerDutyToken } from "./pagerDutyFixture";
 
 /**
  * Owners and runbooks on the real server (issue 18). Four deployments of their own flows: alpha's and beta's
@@ -216,14 +216,9 @@ describe("an owner's own PagerDuty service on the real server", () => {
             sections: {
                 critical: { enabled: true, channels: ["critical", "pager"], threshold: 2, windowHours: 1 },
                 owners: { alpha: { channels: ["alphaChat"], pagerDutyService: "Alpha" } },
-                pagerDuty: {
-                    enabled: true,
-                    schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
-                    teamLead: "lead@example.com",
-                    manager: "manager@example.com",
-                },
+                pagerDuty: E2E_PAGER_DUTY,
             },
-            secrets: { "pagerduty:token": `e2e-fake-token-${randomUUID()}` },
+            secrets: fakePagerDutyToken(),
             // Every PagerDuty block posts to the receiver; the routing key in the event says which service it paged.
             deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PAGER_PATH}` }),
             outputs: (type, name) =>

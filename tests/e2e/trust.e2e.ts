@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { IncidentBook } from "./contracts";
@@ -6,6 +5,7 @@ import { OwnStack, applyOwnStack } from "./ownStack";
 import { createWorkPool, events, get, post, prefectRequest, workerHeartbeat } from "./prefectApi";
 import type { Received } from "./receiver";
 import { runFlows } from "./runFlows";
+import { E2E_PAGER_DUTY, fakePagerDutyToken } from "./pagerDutyFixture";
 
 /**
  * What a person on call sees (issue 15), counted at the loopback receiver, every channel, zero included: a stack of
@@ -110,14 +110,9 @@ beforeAll(async () => {
             lateRuns: { enabled: true, channels: ["alerts", "pager"], repeatMinutes: 60 },
             stuckRuns: { enabled: true, channels: ["alerts", "pager"], stuckAfterMinutes: STUCK_MINUTES },
             health: { deployments: [DEPLOYMENT], workQueues: [WATCHED_QUEUE], channels: ["alerts"], p1Channels: ["critical", "pagerP1"] },
-            pagerDuty: {
-                enabled: true,
-                schedule: { rotationStart: "2026-01-05T09:00:00Z", users: ["oncall@example.com"] },
-                teamLead: "lead@example.com",
-                manager: "manager@example.com",
-            },
+            pagerDuty: E2E_PAGER_DUTY,
         },
-        secrets: { "pagerduty:token": `e2e-fake-token-${randomUUID()}` },
+        secrets: fakePagerDutyToken(),
         deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PATH.pagerduty}` }),
         outputs: (type, name) =>
             type === "pagerduty:index/serviceIntegration:ServiceIntegration"
