@@ -1091,7 +1091,7 @@ const cases: Case[] = [
                 "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng", onCall: { users: ["PENG001"], manager: "PMGR001" } },
             })),
         key: k("owners.data-eng.onCall.manager"),
-        expected: /expected one of the settings users, lead/,
+        expected: /one of the settings users, lead/,
     },
     {
         title: "a default owner with no owners",
