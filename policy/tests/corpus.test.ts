@@ -110,13 +110,13 @@ function teamPager(team: string, onCall: boolean): EngineResource[] {
         name: `${team} (corpus) escalation`,
         numLoops: 2,
         rules: [
-            { escalationDelayInMinutes: 15, targets: [{ type: "schedule_reference", id: onCall ? schedule.outputs.id : "on-call-id" }] },
+            { escalationDelayInMinutes: 15, targets: [{ type: "schedule_reference", id: onCall ? `${schedule.name}-id` : "on-call-id" }] },
             { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PLEAD01" }] },
         ],
     });
     const service = resource(TYPES.pdService, `owner-${team}-service`, {
         name: `${team} (corpus)`,
-        escalationPolicy: ladder.outputs.id,
+        escalationPolicy: `${ladder.name}-id`,
         alertCreation: "create_alerts_and_incidents",
         autoResolveTimeout: "14400",
         acknowledgementTimeout: "null",
@@ -125,7 +125,7 @@ function teamPager(team: string, onCall: boolean): EngineResource[] {
     const integration = resource(
         TYPES.pdIntegration,
         `owner-${team}-service-events-v2`,
-        { name: "Prefect automations (Events API v2)", service: service.outputs.id, type: "events_api_v2_inbound_integration" },
+        { name: "Prefect automations (Events API v2)", service: `${service.name}-id`, type: "events_api_v2_inbound_integration" },
         { opts: { additionalSecretOutputs: ["integrationKey"] }, outputs: { integrationKey: secret(key) } },
     );
     const pager = block(
