@@ -41,6 +41,15 @@ export const nonEmptyText = (what: string) =>
         .min(1, { error: what })
         .meta({ form: what.replace(/^an? /, "") });
 
+const PD_ID = /^P[A-Z0-9]{5,13}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const userError = 'a PagerDuty user as an e-mail address or a user id such as "PABC123"';
+/** A PagerDuty user as the provider looks one up: an e-mail address, or a user id. */
+export const pagerDutyUser = z
+    .string({ error: userError })
+    .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError })
+    .meta({ form: "e-mail or PagerDuty user id" });
+
 export const uniqueList = <T extends z.ZodType>(item: T, what: string) =>
     z
         .array(item, { error: `a list of ${what}` })

@@ -21,12 +21,24 @@ export interface Route {
 }
 
 /** A team that owns deployments or flows tagged `owner:<name>` (config/owners.ts): where its alerts go, its runbook. */
+/** A team's own on-call rotation (config `owners.<team>.onCall`). */
+export interface OwnerOnCall {
+    /** The team's schedule, qualified by the stack ("Data Eng On-Call (prod)"). */
+    scheduleName: string;
+    users: string[];
+    /** The ladder's second level; the stack's teamLead when unset. */
+    lead?: string;
+}
+
 export interface Owner {
     name: string;
     channels: string[];
     runbook?: string;
-    /** The team's own PagerDuty service (name qualified by the stack) and the channel (block) that pages it. */
-    pagerDuty?: { service: string; channel: string };
+    /**
+     * The team's own PagerDuty service (name qualified by the stack), the channel (block) that pages it, and the
+     * team's own rotation if it has one (`onCall`: its schedule's name, qualified by the stack; users; lead).
+     */
+    pagerDuty?: { service: string; channel: string; onCall?: OwnerOnCall };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as pagerduty from "@pulumi/pagerduty";
 import { EVENTS_V2 } from "../prefect/vocabulary";
 import type { Responder } from "../rules/escalation";
-import { PagerDutyPlan, PagerDutyService, membershipKey } from "../rules/pagerDuty";
+import { PagerDutyPlan, PagerDutyService, Schedule, membershipKey } from "../rules/pagerDuty";
 
 const USER_ID = /^P[A-Z0-9]{5,13}$/;
 
@@ -17,6 +17,8 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
     readonly serviceIds: Record<PagerDutyService, pulumi.Output<string>>;
     readonly escalationPolicyIds: Record<PagerDutyService, pulumi.Output<string>>;
     readonly scheduleId: pulumi.Output<string>;
+    /** The teams' own on-call schedules, by team (owners.<team>.onCall). */
+    readonly teamScheduleIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, plan: PagerDutyPlan, opts?: pulumi.ComponentResourceOptions) {
         super("alerting:index:PagerDutyRouting", name, {}, opts);
@@ -37,20 +39,26 @@ export class PagerDutyRouting extends pulumi.ComponentResource {
             );
         });
 
-        const schedule = new pagerduty.Schedule(
-            "on-call",
-            {
-                name: plan.schedule.name,
-                timeZone: plan.schedule.timeZone,
-                teams: team ? [team.id] : undefined,
-                layers: [{ ...plan.schedule.layer, users: plan.schedule.users.map(userId) }],
-            },
-            { parent: this },
-        );
+        const newSchedule = (key: string, s: Schedule) =>
+            new pagerduty.Schedule(
+                key,
+                {
+                    name: s.name,
+                    timeZone: s.timeZone,
+                    teams: team ? [team.id] : undefined,
+                    layers: [{ ...s.layer, users: s.users.map(userId) }],
+                },
+                { parent: this },
+            );
+        const schedule = newSchedule("on-call", plan.schedule);
         this.scheduleId = schedule.id;
+        // Each team's own rotation, by team (a ladder names the team whose rotation it pages first).
+        const teamSchedules = new Map((plan.teamSchedules ?? []).map((s) => [s.team, newSchedule(s.key, s)]));
+        this.teamScheduleIds = Object.fromEntries([...teamSchedules].map(([t, s]) => [t, s.id]));
 
+        const scheduleOf = (r: { team?: string }) => (r.team === undefined ? schedule : teamSchedules.get(r.team)!);
         const target = (r: Responder) =>
-            r.kind === "schedule" ? { type: "schedule_reference", id: schedule.id } : { type: "user_reference", id: userId(r.user) };
+            r.kind === "schedule" ? { type: "schedule_reference", id: scheduleOf(r).id } : { type: "user_reference", id: userId(r.user) };
         const policies = Object.fromEntries(
             plan.escalationPolicies.map((p) => [
                 p.service,

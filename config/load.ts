@@ -115,7 +115,21 @@ export function parseStructure(raw: RawConfig): Structure {
         channels: o.channels,
         ...(o.runbook ? { runbook: o.runbook } : {}),
         ...(o.pagerDutyService
-            ? { pagerDuty: { service: stackQualified(o.pagerDutyService, stack), channel: ownerPagerChannel(name) } }
+            ? {
+                  pagerDuty: {
+                      service: stackQualified(o.pagerDutyService, stack),
+                      channel: ownerPagerChannel(name),
+                      ...(o.onCall
+                          ? {
+                                onCall: {
+                                    scheduleName: stackQualified(`${unqualified(o.pagerDutyService, stack)} On-Call`, stack),
+                                    users: o.onCall.users,
+                                    ...(o.onCall.lead ? { lead: o.onCall.lead } : {}),
+                                },
+                            }
+                          : {}),
+                  },
+              }
             : {}),
     }));
     const allRoutes = routes.map((r) => r.name);
@@ -273,6 +287,12 @@ export function isPrefectCloud(endpoint: string | undefined): boolean {
 export function stackQualified(name: string, stack: string): string {
     const suffix = ` (${stack})`;
     return name.endsWith(suffix) ? name : `${name}${suffix}`;
+}
+
+/** A name without the stack's suffix, so a name built from it ("<service> On-Call") carries the suffix once. */
+function unqualified(name: string, stack: string): string {
+    const suffix = ` (${stack})`;
+    return name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
 }
 
 /**

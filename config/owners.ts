@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { channelRefs, nonEmptyText } from "../alert/fields";
+import { channelRefs, nonEmptyText, pagerDutyUser, uniqueList } from "../alert/fields";
 import { OWNER_TAG_PREFIX } from "../alert/owners";
 import { suggest } from "./didYouMean";
 
@@ -77,13 +77,37 @@ export function deploymentRunbooksProblem(deployments: Record<string, string>): 
     }
 }
 
+/** A team's own rotation: with it, the team's PagerDuty service pages the team first, not the stack's on-call. */
+export const onCallSchema = z
+    .strictObject({
+        users: uniqueList(pagerDutyUser, "PagerDuty users (e-mail or id)")
+            .min(1, { error: "at least one PagerDuty user (e-mail or id)" })
+            .describe(
+                "the team's rotation, by e-mail (looked up) or PagerDuty id (PABC123): a schedule of its own, with the stack's " +
+                    "rotation start, turn length and time zone",
+            ),
+        lead: pagerDutyUser
+            .optional()
+            .describe(
+                "the second level of the team's ladder (after its rotation, before the stack's manager); the stack's teamLead if unset",
+            ),
+    })
+    .describe(
+        "the team's own on-call: its service's ladder pages this rotation, then the lead, then the stack's manager " +
+            "(without it, the team's pages reach the stack's rotation); needs pagerDutyService",
+    );
+
 export const ownerSchema = z
     .strictObject({
         channels: channelRefs.describe("the chat channels the team's alerts go to, instead of the sections' own chat channels"),
         runbook: runbookUrl.optional(),
         pagerDutyService: nonEmptyText("a PagerDuty service name")
             .optional()
-            .describe("the team's own PagerDuty service (on the stack's critical ladder): its critical pages go there, not to the stack's"),
+            .describe(
+                "the team's own PagerDuty service: its critical pages go there, not to the stack's; the service's ladder is the " +
+                    "stack's critical one (the stack's rotation first) unless onCall gives the team a rotation of its own",
+            ),
+        onCall: onCallSchema.optional(),
     })
     .describe("one team: where its alerts go, its runbook, its own PagerDuty service");
 
@@ -132,7 +156,14 @@ export function ownersProblem(
     }
     for (const name of names) {
         const service = owners![name].pagerDutyService;
-        if (service === undefined) continue;
+        if (service === undefined) {
+            if (owners![name].onCall)
+                return {
+                    path: ["owners", name, "onCall"],
+                    expected: "no onCall without the team's own pagerDutyService (the rotation is paged through that service)",
+                };
+            continue;
+        }
         const at = ["owners", name, "pagerDutyService"];
         if (!pagerDuty.enabled) return { path: at, expected: "no PagerDuty service while pagerDuty.enabled is false" };
         const other = services.get(service);

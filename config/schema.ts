@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { channelSchema, kindOf } from "../channels/registry";
-import { NAME_RULE, bool, channelName, fromText, nonEmptyText, prefectName, range, routeName, uniqueList } from "../alert/fields";
+import {
+    NAME_RULE,
+    bool,
+    channelName,
+    fromText,
+    nonEmptyText,
+    pagerDutyUser,
+    prefectName,
+    range,
+    routeName,
+    uniqueList,
+} from "../alert/fields";
 import { SECTIONS } from "../signals/table";
 import { defaultOwnerSchema, deploymentRunbooksProblem, ownersProblem, ownersSchema, runbookUrl, runbooksSchema } from "./owners";
 import { maintenanceMaxHoursSchema, maintenanceSchema, muteMaxDaysSchema, muteSchema } from "./operations";
@@ -31,14 +42,6 @@ export const routeSchema = z
 /** PagerDuty escalation delays are whole minutes (its provider silently truncates 1.5 to 1). */
 const ackMinutes = (lo: number, hi: number) =>
     range(lo, hi, `a whole number of minutes from ${lo} to ${hi} (PagerDuty escalation delays are whole minutes)`, true);
-
-const PD_ID = /^P[A-Z0-9]{5,13}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const userError = 'a PagerDuty user as an e-mail address or a user id such as "PABC123"';
-export const pagerDutyUser = z
-    .string({ error: userError })
-    .refine((s) => EMAIL.test(s) || PD_ID.test(s), { error: userError })
-    .meta({ form: "e-mail or PagerDuty user id" });
 
 export const pagerDutySchema = z.strictObject({
     enabled: bool().default(false).describe("Creates the PagerDuty resources; needs pagerduty:token."),

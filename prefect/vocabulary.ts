@@ -259,5 +259,11 @@ export const TYPE = {
     secretsMirror: "alerting:index:SecretsMirror",
 } as const;
 
+/**
+ * Resource names of a team's own PagerDuty resources (config `owners.<team>.pagerDutyService`, `onCall`): its service,
+ * its escalation policy, and its on-call schedule when it has a rotation of its own. The pack reads them to tell which.
+ */
+export const ownerPagerDutyKey = (team: string, part: "service" | "escalation" | "on-call"): string => `owner-${team}-${part}`;
+
 /** The PagerDuty integration whose computed key is the Events API v2 routing key. */
 export const EVENTS_V2 = "events_api_v2_inbound_integration";

@@ -1,6 +1,7 @@
 import type { PagerDutyConfig } from "../config/model";
 
-export type Responder = { kind: "schedule" } | { kind: "user"; user: string; role: "team lead" | "manager" };
+/** A schedule is the stack's on-call, or a team's own (`team`: the owner whose rotation it is). */
+export type Responder = { kind: "schedule"; team?: string } | { kind: "user"; user: string; role: "team lead" | "manager" };
 
 export interface EscalationRule {
     /** Minutes this level has to acknowledge before PagerDuty escalates to the next one. */
@@ -34,6 +35,22 @@ export function criticalLadder(pd: PagerDutyConfig): Ladder {
     };
 }
 
+/**
+ * A team's ladder when it has an on-call of its own (owners.<team>.onCall): the critical ladder's shape, delays and
+ * repeats, with the team's rotation first, then its lead (the stack's when it names none), then the stack's manager.
+ */
+export function teamLadder(pd: PagerDutyConfig, team: string, lead?: string): Ladder {
+    const [onCall, second, third] = criticalLadder(pd).rules;
+    return {
+        rules: [
+            { ...onCall, targets: [{ kind: "schedule", team }] },
+            { ...second, targets: [{ kind: "user", user: lead ?? pd.teamLead, role: "team lead" }] },
+            third,
+        ],
+        loops: pd.escalation.repeat,
+    };
+}
+
 /** P1 escalates immediately: on-call engineer and team lead together, the manager minutes later. */
 export function p1Ladder(pd: PagerDutyConfig): Ladder {
     const { p1AckMinutes, repeat } = pd.escalation;
@@ -50,7 +67,9 @@ export function p1Ladder(pd: PagerDutyConfig): Ladder {
 export function describeLadder(ladder: Ladder): string {
     let at = 0;
     const steps = ladder.rules.map((rule) => {
-        const who = rule.targets.map((t) => (t.kind === "schedule" ? "on-call engineer" : `${t.role} ${t.user}`)).join(" + ");
+        const who = rule.targets
+            .map((t) => (t.kind === "schedule" ? (t.team ? `on-call engineer of ${t.team}` : "on-call engineer") : `${t.role} ${t.user}`))
+            .join(" + ");
         const step = `${at} min: ${who}`;
         at += rule.delayMinutes;
         return step;

@@ -1,7 +1,9 @@
 import type { MaintenanceWindow, PagerDutyConfig } from "../config/model";
+import type { OwnerOnCall } from "../alert/model";
 import { ownerService } from "../alert/owners";
 import { detailKey } from "../channels/pagerDutyEvent";
-import { Ladder, criticalLadder, p1Ladder, scheduleLayer } from "./escalation";
+import { ownerPagerDutyKey } from "../prefect/vocabulary";
+import { Ladder, criticalLadder, p1Ladder, scheduleLayer, teamLadder } from "./escalation";
 import { MaintenanceWindowPlan, planMaintenanceWindows } from "./quiet";
 
 /**
@@ -15,7 +17,9 @@ import { MaintenanceWindowPlan, planMaintenanceWindows } from "./quiet";
 export interface PagerDutyPlan {
     stack: string;
     team?: { name: string; members: { user: string; role: "manager" | "responder" }[] };
-    schedule: { name: string; timeZone: string; layer: ReturnType<typeof scheduleLayer> & { name: string }; users: string[] };
+    schedule: Schedule;
+    /** The teams' own rotations (owners.<team>.onCall), each the first level of its team's ladder; absent when none has one. */
+    teamSchedules?: (Schedule & { key: string; team: string })[];
     escalationPolicies: { key: string; service: PagerDutyService; name: string; description: string; ladder: Ladder }[];
     services: {
         key: string;
@@ -32,14 +36,25 @@ export interface PagerDutyPlan {
     maintenanceWindows: MaintenanceWindowPlan[];
 }
 
+export interface Schedule {
+    name: string;
+    timeZone: string;
+    layer: ReturnType<typeof scheduleLayer> & { name: string };
+    users: string[];
+}
+
 /** The stack's two services, or a team's own (`owner:<team>`, config `owners.<team>.pagerDutyService`). */
 export type PagerDutyService = "critical" | "p1" | `owner:${string}`;
 
-/** A team with a PagerDuty service of its own: its pages go to its on-call, on the stack's critical ladder. */
+/**
+ * A team with a PagerDuty service of its own. Without an on-call of its own its ladder is the stack's critical one
+ * (the stack's rotation first); with one, the same shape with the team's rotation and lead (rules/escalation.ts).
+ */
 export interface OwnerService {
     team: string;
     /** The service's name, qualified by the stack. */
     name: string;
+    onCall?: OwnerOnCall;
 }
 
 export function planPagerDuty(
@@ -50,6 +65,21 @@ export function planPagerDuty(
 ): PagerDutyPlan {
     const members = [...new Set([...pd.schedule.users, pd.teamLead, pd.manager])];
     const managed = `Managed by the prefect-alerting Pulumi program, stack ${stack}.`;
+    // A team's rotation turns like the stack's (same start, turn length and time zone): only the people differ.
+    const teamSchedules = owners.flatMap((o) =>
+        o.onCall
+            ? [
+                  {
+                      key: ownerPagerDutyKey(o.team, "on-call"),
+                      team: o.team,
+                      name: o.onCall.scheduleName,
+                      timeZone: pd.schedule.timeZone,
+                      layer: { name: "Primary rotation", ...scheduleLayer(pd) },
+                      users: o.onCall.users,
+                  },
+              ]
+            : [],
+    );
     return {
         stack,
         team: pd.teamName
@@ -64,6 +94,7 @@ export function planPagerDuty(
             layer: { name: "Primary rotation", ...scheduleLayer(pd) },
             users: pd.schedule.users,
         },
+        ...(teamSchedules.length ? { teamSchedules } : {}),
         escalationPolicies: [
             {
                 key: "critical-escalation",
@@ -73,20 +104,20 @@ export function planPagerDuty(
                 ladder: criticalLadder(pd),
             },
             { key: "p1-escalation", service: "p1", name: `Data pipelines P1 (${stack})`, description: managed, ladder: p1Ladder(pd) },
-            // A team's own service climbs the stack's critical ladder (its on-call rotation, then the lead, the manager).
+            // A team's own service climbs the stack's critical ladder, or the same ladder over the team's own rotation.
             ...owners.map((o) => ({
-                key: `owner-${o.team}-escalation`,
+                key: ownerPagerDutyKey(o.team, "escalation"),
                 service: ownerService(o.team),
                 name: `${o.name} escalation`,
                 description: `${managed} Pages of owner ${o.team}.`,
-                ladder: criticalLadder(pd),
+                ladder: o.onCall ? teamLadder(pd, o.team, o.onCall.lead) : criticalLadder(pd),
             })),
         ],
         services: (
             [
                 ["critical", pd.serviceName, "critical-service"],
                 ["p1", pd.p1ServiceName, "p1-service"],
-                ...owners.map((o) => [ownerService(o.team), o.name, `owner-${o.team}-service`] as const),
+                ...owners.map((o) => [ownerService(o.team), o.name, ownerPagerDutyKey(o.team, "service")] as const),
             ] as const
         ).map(([service, name, key]) => ({
             key,

@@ -6,7 +6,7 @@ import { Channel, Mute, StackConfig, sectionOf } from "../config/model";
 import type { SignalContext } from "../signals/signal";
 import { SIGNALS } from "../signals/table";
 import { incidentChannels, isIncidentKind, resolveChannels } from "./incidents";
-import { ownerChannels, runbookFor } from "../alert/owners";
+import { ownerChannels, ownerService, runbookFor } from "../alert/owners";
 import { aboutRuns, withRunbook } from "../alert/runbook";
 import { PagerDutyPlan, planPagerDuty } from "./pagerDuty";
 import { MuteTimerPlan, planMuteTimers } from "./muteTimers";
@@ -118,7 +118,11 @@ export function planAlerting(cfg: StackConfig): AlertPlan {
                   cfg.pagerDuty,
                   cfg.stack,
                   cfg.maintenance,
-                  cfg.owners.flatMap((o) => (o.pagerDuty ? [{ team: o.name, name: o.pagerDuty.service }] : [])),
+                  cfg.owners.flatMap((o) =>
+                      o.pagerDuty
+                          ? [{ team: o.name, name: o.pagerDuty.service, ...(o.pagerDuty.onCall ? { onCall: o.pagerDuty.onCall } : {}) }]
+                          : [],
+                  ),
               )
             : undefined,
         mirror: cfg.secretsManager ? { ...cfg.secretsManager, secrets: mirroredSecrets(cfg) } : undefined,
@@ -181,6 +185,14 @@ export function mirroredSecrets(cfg: StackConfig): MirrorSource[] {
             description: `PagerDuty Events API v2 key of "${cfg.pagerDuty.p1ServiceName}"`,
             source: { pagerDutyService: "p1" },
         });
+        // A team's own service has a key of its own: other consumers (CI, flow-level hooks) page the team with it.
+        for (const o of cfg.owners)
+            if (o.pagerDuty)
+                specs.push({
+                    name: `pagerduty-integration-key-owner-${o.name}`,
+                    description: `PagerDuty Events API v2 key of "${o.pagerDuty.service}" (owner ${o.name})`,
+                    source: { pagerDutyService: ownerService(o.name) },
+                });
     }
     return specs;
 }

@@ -1051,6 +1051,49 @@ const cases: Case[] = [
         expected: /a PagerDuty service name of the team's own, not the one of the stack \("Data Pipelines"\)/,
     },
     {
+        title: "a team's on-call without a PagerDuty service of its own",
+        raw: () =>
+            editKey(base("prod"), "owners", () => ({ "data-eng": { channels: ["alerts"], onCall: { users: ["eng-one@example.com"] } } })),
+        key: k("owners.data-eng.onCall"),
+        expected: /no onCall without the team's own pagerDutyService/,
+    },
+    {
+        title: "a team's on-call with nobody on it",
+        raw: () =>
+            editKey(base("prod"), "owners", () => ({
+                "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng", onCall: { users: [] } },
+            })),
+        key: k("owners.data-eng.onCall.users"),
+        expected: /at least one PagerDuty user \(e-mail or id\)/,
+    },
+    {
+        title: "a team's on-call user written as a name",
+        raw: () =>
+            editKey(base("prod"), "owners", () => ({
+                "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng", onCall: { users: ["eng-one@example.com", "Jane Doe"] } },
+            })),
+        key: k("owners.data-eng.onCall.users[1]"),
+        expected: /a PagerDuty user as an e-mail address or a user id such as "PABC123"/,
+    },
+    {
+        title: "a team's on-call lead written as a name",
+        raw: () =>
+            editKey(base("prod"), "owners", () => ({
+                "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng", onCall: { users: ["PENG001"], lead: "jane" } },
+            })),
+        key: k("owners.data-eng.onCall.lead"),
+        expected: /a PagerDuty user as an e-mail address or a user id such as "PABC123"/,
+    },
+    {
+        title: "a team's on-call with an unknown key",
+        raw: () =>
+            editKey(base("prod"), "owners", () => ({
+                "data-eng": { channels: ["alerts"], pagerDutyService: "Data Eng", onCall: { users: ["PENG001"], manager: "PMGR001" } },
+            })),
+        key: k("owners.data-eng.onCall.manager"),
+        expected: /one of the settings users, lead/,
+    },
+    {
         title: "a default owner with no owners",
         raw: () => editKey(base("prod"), "defaultOwner", () => "platform"),
         key: k("defaultOwner"),

@@ -9,6 +9,7 @@ import { parseStackConfig } from "../config/load";
 import { finalFailureMessage } from "../signals/finalFailure";
 import { configCoverageLines, ownerCoverage } from "../rules/coverage";
 import { planAlerting } from "../rules/plan";
+import { describeLadder } from "../rules/escalation";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /** Owners and runbooks (issue 18): the decisions as plain data, without mocks. */
@@ -311,6 +312,40 @@ describe("an owner's own PagerDuty service", () => {
         const block = plan.blocks.find((b) => b.channel === "pagerOwner-data-eng")!;
         expect(block).toMatchObject({ name: "prod-pager-owner-data-eng", typeSlug: "custom-webhook" });
         expect(Object.values(block.sources)).toEqual([{ pagerDutyService: "owner:data-eng" }]);
+    });
+
+    it("without onCall the plan has no team schedule (its JSON as before onCall); with it, the team's rotation and ladder", () => {
+        expect(Object.keys(planAlerting(withService()).pagerDuty!)).not.toContain("teamSchedules");
+        const onCall = (users: string[], lead?: string) =>
+            planAlerting(
+                parseStackConfig(
+                    editKey(stackConfig("prod"), "owners", () => ({
+                        ...OWNERS,
+                        "data-eng": { ...OWNERS["data-eng"], pagerDutyService: "Data Eng", onCall: { users, ...(lead ? { lead } : {}) } },
+                    })),
+                ),
+            ).pagerDuty!;
+        const pd = onCall(["eng-one@example.com", "PENG001"], "eng-lead@example.com");
+        expect(pd.teamSchedules).toEqual([
+            {
+                ...pd.schedule,
+                key: "owner-data-eng-on-call",
+                team: "data-eng",
+                name: "Data Eng On-Call (prod)",
+                users: ["eng-one@example.com", "PENG001"],
+            },
+        ]);
+        const ladder = pd.escalationPolicies.find((p) => p.service === "owner:data-eng")!.ladder;
+        expect(describeLadder(ladder)).toBe(
+            "0 min: on-call engineer of data-eng; 15 min: team lead eng-lead@example.com; 45 min: manager data-manager@example.com; " +
+                "unacknowledged, the ladder repeats 2 time(s)",
+        );
+        // The stack's lead when the team names none; keys from content: reordering the rotation renames nothing.
+        expect(onCall(["PENG001"]).escalationPolicies.find((p) => p.service === "owner:data-eng")!.ladder.rules[1].targets).toEqual([
+            { kind: "user", user: "team-lead@example.com", role: "team lead" },
+        ]);
+        const keys = (p: typeof pd) => [...(p.teamSchedules ?? []), ...p.escalationPolicies, ...p.services].map((r) => r.key);
+        expect(keys(onCall(["PENG001", "eng-one@example.com"]))).toEqual(keys(pd));
     });
 
     it("the team's critical pages and resolves go to its service, not the stack's; other teams keep the stack's", () => {

@@ -119,6 +119,36 @@ describe("the preview runs the policy pack", () => {
         expect(r.out).toContain('PagerDuty service "Data Pipelines P1 (pdunused)" is paged by no enabled automation');
     });
 
+    it.concurrent("production teams with their own PagerDuty service: the one without an on-call of its own is advised, exit 0", () => {
+        const r = preview(
+            stackFile("prodteams", (c) => {
+                c["prefect-alerting:owners"] = {
+                    "data-eng": {
+                        channels: ["alerts"],
+                        runbook: "https://wiki.example.com/runbooks/data-eng",
+                        pagerDutyService: "Data Eng",
+                        onCall: { users: ["eng-one@example.com", "PENG001"], lead: "eng-lead@example.com" },
+                    },
+                    platform: {
+                        channels: ["critical"],
+                        runbook: "https://wiki.example.com/runbooks/platform",
+                        pagerDutyService: "Platform",
+                    },
+                    // The routes' owner pages the stack's service (a default owner with a service of its own would leave it unpaged).
+                    analytics: { channels: ["alerts"], runbook: "https://wiki.example.com/runbooks/analytics" },
+                };
+                c["prefect-alerting:defaultOwner"] = "analytics";
+            }),
+        );
+        expect(r.code).toBe(0);
+        expect(policyLine(r.out)).toContain(": 0 mandatory, 2 advisory violation(s)");
+        expect([...r.out.matchAll(/^ {2}advice {3}(\S+) {2}\[([^\]]+)\]/gm)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+            "production-owner-own-on-call owner-platform-service",
+        ]);
+        expect(r.out).toMatch(/advice {3}production-watchdog/);
+        expect(r.out).toContain('Owner "platform" has a PagerDuty service of its own');
+    });
+
     it.concurrent("the critical tier routed to the P1 service: blocked (the critical ladder is never reached)", () => {
         const r = preview(stackFile("wrongservice", (c) => (c["prefect-alerting:critical"].channels = ["critical", "pagerP1"])));
         expect(r.code).toBe(1);

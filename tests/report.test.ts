@@ -14,7 +14,8 @@ import {
     periodOf,
 } from "../cli/report/aggregate";
 import { ReportSetupError, resolveApi, uiUrlOf } from "../cli/report/endpoint";
-import { dailyChart, escapeHtml, renderHtml } from "../cli/report/html";
+import { coverageSection, dailyChart, escapeHtml, renderHtml } from "../cli/report/html";
+import { ownerCoverage } from "../rules/coverage";
 import type { Report, RunRecord } from "../cli/report/model";
 import { formatAge, formatDuration, renderText } from "../cli/report/text";
 import { expectedRows, periodRunFilter, routeRunFilter, watchedRoutes } from "../cli/report/watched";
@@ -358,6 +359,41 @@ describe("rendering", () => {
         expect(elements.filter((e) => e.name === "a").map((e) => e.attrs.href)).toEqual([
             `http://127.0.0.1:4200/runs/flow-run/${runs[0].id}`,
         ]);
+    });
+
+    it("owner coverage in the HTML page: unowned deployments, unknown owner tags with the did-you-mean, unused owners, escaped", () => {
+        const owners = ["data-eng", "platform", "analytics"].map((name) => ({ name, channels: ["alerts"] }));
+        const ownership = ownerCoverage(
+            [
+                { flow: "<b>x&y</b>", deployment: "nightly", tags: ["dlt"] },
+                { flow: "orders", deployment: "daily", tags: ["owner:platfrm"] },
+                { flow: "orders", deployment: "hourly", tags: ["Owner: Data Eng"] },
+                { flow: "orders", deployment: "weekly", tags: ['owner:"zeta"<i>'] },
+                { flow: "billing", deployment: "eod", tags: ["owner:analytics"] },
+            ],
+            owners,
+        );
+        expect(coverageSection(ownership)).toEqual([
+            "<h2>Owners</h2>",
+            '<p class="meta">owner:&lt;team&gt; tags on deployments and their flows.</p>',
+            "<h3>Deployments with no owner tag (1)</h3>",
+            '<ul class="unowned"><li>&lt;b&gt;x&amp;y&lt;/b&gt;/nightly</li></ul>',
+            "<h3>Deployments with an owner the stack does not know (3)</h3>",
+            '<table class="unknown-owners"><thead><tr><th>deployment</th><th>tag</th><th>what it should say</th></tr></thead><tbody>\n' +
+                "<tr><td>orders/daily</td><td>owner:platfrm</td><td>did you mean &quot;owner:platform&quot;?</td></tr>\n" +
+                "<tr><td>orders/hourly</td><td>Owner: Data Eng</td>" +
+                "<td>the automations match &quot;owner:data-eng&quot; exactly: retag it</td></tr>\n" +
+                "<tr><td>orders/weekly</td><td>owner:&quot;zeta&quot;&lt;i&gt;</td><td>-</td></tr>\n</tbody></table>",
+            "<h3>Owners no deployment carries (2)</h3>",
+            '<ul class="unused-owners"><li>data-eng</li><li>platform</li></ul>',
+        ]);
+        const html = renderHtml({ ...report, ownership });
+        expect(checkHtml(html).problems).toEqual([]);
+        expect(html).toContain(coverageSection(ownership).join("\n"));
+        expect(html).not.toContain("<i>");
+        // Nothing to report: each part says none; a report without coverage has no section.
+        expect(coverageSection({ unowned: [], unknownOwner: [], unusedOwners: [] }).filter((l) => l.includes("None."))).toHaveLength(3);
+        expect(renderHtml(report)).not.toContain("<h2>Owners</h2>");
     });
 
     it("a day's bar is split into completed, failed and other, heights in proportion, the busiest day full height", () => {

@@ -1,3 +1,4 @@
+import type { Coverage } from "../../rules/coverage";
 import type { DayCount, FlowStats, Report } from "./model";
 import { runUrl } from "./endpoint";
 import { flowLabel, formatDuration, formatRate, formatTime, lastSuccessText } from "./text";
@@ -133,6 +134,31 @@ export function htmlPage(title: string, body: string[]): string {
     ].join("\n");
 }
 
+/** A coverage hint (' (did you mean "owner:x"?)') as words for a table cell, or "-". */
+const hintText = (hint: string): string => hint.trim().replace(/^\((.*)\)$/, "$1") || "-";
+
+/** Owner coverage (rules/coverage.ts, the text report's lines) as a section of the page: every name escaped. */
+export function coverageSection(c: Coverage): string[] {
+    const list = (cls: string, items: string[]) =>
+        items.length ? `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>` : `<p class="ok">None.</p>`;
+    const unknownRows = c.unknownOwner
+        .map((u) => `<tr><td>${escapeHtml(u.deployment)}</td><td>${escapeHtml(u.tag)}</td><td>${escapeHtml(hintText(u.hint))}</td></tr>`)
+        .join("\n");
+    return [
+        `<h2>Owners</h2>`,
+        `<p class="meta">owner:&lt;team&gt; tags on deployments and their flows.</p>`,
+        `<h3>Deployments with no owner tag (${c.unowned.length})</h3>`,
+        list("unowned", c.unowned),
+        `<h3>Deployments with an owner the stack does not know (${c.unknownOwner.length})</h3>`,
+        c.unknownOwner.length
+            ? `<table class="unknown-owners"><thead><tr><th>deployment</th><th>tag</th><th>what it should say</th></tr></thead>` +
+              `<tbody>\n${unknownRows}\n</tbody></table>`
+            : `<p class="ok">None.</p>`,
+        `<h3>Owners no deployment carries (${c.unusedOwners.length})</h3>`,
+        list("unused-owners", c.unusedOwners),
+    ];
+}
+
 export function renderHtml(r: Report): string {
     const { period } = r;
     const title = `Prefect report: ${r.stack}, ${period.days[0]} to ${period.days.at(-1)}`;
@@ -175,6 +201,7 @@ export function renderHtml(r: Report): string {
             ? `<table class="noise"><thead><tr><th>automation</th><th>fired</th><th>caused by</th></tr></thead>` +
               `<tbody>\n${noiseRows}\n</tbody></table>`
             : `<p>No automation of stack ${escapeHtml(r.stack)} on this server.</p>`,
+        ...(r.ownership ? coverageSection(r.ownership) : []),
         ...r.notes.map((n) => `<p class="meta">Note: ${escapeHtml(n)}</p>`),
     ]);
 }

@@ -1,6 +1,7 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { automationActions, eventTriggers, isPagerDutyBlock, isResolveAction, jsonObject, known, TYPE, UNKNOWN } from "./resources";
 import { PRODUCTION_CONFIG_SCHEMA, actionTarget, disabledForGood, isCriticalTier, productionSignal } from "./wiring";
+import { ownerPagerDutyKey } from "../vendor/vocabulary";
 
 /**
  * Owners and runbooks (the program's `owners`): a team's runs are the flow runs with the related tag
@@ -108,4 +109,35 @@ export const productionPageHasRunbook: StackValidationPolicy = {
     },
 };
 
-export const ownerPolicies = [productionOwnerPaged, productionPageHasRunbook];
+/** The team whose own PagerDuty service a resource name is (`owner-<team>-service`), or undefined. */
+function teamOfService(name: string): string | undefined {
+    const team = /^owner-(.+)-service$/.exec(name)?.[1];
+    return team !== undefined && ownerPagerDutyKey(team, "service") === name ? team : undefined;
+}
+
+export const productionOwnerOwnOnCall: StackValidationPolicy = {
+    name: "production-owner-own-on-call",
+    description:
+        "In a production stack, a team with a PagerDuty service of its own (owners.<team>.pagerDutyService) has an on-call " +
+        "rotation of its own (owners.<team>.onCall, a schedule owner-<team>-on-call): without one, the service's ladder starts " +
+        "with the stack's rotation, so the team's pages wake the stack's on-call engineer, not the team's.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    configSchema: PRODUCTION_CONFIG_SCHEMA,
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const signal = productionSignal(args);
+        if (!signal) return;
+        const schedules = new Set(args.resources.filter((r) => r.type === TYPE.pdSchedule).map((r) => r.name));
+        for (const service of args.resources.filter((r) => r.type === TYPE.pdService)) {
+            const team = teamOfService(service.name);
+            if (team === undefined || schedules.has(ownerPagerDutyKey(team, "on-call"))) continue;
+            report(
+                `Owner "${team}" has a PagerDuty service of its own in a production stack (${signal}) but no on-call of its own: ` +
+                    `its pages reach the stack's rotation, not the team's; set owners.${team}.onCall.`,
+                service.urn,
+            );
+        }
+    },
+};
+
+export const ownerPolicies = [productionOwnerPaged, productionPageHasRunbook, productionOwnerOwnOnCall];

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { policies } from "../policies";
 import { EngineResource, RunOptions, UNKNOWN_STRING, policyNames, runPolicies } from "./helpers/crossguard";
-import { Baseline, DLT, SLACK_URL, automation, baseline, block, eventOf, replace, secret } from "./helpers/fixtures";
+import { Baseline, DLT, SLACK_URL, TYPES, automation, baseline, block, eventOf, replace, resource, secret } from "./helpers/fixtures";
 import { deploymentCases } from "./helpers/deployFixtures";
 
 /**
@@ -111,6 +111,45 @@ const teamPageWithRenderTimeRunbook = (b: Baseline, fallback: string) =>
             renderTimeRunbookBody(fallback),
         ),
     ]);
+
+/**
+ * A team's own PagerDuty service as the program makes one (owners.<team>.pagerDutyService): service, ladder, Events API v2
+ * integration, the block that pages it and the team's critical automation (with a runbook), and with `onCall` the
+ * team's own schedule, first on its ladder.
+ */
+function teamPager(team: string, onCall: boolean): EngineResource[] {
+    const schedule = resource(TYPES.pdSchedule, `owner-${team}-on-call`, { name: `${team} On-Call (corpus)`, timeZone: "Europe/London" });
+    const ladder = resource(TYPES.pdEscalationPolicy, `owner-${team}-escalation`, {
+        name: `${team} (corpus) escalation`,
+        numLoops: 2,
+        rules: [
+            { escalationDelayInMinutes: 15, targets: [{ type: "schedule_reference", id: onCall ? `${schedule.name}-id` : "on-call-id" }] },
+            { escalationDelayInMinutes: 30, targets: [{ type: "user_reference", id: "PLEAD01" }] },
+        ],
+    });
+    const service = resource(TYPES.pdService, `owner-${team}-service`, {
+        name: `${team} (corpus)`,
+        escalationPolicy: `${ladder.name}-id`,
+        alertCreation: "create_alerts_and_incidents",
+        autoResolveTimeout: "14400",
+        acknowledgementTimeout: "null",
+    });
+    const key = `R0UTINGKEY${team.toUpperCase().replace(/-/g, "")}`.padEnd(32, "0");
+    const integration = resource(
+        TYPES.pdIntegration,
+        `owner-${team}-service-events-v2`,
+        { name: "Prefect automations (Events API v2)", service: `${service.name}-id`, type: "events_api_v2_inbound_integration" },
+        { opts: { additionalSecretOutputs: ["integrationKey"] }, outputs: { integrationKey: secret(key) } },
+    );
+    const pager = block(
+        `pagerOwner-${team}`,
+        "pager-duty-webhook",
+        { integration_key: key, api_key: "pd-api-key", notify_type: "failure" },
+        { propertyDependencies: { data: [integration.urn] } },
+    );
+    const critical = ownerAutomation(`critical-owner-${team}`, team, [pager], { threshold: 3, within: 86400 }, RUNBOOK_BODY);
+    return [...(onCall ? [schedule] : []), ladder, service, integration, pager, critical];
+}
 
 // The seed's failure automation and blocks, as literally as the provider's shape allows.
 const SEED_TEMPLATE = [
@@ -652,6 +691,25 @@ const cases: Case[] = [
         build: (b) => teamPageWithRenderTimeRunbook(b, ""),
         options: { stackTags: { environment: "production" } },
         reports: ["production-page-has-runbook"],
+    },
+    // --- production-owner-own-on-call
+    {
+        name: "a production stack where a team's own PagerDuty service has no on-call of its own (the stack's rotation is paged)",
+        build: (b) => withRunbooks(b, [...b.resources, ...teamPager("data-eng", true), ...teamPager("platform", false)]),
+        options: { stackTags: { environment: "production" } },
+        reports: ["production-owner-own-on-call"],
+    },
+    {
+        name: "a production stack where each team's own PagerDuty service pages the team's own rotation",
+        build: (b) => withRunbooks(b, [...b.resources, ...teamPager("data-eng", true), ...teamPager("platform", true)]),
+        options: { stackTags: { environment: "production" } },
+        reports: [],
+    },
+    {
+        name: "a team's own PagerDuty service on the stack's rotation when the stack is not production",
+        build: (b) => withRunbooks(b, [...b.resources, ...teamPager("platform", false)]),
+        options: { stackTags: { environment: "development" } },
+        reports: [],
     },
     {
         name: "a team's runs alerting nobody's pager when the stack is not production",

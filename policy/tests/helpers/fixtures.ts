@@ -22,7 +22,7 @@ export const TYPES = TYPE;
 export const urnOf = (type: string, name: string, parentType?: string, stack = STACK) =>
     `urn:pulumi:${stack}::${PROJECT}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
 
-function resource(
+export function resource(
     type: string,
     name: string,
     inputs: Record<string, unknown>,
