@@ -182,4 +182,13 @@ export function ownersProblem(
             : suggest(defaultOwner, names);
         return { path: ["defaultOwner"], expected: `one of the owners (${names.join(", ") || "none defined"})${hint}` };
     }
+    // The default owner takes the stack's routes: with a service of its own, their pages would all go there and the
+    // stack's critical service would page nobody (the pack's pagerduty-services-paged would block the stack).
+    if (defaultOwner !== undefined && owners![defaultOwner].pagerDutyService !== undefined)
+        return {
+            path: ["owners", defaultOwner, "pagerDutyService"],
+            expected:
+                `no PagerDuty service of its own for the default owner ("${defaultOwner}"): it takes the stack's routes, whose ` +
+                "pages go to the stack's critical service (pagerDuty.*); give that service the team's rotation instead",
+        };
 }

@@ -1094,6 +1094,17 @@ const cases: Case[] = [
         expected: /one of the settings users, lead/,
     },
     {
+        title: "a default owner with a PagerDuty service of its own (the stack's critical service would page nobody)",
+        raw: () =>
+            editKey(
+                editKey(base("prod"), "owners", () => ({ platform: { channels: ["alerts"], pagerDutyService: "Platform" } })),
+                "defaultOwner",
+                () => "platform",
+            ),
+        key: k("owners.platform.pagerDutyService"),
+        expected: /no PagerDuty service of its own for the default owner \("platform"\): it takes the stack's routes/,
+    },
+    {
         title: "a default owner with no owners",
         raw: () => editKey(base("prod"), "defaultOwner", () => "platform"),
         key: k("defaultOwner"),
