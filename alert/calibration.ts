@@ -15,6 +15,12 @@ export interface CalibratedDeployment {
     runs: number;
     medianSeconds: number;
     limitSeconds: number;
+    /** The team of its `owner:<team>` tag when calibrated; its per-deployment automations go to that team's channels. */
+    owner?: string;
+    /** Gaps between its completions and the proposed "no Completed run for" window (freshness.calibrated uses it). */
+    freshness?: { medianGapSeconds: number; maxGapSeconds: number; windowSeconds: number };
+    /** How late its runs started (start − expected start), for the preview: informative (docs/configuration.md). */
+    lateness?: { medianSeconds: number; p95Seconds: number; maxSeconds: number };
 }
 
 /** The thresholds file's deployments split as the preview shows them; empty when the stack has no file. */
