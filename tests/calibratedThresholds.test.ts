@@ -69,10 +69,16 @@ describe("calibrate records the owner", () => {
         expect(c.fixed).toEqual([{ key: "orders/backfill", runs: 2 }]);
     });
 
-    it("raises a proposed window under 10 s to 10 s (the shortest Proactive window Prefect accepts)", () => {
+    it.each([
+        [3, 10],
+        [10, 10],
+        [13, 15],
+        [15, 15],
+        [5401, 5405],
+    ])("a proposed window of %d s is used as %d s: whole 5 s ticks, at least 10 s (Prefect's shortest Proactive window)", (p, w) => {
         const f: any = file();
-        f.deployments["orders/hourly"].freshness.proposedWindowSeconds = 3;
-        expect(parseThresholds("prod", source(f)).calibrated[1].freshness?.windowSeconds).toBe(10);
+        f.deployments["orders/hourly"].freshness.proposedWindowSeconds = p;
+        expect(parseThresholds("prod", source(f)).calibrated[1].freshness?.windowSeconds).toBe(w);
     });
 
     it("refuses an owner that is not text with one ConfigError naming the stack, the file and the key", () => {
