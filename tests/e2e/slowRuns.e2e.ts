@@ -58,11 +58,28 @@ function serial<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** One run of the deployment, Running for `seconds` then Completed, its states set as they happen; resolves with its id once Running. */
-async function runFor(seconds: number): Promise<{ id: string; done: Promise<void> }> {
-    const run = await serial(() => post(apiUrl, `/deployments/${deploymentId}/create_flow_run`, {}));
+async function runFor(seconds: number, deployment = deploymentId): Promise<{ id: string; done: Promise<void> }> {
+    const run = await serial(() => post(apiUrl, `/deployments/${deployment}/create_flow_run`, {}));
     await serial(() => setState(run.id, "PENDING"));
     await serial(() => setState(run.id, "RUNNING"));
     return { id: run.id, done: sleep(seconds * 1000).then(() => serial(() => setState(run.id, "COMPLETED"))) };
+}
+
+/** `npm run calibrate` on a stack file of `spec`, as a user runs it; returns its output and the file it wrote. */
+async function calibrate(spec: OwnStackSpec): Promise<{ stdout: string; written: string; file: any }> {
+    const stackFile = join(dir, `Pulumi.${spec.stack}.yaml`);
+    const config: Record<string, unknown> = { "prefect:endpoint": apiUrl, [`${PROJECT}:environment`]: "development" };
+    for (const [key, value] of Object.entries(ownStackSettings(spec))) config[`${PROJECT}:${key}`] = value;
+    writeFileSync(stackFile, stringify({ config }));
+    const env = { ...process.env };
+    delete env.PREFECT_API_URL;
+    const { stdout } = await promisify(execFile)(
+        join(ROOT, "node_modules", ".bin", "tsx"),
+        [join(ROOT, "cli", "index.ts"), "calibrate", stackFile, "--runs", "30"],
+        { cwd: ROOT, env, timeout: 120_000 },
+    );
+    const written = join(thresholdsDir, `${spec.stack}.json`);
+    return { stdout, written, file: JSON.parse(readFileSync(written, "utf8")) };
 }
 
 beforeAll(async () => {
@@ -84,20 +101,8 @@ describe("calibrate and slowRuns on the real server", () => {
         const runs = await Promise.all(Array.from({ length: SEEDED }, () => runFor(USUAL_SECONDS)));
         await Promise.all(runs.map((r) => r.done));
 
-        const stackFile = join(dir, `Pulumi.${STACK}.yaml`);
-        const config: Record<string, unknown> = { "prefect:endpoint": apiUrl, [`${PROJECT}:environment`]: "development" };
-        for (const [key, value] of Object.entries(ownStackSettings(SPEC))) config[`${PROJECT}:${key}`] = value;
-        writeFileSync(stackFile, stringify({ config }));
-        const env = { ...process.env };
-        delete env.PREFECT_API_URL;
-        const { stdout } = await promisify(execFile)(
-            join(ROOT, "node_modules", ".bin", "tsx"),
-            [join(ROOT, "cli", "index.ts"), "calibrate", stackFile, "--runs", "30"],
-            { cwd: ROOT, env, timeout: 120_000 },
-        );
-        const written = join(thresholdsDir, `${STACK}.json`);
+        const { stdout, written, file } = await calibrate(SPEC);
         expect(stdout).toContain(`written to ${written}`);
-        const file = JSON.parse(readFileSync(written, "utf8"));
         expect(Object.keys(file.deployments)).toEqual([`${FLOW}/${DEPLOYMENT}`]);
         const d = file.deployments[`${FLOW}/${DEPLOYMENT}`];
         expect(d).toMatchObject({ flow: FLOW, deployment: DEPLOYMENT, routes: ["slow"], runs: SEEDED });
@@ -137,5 +142,112 @@ describe("calibrate and slowRuns on the real server", () => {
         expect(receiver.on(`/${CHANNEL}`)).toHaveLength(1);
         expect(receiver.requests).toHaveLength(1);
         for (const q of quick) expect(receiver.mentioning(q.id)).toEqual([]);
+    }, 300_000);
+});
+
+/**
+ * Issue 17, calibrated freshness on the real server (freshness.calibrated). Deployment `steady` (tagged
+ * owner:team-a) completes a run every GAP_S seconds, 11 times; `sparse` completes twice (too few to calibrate).
+ * calibrate proposes for `steady` 1.5 × its longest gap, used as whole 5 s ticks (20 s for gaps of 10 to 13.3 s), and
+ * records its owner; the program gives it its own stale-data automation, sent to team-a's channel, while `sparse`
+ * keeps its fixed entry (180 s, its own channel). Both complete once more, then nothing: exactly one alert, to
+ * team-a's channel, one calibrated window after that completion (+ the 5 s tick); none for `sparse`, none to the
+ * section's channel, and no second alert within a further window (a reminder comes two windows later).
+ */
+const FRESH = {
+    stack: "calfresh",
+    flow: "e2e-calibrated-fresh",
+    gapSeconds: 10,
+    seeded: 11,
+    fixedHours: 0.05,
+    path: { team: "/team", fixed: "/fixed", section: "/alerts" },
+} as const;
+const FRESH_SPEC: OwnStackSpec = {
+    stack: FRESH.stack,
+    channels: {
+        alerts: { type: "webhook", description: "the section's channel" },
+        team: { type: "webhook", description: "team-a's channel" },
+        fixed: { type: "webhook", description: "the fixed entry's channel" },
+    },
+    routes: { fresh: { flows: [FRESH.flow] } },
+    sections: {
+        owners: { "team-a": { channels: ["team"] } },
+        freshness: {
+            calibrated: true,
+            channels: ["alerts"],
+            deployments: { sparse: { maxAgeHours: FRESH.fixedHours, channels: ["fixed"] } },
+        },
+    },
+};
+let steadyId: string;
+let sparseId: string;
+/** The window calibrate proposed for `steady`, as the program uses it (seconds). */
+let windowSeconds: number;
+let fresh: OwnStack | undefined;
+
+afterAll(async () => {
+    await fresh?.cleanup();
+});
+
+/** A run of `deployment` that goes Pending, Running and Completed at once; resolves once it is Completed. */
+async function complete(deployment: string): Promise<string> {
+    const r = await runFor(0, deployment);
+    await r.done;
+    return r.id;
+}
+
+describe("calibrated freshness on the real server", () => {
+    it("calibrates steady (owner team-a, window from its gaps) and leaves sparse on the fixed values", async () => {
+        const flow = await post(apiUrl, "/flows/", { name: FRESH.flow });
+        steadyId = (await post(apiUrl, "/deployments/", { name: "steady", flow_id: flow.id, tags: ["owner:team-a"] })).id;
+        sparseId = (await post(apiUrl, "/deployments/", { name: "sparse", flow_id: flow.id })).id;
+        for (let i = 0; i < FRESH.seeded; i++) {
+            const started = Date.now();
+            await complete(steadyId);
+            if (i < 2) await complete(sparseId);
+            if (i < FRESH.seeded - 1) await sleep(started + FRESH.gapSeconds * 1000 - Date.now());
+        }
+        const { file } = await calibrate(FRESH_SPEC);
+        const steady = file.deployments[`${FRESH.flow}/steady`];
+        expect(steady).toMatchObject({ owner: "team-a", runs: FRESH.seeded });
+        expect(steady.freshness.maxGapSeconds).toBeGreaterThanOrEqual(FRESH.gapSeconds - 1);
+        expect(file.deployments[`${FRESH.flow}/sparse`]).toMatchObject({ runs: 2 });
+        expect(file.deployments[`${FRESH.flow}/sparse`].duration).toBeUndefined();
+        windowSeconds = Math.max(10, Math.ceil(steady.freshness.proposedWindowSeconds / 5) * 5);
+        console.log(`[e2e] calibrated ${FRESH.flow}/steady: ${JSON.stringify(steady.freshness)}; window ${windowSeconds} s`);
+    }, 300_000);
+
+    it("the calibrated deployment alerts its owner once, one window after its last completion; the fixed one stays quiet", async () => {
+        fresh = await applyOwnStack(FRESH_SPEC);
+        const { receiver, applied } = fresh;
+        expect(applied.automations.map((a) => a.name).sort()).toEqual([
+            `freshness-calibrated-${FRESH.flow}-steady`,
+            "freshness-deployment-sparse",
+        ]);
+        const byName = (n: string) => applied.automations.find((a) => a.name === n)!.sent.trigger;
+        expect(byName(`freshness-calibrated-${FRESH.flow}-steady`)).toMatchObject({ posture: "Proactive", within: windowSeconds });
+        expect(byName("freshness-deployment-sparse")).toMatchObject({ posture: "Proactive", within: FRESH.fixedHours * 3600 });
+
+        // Both complete once more (each completion opens a window at itself), then nothing completes.
+        await complete(sparseId);
+        await complete(steadyId);
+        const t0 = Date.now();
+        const [alert] = await receiver.waitFor(
+            () => receiver.on(FRESH.path.team),
+            1,
+            windowSeconds * 1000 + 60_000,
+            "the stale-data alert",
+        );
+        const lag = (Date.now() - t0) / 1000;
+        console.log(`[e2e] calibrated stale-data alert ${lag.toFixed(2)} s after the last completion (window ${windowSeconds} s)`);
+        expect(alert.json!.subject).toBe(`Stale data: no Completed run of deployment ${FRESH.flow}/steady for ${windowSeconds} seconds`);
+
+        // A further window: no second alert (a reminder comes two windows after the alert), and the fixed 180 s
+        // window of sparse, opened with steady's, has not ended.
+        await sleep(windowSeconds * 1000);
+        expect(receiver.on(FRESH.path.team)).toHaveLength(1);
+        expect(receiver.on(FRESH.path.fixed)).toHaveLength(0);
+        expect(receiver.on(FRESH.path.section)).toHaveLength(0);
+        expect(receiver.requests).toHaveLength(1);
     }, 300_000);
 });
