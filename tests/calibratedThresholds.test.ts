@@ -8,18 +8,25 @@ import { RawConfig, parseStackConfig } from "../config/load";
 import { parseThresholds } from "../config/thresholds";
 import { planAlerting } from "../rules/plan";
 import { calibratedFreshnessKey, calibratedFreshnessTrigger } from "../signals/freshness";
+import { LATE_EVENT, RUNNING_EVENT, lateWindowSeconds, laterThanUsualTrigger } from "../signals/lateRuns";
+import { TERMINAL_EVENTS } from "../signals/stuckRuns";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /** Issue 17: calibrated freshness windows used (opt-in), owners recorded by calibrate and routed to. Plain data, no mocks. */
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1) + s * 1000).toISOString();
-/** `n` completed runs of 10 s, `gap` seconds apart, each started 4 s after its expected start. */
-const runs = (n: number, gap: number) =>
-    Array.from({ length: n }, (_, i) => ({ expectedStart: at(i * gap), start: at(i * gap + 4), end: at(i * gap + 14), runSeconds: 10 }));
+/** `n` completed runs of 10 s, `gap` seconds apart, each started `late` seconds after its expected start. */
+const runs = (n: number, gap: number, late = 4) =>
+    Array.from({ length: n }, (_, i) => ({
+        expectedStart: at(i * gap),
+        start: at(i * gap + late),
+        end: at(i * gap + late + 10),
+        runSeconds: 10,
+    }));
 
 /**
  * prod's own freshness entry (exchange-rates-daily-prod, 26 h) calibrated to 1.5 × its daily gap, owned by platform;
- * orders/hourly calibrated to 1.5 h without an owner; orders/backfill with too few runs.
+ * orders/hourly calibrated to 1.5 h without an owner, its runs starting 100 s late; orders/backfill with too few runs.
  */
 function file(stack = "prod") {
     return thresholdsFile(stack, 30, [
@@ -30,7 +37,7 @@ function file(stack = "prod") {
             owner: "platform",
             proposal: propose(runs(20, 86400)),
         },
-        { flow: "orders", deployment: "hourly", routes: ["dlt"], proposal: propose(runs(30, 3600)) },
+        { flow: "orders", deployment: "hourly", routes: ["dlt"], proposal: propose(runs(30, 3600, 100)) },
         { flow: "orders", deployment: "backfill", routes: ["dlt"], proposal: propose(runs(2, 600)) },
     ]);
 }
@@ -203,9 +210,11 @@ describe("freshness with calibrated windows", () => {
             "  calibrated  orders/hourly: stale after 90 minutes (1.5 × the longest gap between completions, 1 hour; " +
                 "median gap 1 hour, over 30 runs)",
             "  fixed       deployment other: stale after 3 hours",
+            "Late runs: calibrated lateness unused (2 measured; lateRuns.calibrated is off)",
         ]);
         expect(calibrationLines(parseStackConfig(prod((f) => f))).slice(5)).toEqual([
             "Freshness: calibrated windows unused (2 proposed; freshness.calibrated is off)",
+            "Late runs: calibrated lateness unused (2 measured; lateRuns.calibrated is off)",
         ]);
     });
 });
@@ -234,6 +243,100 @@ describe("slowRuns to the deployment's owner", () => {
         expect(slow({ "data-eng": { channels: ["critical"] } }).map((a) => a.channels)).toEqual([
             ["alerts", "pager"],
             ["alerts", "pager"],
+        ]);
+    });
+});
+
+describe("lateRuns with calibrated lateness", () => {
+    const late = (section: Record<string, unknown> = {}) =>
+        plan(
+            prod(
+                (f) => f,
+                (r) => editKey(r, "lateRuns", (l) => ({ ...l, ...section })),
+            ),
+            "lateRuns",
+        );
+    const NOT_CALIBRATED = [
+        { "prefect.resource.role": "deployment", "prefect.resource.name": "!exchange-rates-daily-prod" },
+        { "prefect.resource.role": "deployment", "prefect.resource.name": "!hourly" },
+    ];
+
+    it("is opt-in: without lateRuns.calibrated the plan does not change with the file", () => {
+        expect(late()).toEqual(plan({ ...prod((f) => f), thresholds: undefined }, "lateRuns"));
+        expect(late().map((a) => a.key)).toEqual(["late-runs-dlt", "late-runs-owner-platform"]);
+    });
+
+    it("the limit: 1.5 × the latest start, whole 5 s ticks, at least 10 s", () => {
+        expect([0, 4, 7, 100, 101].map(lateWindowSeconds)).toEqual([10, 10, 15, 150, 155]);
+    });
+
+    it("plans one automation per calibrated deployment, to its owner's channels; the route's and owners' skip their names", () => {
+        const planned = late({ calibrated: true });
+        expect(planned.map((a) => [a.key, a.trigger.posture, a.trigger.within, a.channels, a.owner, a.routes])).toEqual([
+            ["late-runs-dlt", "Reactive", 3600, ["alerts"], undefined, ["dlt"]],
+            ["late-runs-owner-platform", "Reactive", 3600, ["critical"], "platform", []],
+            ["late-runs-calibrated-exchange-rates-exchange-rates-daily-prod", "Proactive", 10, ["critical"], "platform", []],
+            ["late-runs-calibrated-orders-hourly", "Proactive", 150, ["alerts"], undefined, ["dlt"]],
+        ]);
+        const [route, owned] = planned;
+        expect(route.trigger.match_related).toEqual([
+            { "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.dlt" },
+            { "prefect.resource.role": "deployment" },
+            ...NOT_CALIBRATED,
+        ]);
+        expect(owned.trigger.match_related).toEqual([
+            { "prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.owner:platform" },
+            { "prefect.resource.role": "deployment" },
+            ...NOT_CALIBRATED,
+        ]);
+        expect(planned[3].name).toBe("[prod] Late run later than usual (orders/hourly)");
+        expect(planned[3].description).toBe(
+            "Warning: a run of deployment orders/hourly still not started 150 seconds after it was marked Late (1.5 × its latest " +
+                "start, 100 seconds late, over 30 runs; thresholds/prod.json). One alert per run.",
+        );
+        expect(planned[3].message.body).toContain("has not started 150 seconds after it was marked Late (its runs started at most");
+    });
+
+    it("with a paging channel: an armed resolve per calibrated deployment, on its next run to start", () => {
+        const planned = late({ calibrated: true, channels: ["alerts", "pager"] });
+        const resolve = planned.find((a) => a.key === "late-runs-calibrated-orders-hourly-resolve")!;
+        expect(resolve).toMatchObject({ channels: ["pager"], armedBy: "late-runs-calibrated-orders-hourly" });
+        expect(resolve.incident?.action).toBe("resolve");
+        expect(resolve.trigger).toMatchObject({ posture: "Reactive", after: [], expect: [RUNNING_EVENT] });
+    });
+
+    it("its trigger: the run's own Late event opens a window that its Running (or an end) closes", () => {
+        expect(laterThanUsualTrigger({ flow: "orders", deployment: "hourly" }, 150)).toEqual({
+            posture: "Proactive",
+            match: { "prefect.resource.id": "prefect.flow-run.*" },
+            match_related: [
+                { "prefect.resource.role": "flow", "prefect.resource.name": "orders" },
+                { "prefect.resource.role": "deployment", "prefect.resource.name": "hourly" },
+            ],
+            after: [LATE_EVENT],
+            expect: [RUNNING_EVENT, ...TERMINAL_EVENTS],
+            for_each: ["prefect.resource.id"],
+            threshold: 1,
+            within: 150,
+        });
+    });
+
+    it("the preview lists the deployments on calibrated lateness", () => {
+        const lines = calibrationLines(
+            parseStackConfig(
+                prod(
+                    (f) => f,
+                    (r) => editKey(r, "lateRuns", (l) => ({ ...l, calibrated: true })),
+                ),
+            ),
+        );
+        expect(lines.slice(-3)).toEqual([
+            "Late runs: 2 deployment(s) on calibrated lateness (the route's late-run automations skip their names), the rest " +
+                "alert when Prefect marks a run Late",
+            "  calibrated  exchange-rates/exchange-rates-daily-prod: alert when still not started 10 seconds after marked Late " +
+                "(latest start 4 seconds late over 20 runs) [owner platform]",
+            "  calibrated  orders/hourly: alert when still not started 150 seconds after marked Late (latest start 100 seconds late " +
+                "over 30 runs)",
         ]);
     });
 });

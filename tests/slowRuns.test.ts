@@ -250,6 +250,7 @@ describe("the slowRuns signal", () => {
             "  calibrated  orders/hourly: slow after 30 seconds (median 10 seconds, limit 30 seconds over 30 runs)",
             "  fixed       orders/backfill: 2 completed run(s), too few to calibrate",
             "Freshness: calibrated windows unused (1 proposed; freshness.calibrated is off)",
+            "Late runs: calibrated lateness unused (1 measured; lateRuns.calibrated is off)",
         ]);
         expect(calibrationLines(parseStackConfig(stackConfig("dev")))).toEqual([]);
     });

@@ -1,13 +1,14 @@
 import { describeDuration } from "../../alert/messages";
 import { StackConfig, sectionOf } from "../../config/model";
 import { freshness, freshnessSplit, windowInWords } from "../../signals/freshness";
+import { lateCalibrated, lateRuns } from "../../signals/lateRuns";
 import { slowRuns, usualInWords } from "../../signals/slowRuns";
 
 /**
  * Which deployments have thresholds of their own (thresholds/<stack>.json, npm run calibrate) and which keep the
  * stack's fixed values, for slowRuns and freshness; nothing when the stack has no thresholds file. Pure.
  */
-export function calibrationLines(cfg: Pick<StackConfig, "calibration" | "signals">): string[] {
+export function calibrationLines(cfg: Pick<StackConfig, "calibration" | "signals" | "routes">): string[] {
     const { path, calibrated, fixed } = cfg.calibration;
     if (!path) return [];
     const on = sectionOf(cfg, slowRuns.settings).enabled;
@@ -20,7 +21,27 @@ export function calibrationLines(cfg: Pick<StackConfig, "calibration" | "signals
     for (const d of calibrated)
         out.push(`  calibrated  ${d.key}: slow after ${describeDuration(d.limitSeconds)} (${usualInWords(d)})${owner(d)}`);
     for (const d of fixed) out.push(`  fixed       ${d.key}: ${d.runs} completed run(s), too few to calibrate`);
-    return [...out, ...freshnessLines(cfg)];
+    return [...out, ...freshnessLines(cfg), ...lateLines(cfg)];
+}
+
+/** Late runs: the deployments on their calibrated lateness, and that the route's automations skip their names. */
+function lateLines(cfg: Pick<StackConfig, "calibration" | "signals" | "routes">): string[] {
+    const s = sectionOf(cfg, lateRuns.settings);
+    const mine = lateCalibrated(s, { routes: cfg.routes.map((r) => r.name), calibration: cfg.calibration });
+    if (!s.enabled || !s.calibrated) {
+        const unused = cfg.calibration.calibrated.filter((d) => d.lateness).length;
+        return unused ? [`Late runs: calibrated lateness unused (${unused} measured; lateRuns.calibrated is off)`] : [];
+    }
+    return [
+        `Late runs: ${mine.length} deployment(s) on calibrated lateness (the route's late-run automations skip their names), ` +
+            "the rest alert when Prefect marks a run Late",
+        ...mine.map(
+            (d) =>
+                `  calibrated  ${d.key}: alert when still not started ${describeDuration(d.withinSeconds)} after marked Late ` +
+                `(latest start ${describeDuration(d.lateness.maxSeconds)} late over ${d.runs} runs)` +
+                (d.owner ? ` [owner ${d.owner}]` : ""),
+        ),
+    ];
 }
 
 /** Freshness: the deployments on their calibrated window, and the entries that keep their fixed maxAgeHours. */
