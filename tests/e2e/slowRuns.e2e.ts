@@ -251,3 +251,102 @@ describe("calibrated freshness on the real server", () => {
         expect(receiver.requests).toHaveLength(1);
     }, 300_000);
 });
+
+/**
+ * Issue 17, calibrated lateness on the real server (lateRuns.calibrated; the server marks a run Late 15 s after its
+ * expected start, tests/e2e/prefectServer.ts). Deployment `usual` (tagged owner:team-b) has 10 completed runs that
+ * started about LATE_S late; `other` has 2 (too few to calibrate). calibrate proposes for `usual` 1.5 × its latest
+ * start in 5 s ticks; the program gives it a Proactive automation to team-b's channel and the route's late-run
+ * automation skips its name. Then, with no worker, one run of each is scheduled a moment ago, and a second run of
+ * `usual` starts soon after it was marked Late: exactly one message to /alerts (the route's, for `other`), exactly one
+ * to /team (the calibrated one, for the run that never started), none for the run that started in time.
+ */
+const LATE = { stack: "callate", flow: "e2e-calibrated-late", lateSeconds: 10, seeded: 10 } as const;
+const LATE_SPEC: OwnStackSpec = {
+    stack: LATE.stack,
+    channels: {
+        alerts: { type: "webhook", description: "the section's channel" },
+        team: { type: "webhook", description: "team-b's channel" },
+    },
+    routes: { late: { flows: [LATE.flow] } },
+    sections: {
+        owners: { "team-b": { channels: ["team"] } },
+        lateRuns: { enabled: true, calibrated: true, channels: ["alerts"] },
+    },
+};
+let usualId: string;
+let otherId: string;
+let withinSeconds: number;
+let late: OwnStack | undefined;
+
+afterAll(async () => {
+    await late?.cleanup();
+});
+
+/** A run of `deployment` scheduled `ago` seconds ago (no worker will start it). */
+async function scheduled(deployment: string, ago: number): Promise<string> {
+    const at = new Date(Date.now() - ago * 1000).toISOString();
+    const run = await serial(() =>
+        post(apiUrl, `/deployments/${deployment}/create_flow_run`, {
+            state: { type: "SCHEDULED", name: "Scheduled", state_details: { scheduled_time: at } },
+        }),
+    );
+    return run.id;
+}
+
+/** Starts and completes a run at once (Pending, Running, Completed). */
+async function startAndComplete(id: string): Promise<void> {
+    for (const type of ["PENDING", "RUNNING", "COMPLETED"]) await serial(() => setState(id, type));
+}
+
+describe("calibrated lateness on the real server", () => {
+    it("calibrates usual (owner team-b, its runs about 10 s late) and leaves other on the fixed values", async () => {
+        const flow = await post(apiUrl, "/flows/", { name: LATE.flow });
+        usualId = (await post(apiUrl, "/deployments/", { name: "usual", flow_id: flow.id, tags: ["owner:team-b"] })).id;
+        otherId = (await post(apiUrl, "/deployments/", { name: "other", flow_id: flow.id })).id;
+        // Scheduled LATE_S ago, under the server's 15 s: started before the late-runs service marks them Late.
+        for (let i = 0; i < LATE.seeded; i++) await startAndComplete(await scheduled(usualId, LATE.lateSeconds));
+        for (let i = 0; i < 2; i++) await startAndComplete(await scheduled(otherId, LATE.lateSeconds));
+        const { file } = await calibrate(LATE_SPEC);
+        const usual = file.deployments[`${LATE.flow}/usual`];
+        expect(usual).toMatchObject({ owner: "team-b", runs: LATE.seeded });
+        expect(usual.lateness.maxSeconds).toBeGreaterThanOrEqual(LATE.lateSeconds);
+        expect(usual.lateness.maxSeconds).toBeLessThan(15);
+        expect(file.deployments[`${LATE.flow}/other`].duration).toBeUndefined();
+        withinSeconds = Math.max(10, Math.ceil((1.5 * usual.lateness.maxSeconds) / 5) * 5);
+        console.log(`[e2e] calibrated ${LATE.flow}/usual: ${JSON.stringify(usual.lateness)}; alert ${withinSeconds} s after the Late mark`);
+    }, 300_000);
+
+    it("a run still Late past the calibrated limit alerts its owner once; the route alerts only the other deployment", async () => {
+        late = await applyOwnStack(LATE_SPEC);
+        const { receiver, applied } = late;
+        const names = applied.automations.map((a) => a.name).sort();
+        expect(names).toEqual([`late-runs-calibrated-${LATE.flow}-usual`, "late-runs-late", "late-runs-owner-team-b"]);
+        const trigger = (n: string) => applied.automations.find((a) => a.name === n)!.sent.trigger;
+        expect(trigger(`late-runs-calibrated-${LATE.flow}-usual`)).toMatchObject({
+            posture: "Proactive",
+            after: ["prefect.flow-run.Late"],
+            within: withinSeconds,
+        });
+
+        const never = await scheduled(usualId, 1);
+        const inTime = await scheduled(usualId, 1);
+        const otherRun = await scheduled(otherId, 1);
+        // The in-time run starts once it is Late, well within the limit.
+        for (let i = 0; i < 60 && (await flowRun(apiUrl, inTime)).state.name !== "Late"; i++) await sleep(1000);
+        expect((await flowRun(apiUrl, inTime)).state.name).toBe("Late");
+        await startAndComplete(inTime);
+
+        const [alert] = await receiver.waitFor(() => receiver.on("/team"), 1, (withinSeconds + 60) * 1000, "the later-than-usual alert");
+        expect(alert.json!.subject).toBe(`Late run: ${LATE.flow} (usual) is later than usual`);
+        expect(alert.json!.body).toContain(`(\`${never}\`)`);
+        await receiver.waitFor(() => receiver.on("/alerts"), 1, 60_000, "the route's late-run alert");
+        // The in-time run's window closed long ago; the proactive loop (every ~5 s) has judged it.
+        await sleep(15_000);
+        expect(receiver.on("/team")).toHaveLength(1);
+        expect(receiver.on("/alerts")).toHaveLength(1);
+        expect(receiver.on("/alerts")[0].json!.body).toContain(`(\`${otherRun}\`)`);
+        expect(receiver.mentioning(inTime)).toEqual([]);
+        expect(receiver.requests).toHaveLength(2);
+    }, 300_000);
+});
