@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Calibration } from "../alert/calibration";
-import { PROACTIVE_MIN_WITHIN_SECONDS } from "../prefect/vocabulary";
+import { type Calibration, proactiveWindowSeconds } from "../alert/calibration";
 import { ConfigError } from "./errors";
 
 export type { CalibratedDeployment, Calibration } from "../alert/calibration";
@@ -169,17 +168,9 @@ function inWords(message: string): string {
 
 const pick = (d: NonNullable<DeploymentThresholds["duration"]>) => ({ medianSeconds: d.medianSeconds, limitSeconds: d.limitSeconds });
 
-/**
- * The window freshness uses: the proposed one rounded up to Prefect's 5 s proactive tick, and at least the shortest
- * Proactive window Prefect accepts (10 s; prefect/server/events/schemas/automations.py). A window the proactive loop
- * opens by itself (never completed since set up, the reminders) starts on a tick, so one of whole ticks ends on one
- * as well, as every window of whole minutes does (tests/e2e/freshness.e2e.ts measured 36 s ending ~5 s late).
- */
+/** The window freshness uses: the proposed one as a Proactive window (alert/calibration.ts proactiveWindowSeconds). */
 const window = (f: NonNullable<DeploymentThresholds["freshness"]>) => ({
     medianGapSeconds: f.medianGapSeconds,
     maxGapSeconds: f.maxGapSeconds,
-    windowSeconds: Math.max(PROACTIVE_MIN_WITHIN_SECONDS, Math.ceil(f.proposedWindowSeconds / TICK_SECONDS) * TICK_SECONDS),
+    windowSeconds: proactiveWindowSeconds(f.proposedWindowSeconds),
 });
-
-/** Prefect's proactive evaluation tick (server.events.proactive_granularity, 5 s). */
-const TICK_SECONDS = 5;

@@ -1,21 +1,13 @@
 import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../alert/fields";
 import { armedResolve, deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
-import type { CalibratedDeployment } from "../alert/calibration";
+import { type CalibratedDeployment, proactiveWindowSeconds } from "../alert/calibration";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message, Route } from "../alert/model";
 import { perOwner } from "../alert/owners";
 import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
 import { clearedAfter } from "../alert/triggers";
-import {
-    ANY_FLOW_RUN,
-    COMPLETED_EVENT,
-    EventTriggerSpec,
-    FINAL_FAILURE_EVENTS,
-    PROACTIVE_MIN_WITHIN_SECONDS,
-    flowRunEvent,
-    labelLiteral,
-} from "../prefect/vocabulary";
+import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent, labelLiteral } from "../prefect/vocabulary";
 import { SignalContext, SignalModule, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
@@ -184,12 +176,11 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
 type LateCalibrated = CalibratedDeployment & { lateness: NonNullable<CalibratedDeployment["lateness"]>; withinSeconds: number };
 
 /**
- * How long a run may stay Late: 1.5 × the latest start calibrate saw (start − expected start), in whole 5 s proactive
- * ticks, at least 10 s (Prefect's shortest Proactive window). Counted from the Late mark, which comes 15 s after the
+ * How long a run may stay Late: 1.5 × the latest start calibrate saw (start − expected start), as a Proactive window
+ * (alert/calibration.ts proactiveWindowSeconds: whole 5 s ticks, at least 10 s). Counted from the Late mark, which comes 15 s after the
  * expected start by default (PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS), so it alerts a little later than that.
  */
-export const lateWindowSeconds = (maxLatenessSeconds: number): number =>
-    Math.max(PROACTIVE_MIN_WITHIN_SECONDS, Math.ceil((1.5 * maxLatenessSeconds) / 5) * 5);
+export const lateWindowSeconds = (maxLatenessSeconds: number): number => proactiveWindowSeconds(1.5 * maxLatenessSeconds);
 
 /** The calibrated deployments (with lateness) under a route the section watches; the first of two equal keys wins. */
 export function lateCalibrated(s: Settings, ctx: Pick<SignalContext, "routes" | "calibration">): LateCalibrated[] {

@@ -81,8 +81,11 @@ describe("calibrate records the owner", () => {
         [10, 10],
         [13, 15],
         [15, 15],
-        [5401, 5405],
-    ])("a proposed window of %d s is used as %d s: whole 5 s ticks, at least 10 s (Prefect's shortest Proactive window)", (p, w) => {
+        [599, 600],
+        [601, 660],
+        [5401, 5460],
+        [129602, 129660],
+    ])("a proposed window of %d s is used as %d s: 5 s ticks, whole minutes from 10 min, at least 10 s", (p, w) => {
         const f: any = file();
         f.deployments["orders/hourly"].freshness.proposedWindowSeconds = p;
         expect(parseThresholds("prod", source(f)).calibrated[1].freshness?.windowSeconds).toBe(w);
