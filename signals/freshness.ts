@@ -105,18 +105,15 @@ export function freshnessSplit(
     s: Settings,
     calibration: Calibration,
 ): { calibrated: CalibratedFreshness[]; fixed: ReturnType<typeof entries> } {
-    const calibrated = s.calibrated
-        ? calibration.calibrated.flatMap((d) =>
-              d.freshness
-                  ? [
-                        {
-                            d: { ...d, freshness: d.freshness },
-                            replaces: Object.hasOwn(s.deployments, d.deployment) ? s.deployments[d.deployment] : undefined,
-                        },
-                    ]
-                  : [],
-          )
-        : [];
+    const seen = new Set<string>();
+    const calibrated: CalibratedFreshness[] = [];
+    for (const d of s.calibrated ? calibration.calibrated : []) {
+        // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
+        if (!d.freshness || seen.has(calibratedFreshnessKey(d))) continue;
+        seen.add(calibratedFreshnessKey(d));
+        const replaces = Object.hasOwn(s.deployments, d.deployment) ? s.deployments[d.deployment] : undefined;
+        calibrated.push({ d: { ...d, freshness: d.freshness }, replaces });
+    }
     const taken = new Set(calibrated.map((c) => c.d.deployment));
     return { calibrated, fixed: entries(s).filter((e) => !(e.kind === "deployment" && taken.has(e.name))) };
 }

@@ -177,20 +177,29 @@ type LateCalibrated = CalibratedDeployment & { lateness: NonNullable<CalibratedD
 
 /**
  * How long a run may stay Late: 1.5 × the latest start calibrate saw (start − expected start), as a Proactive window
- * (alert/calibration.ts proactiveWindowSeconds: whole 5 s ticks, at least 10 s). Counted from the Late mark, which comes 15 s after the
- * expected start by default (PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS), so it alerts a little later than that.
+ * (alert/calibration.ts proactiveWindowSeconds). Counted from the Late mark, which comes 15 s after the expected start
+ * by default (PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS), so it alerts that much later.
  */
 export const lateWindowSeconds = (maxLatenessSeconds: number): number => proactiveWindowSeconds(1.5 * maxLatenessSeconds);
 
 /** The calibrated deployments (with lateness) under a route the section watches; the first of two equal keys wins. */
 export function lateCalibrated(s: Settings, ctx: Pick<SignalContext, "routes" | "calibration">): LateCalibrated[] {
     const watched = s.routes ?? ctx.routes;
-    return ctx.calibration.calibrated.flatMap((d) =>
-        d.lateness && d.routes.some((r) => watched.includes(r))
-            ? [{ ...d, lateness: d.lateness, withinSeconds: lateWindowSeconds(d.lateness.maxSeconds) }]
-            : [],
-    );
+    const seen = new Set<string>();
+    return ctx.calibration.calibrated.flatMap((d) => {
+        // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
+        if (!d.lateness || !d.routes.some((r) => watched.includes(r)) || seen.has(laterThanUsualKey(d))) return [];
+        seen.add(laterThanUsualKey(d));
+        return [{ ...d, lateness: d.lateness, withinSeconds: lateWindowSeconds(d.lateness.maxSeconds) }];
+    });
 }
+
+/** The automation key of a calibrated deployment: readable, and stable while its names are. */
+export const laterThanUsualKey = (d: Pick<CalibratedDeployment, "flow" | "deployment">): string =>
+    `late-runs-calibrated-${`${d.flow}-${d.deployment}`
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")}`;
 
 /** What ends a Late run's wait: it starts Running, or ends without starting (cancelled, crashed, ...). */
 const STARTED_OR_ENDED = [RUNNING_EVENT, COMPLETED_EVENT, ...FINAL_FAILURE_EVENTS, flowRunEvent("Cancelled")];
@@ -245,10 +254,7 @@ function planLaterThanUsual(
     const owner = ctx.owners.find((o) => o.name === d.owner);
     const critical = s.severity === "critical";
     const alert: AutomationDraft = {
-        key: `late-runs-calibrated-${`${d.flow}-${d.deployment}`
-            .toLowerCase()
-            .replace(/[^a-z0-9]+/g, "-")
-            .replace(/^-|-$/g, "")}`,
+        key: laterThanUsualKey(d),
         tier: s.severity,
         name: ctx.label(`Late run later than usual (${d.key})`),
         description:

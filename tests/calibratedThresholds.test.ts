@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stableJson, thresholdsFile } from "../cli/calibrate/file";
+import { stableJson, summary, thresholdsFile } from "../cli/calibrate/file";
 import { ownerOf } from "../cli/calibrate/collect";
 import { propose } from "../cli/calibrate/stats";
 import { calibrationLines } from "../cli/preview/calibration";
@@ -98,6 +98,17 @@ describe("calibrate records the owner", () => {
         expect(() => parseThresholds("prod", source(f))).toThrow(
             /^Invalid configuration for stack "prod": thresholds\/prod\.json: deployments\.orders\/hourly\.owner: expected the team of/,
         );
+    });
+});
+
+describe("calibrate's terminal summary", () => {
+    it("says each deployment's limit, its proposed freshness window and its owner", () => {
+        expect(summary(file())).toEqual([
+            "  exchange-rates/exchange-rates-daily-prod: slow after 30 s (median 10 s, MAD 0 s over 20 runs; set by floor); " +
+                "stale after 129600 s without a completion; owner platform",
+            "  orders/backfill: 2 completed runs, fewer than 10: keeps the stack's fixed values",
+            "  orders/hourly: slow after 30 s (median 10 s, MAD 0 s over 30 runs; set by floor); stale after 5400 s without a completion",
+        ]);
     });
 });
 
@@ -341,5 +352,23 @@ describe("lateRuns with calibrated lateness", () => {
             "  calibrated  orders/hourly: alert when still not started 150 seconds after marked Late (latest start 100 seconds late " +
                 "over 30 runs)",
         ]);
+    });
+});
+
+describe("two deployments whose names differ only in punctuation", () => {
+    it("share an automation key: the first (in key order) gets the calibrated automation, as for slowRuns", () => {
+        const twins = thresholdsFile("prod", 30, [
+            { flow: "a-b", deployment: "c", routes: ["dlt"], proposal: propose(runs(12, 600, 30)) },
+            { flow: "a", deployment: "b-c", routes: ["dlt"], proposal: propose(runs(12, 600, 30)) },
+        ]);
+        const raw = editKey(
+            editKey(stackConfig("prod"), "freshness", (f) => ({ ...f, calibrated: true })),
+            "lateRuns",
+            (l) => ({ ...l, calibrated: true }),
+        );
+        const all = planAlerting(parseStackConfig({ ...raw, thresholds: source(twins) })).automations;
+        const keys = all.map((a) => a.key).filter((k) => k.includes("calibrated"));
+        expect(keys).toEqual(["late-runs-calibrated-a-b-c", "freshness-calibrated-a-b-c"]);
+        expect(all.find((a) => a.key === "freshness-calibrated-a-b-c")!.name).toBe("[prod] Stale data: deployment a-b/c");
     });
 });
