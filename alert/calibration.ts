@@ -15,6 +15,27 @@ export interface CalibratedDeployment {
     runs: number;
     medianSeconds: number;
     limitSeconds: number;
+    /** The team of its `owner:<team>` tag when calibrated; its per-deployment automations go to that team's channels. */
+    owner?: string;
+    /** Gaps between its completions and the proposed "no Completed run for" window (freshness.calibrated uses it). */
+    freshness?: { medianGapSeconds: number; maxGapSeconds: number; windowSeconds: number };
+    /** How late its runs started (start − expected start), for the preview: informative (docs/configuration.md). */
+    lateness?: { medianSeconds: number; p95Seconds: number; maxSeconds: number };
+}
+
+/** Prefect's proactive evaluation tick (server.events.proactive_granularity, 5 s) and its shortest Proactive window (10 s). */
+const TICK_SECONDS = 5;
+const MIN_WINDOW_SECONDS = 10;
+
+/**
+ * A calibrated window as a Proactive trigger's `within`: rounded up to whole 5 s ticks (a window the proactive loop
+ * opens by itself starts on a tick, so one of whole ticks ends on one, as every window of whole minutes does:
+ * tests/e2e/freshness.e2e.ts measured 36 s ending ~5 s late), from 10 minutes on to whole minutes (a reviewer reads
+ * "36 hours 1 min", not "36 hours 5 s"), and at least 10 s (prefect/server/events/schemas/automations.py).
+ */
+export function proactiveWindowSeconds(seconds: number): number {
+    const step = seconds >= 600 ? 60 : TICK_SECONDS;
+    return Math.max(MIN_WINDOW_SECONDS, Math.ceil(seconds / step) * step);
 }
 
 /** The thresholds file's deployments split as the preview shows them; empty when the stack has no file. */

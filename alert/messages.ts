@@ -28,11 +28,26 @@ export const RUN_DETAILS = [
 
 /** 86400 -> "24 hours", 900 -> "15 minutes", 30 -> "30 seconds". */
 export function describeDuration(seconds: number): string {
-    const unit = (n: number, word: string) => `${Number.isInteger(n) ? n : n.toFixed(1)} ${word}${n === 1 ? "" : "s"}`;
+    const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const inUnit = (size: number, word: string) => {
+        const n = seconds / size;
+        // One decimal only when it is exact ("3.5 hours"); 211 s is "3 min 31 s", not a rounded "3.5 minutes".
+        return Number.isInteger(n * 10) ? unit(n, word) : inParts(seconds);
+    };
     if (seconds % 86400 === 0 && seconds >= 2 * 86400) return unit(seconds / 86400, "day");
-    if (seconds % 3600 === 0 || seconds >= 3 * 3600) return unit(seconds / 3600, "hour");
-    if (seconds % 60 === 0 || seconds >= 180) return unit(seconds / 60, "minute");
-    return unit(seconds, "second");
+    if (seconds % 3600 === 0 || seconds >= 3 * 3600) return inUnit(3600, "hour");
+    if (seconds % 60 === 0 || seconds >= 180) return inUnit(60, "minute");
+    return unit(Math.round(seconds * 10) / 10, "second");
+}
+
+/** "3 min 31 s", "3 hours 1 min 40 s": a duration no unit says exactly, to the tenth of a second. */
+function inParts(seconds: number): string {
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = Math.round((seconds % 60) * 10) / 10;
+    return [hours ? `${hours} hour${hours === 1 ? "" : "s"}` : "", minutes ? `${minutes} min` : "", rest ? `${rest} s` : ""]
+        .filter(Boolean)
+        .join(" ");
 }
 
 /** How a message of a configurable severity opens: the tiers' own words and emoji. */

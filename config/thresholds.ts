@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Calibration } from "../alert/calibration";
+import { type Calibration, proactiveWindowSeconds } from "../alert/calibration";
 import { ConfigError } from "./errors";
 
 export type { CalibratedDeployment, Calibration } from "../alert/calibration";
@@ -8,7 +8,8 @@ export type { CalibratedDeployment, Calibration } from "../alert/calibration";
  * `thresholds/<stack>.json`: what `npm run calibrate` measured of each watched deployment's completed runs, reviewed
  * and committed like the stack file, and read by the program (so the preview and `pulumi up` stay deterministic and a
  * changed threshold shows in review). A deployment with a `duration` is calibrated: slowRuns gives it an automation
- * with its own limit; one without (too few runs) keeps the stack's fixed values.
+ * with its own limit, and with freshness.calibrated on its `freshness` window gives it a stale-data automation of its
+ * own; one without (too few runs) keeps the stack's fixed values.
  */
 
 const secondsStat = (what: string) =>
@@ -39,7 +40,9 @@ const latenessSchema = z
         p95Seconds: secondsStat("p95 lateness"),
         maxSeconds: secondsStat("max lateness"),
     })
-    .describe("How late its runs started (start − expected start): to check lateRuns against; informative.");
+    .describe(
+        "How late its runs started (start − expected start): to check lateRuns against; informative (no Prefect trigger can use it).",
+    );
 
 const freshnessSchema = z
     .strictObject({
@@ -47,7 +50,10 @@ const freshnessSchema = z
         maxGapSeconds: secondsStat("the longest gap"),
         proposedWindowSeconds: secondsStat("the proposed window"),
     })
-    .describe("Gaps between consecutive completions and a proposed freshness window (1.5 × the longest gap); informative.");
+    .describe(
+        "Gaps between consecutive completions and a proposed freshness window (1.5 × the longest gap); " +
+            "used when freshness.calibrated is on.",
+    );
 
 const deploymentSchema = z
     .strictObject({
@@ -64,6 +70,10 @@ const deploymentSchema = z
             .int()
             .min(0)
             .describe("How many completed runs the statistics are over."),
+        owner: z
+            .string({ error: "the team of its owner:<team> tag (normalised, e.g. data-eng)" })
+            .optional()
+            .describe("The team of its owner:<team> tag when calibrated; its per-deployment automations go to that team."),
         duration: durationSchema.optional(),
         lateness: latenessSchema.optional(),
         freshness: freshnessSchema.optional(),
@@ -134,7 +144,17 @@ export function parseThresholds(stack: string, source: ThresholdsSource | undefi
         .filter((key) => t.deployments[key].duration)
         .map((key) => {
             const d = t.deployments[key];
-            return { key, flow: d.flow, deployment: d.deployment, routes: d.routes, runs: d.runs, ...pick(d.duration!) };
+            return {
+                key,
+                flow: d.flow,
+                deployment: d.deployment,
+                routes: d.routes,
+                runs: d.runs,
+                ...pick(d.duration!),
+                ...(d.owner ? { owner: d.owner } : {}),
+                ...(d.freshness ? { freshness: window(d.freshness) } : {}),
+                ...(d.lateness ? { lateness: d.lateness } : {}),
+            };
         });
     const fixed = keys.filter((key) => !t.deployments[key].duration).map((key) => ({ key, runs: t.deployments[key].runs }));
     return { path: source.path, calibrated, fixed };
@@ -147,3 +167,10 @@ function inWords(message: string): string {
 }
 
 const pick = (d: NonNullable<DeploymentThresholds["duration"]>) => ({ medianSeconds: d.medianSeconds, limitSeconds: d.limitSeconds });
+
+/** The window freshness uses: the proposed one as a Proactive window (alert/calibration.ts proactiveWindowSeconds). */
+const window = (f: NonNullable<DeploymentThresholds["freshness"]>) => ({
+    medianGapSeconds: f.medianGapSeconds,
+    maxGapSeconds: f.maxGapSeconds,
+    windowSeconds: proactiveWindowSeconds(f.proposedWindowSeconds),
+});

@@ -7,7 +7,8 @@ import type { AutomationDraft, Message } from "../alert/model";
 import { templateLiteral } from "../alert/templates";
 import { EventTriggerSpec, silenceAfterLastCompletion } from "../alert/triggers";
 import { ANY_FLOW_RUN, PROACTIVE_MIN_WITHIN_SECONDS, labelLiteral } from "../prefect/vocabulary";
-import type { SignalModule } from "./signal";
+import type { CalibratedDeployment, Calibration } from "../alert/calibration";
+import type { SignalContext, SignalModule } from "./signal";
 
 /** 0.003 h is 10.8 s, the shortest window Prefect accepts (10 s) rounded up to what the config can say. */
 const MIN_HOURS = 0.003;
@@ -50,6 +51,13 @@ const schema = z
             .record(nameKey("flow name"), entrySchema, { error: "a map of flow name to { maxAgeHours, severity }" })
             .default({})
             .describe("Stale data, by flow name, as for deployments."),
+        calibrated: bool()
+            .default(false)
+            .describe(
+                "Also watch every calibrated deployment of thresholds/<stack>.json (npm run calibrate) with its own window (its " +
+                    "freshness.proposedWindowSeconds), on that flow and deployment, sent to its owner's channels when it has one; " +
+                    "it replaces a `deployments` entry of the same name; the rest keep their fixed maxAgeHours.",
+            ),
         /** Also post "Recovered" to chat when fresh data arrives after a stale-data alert; off: PagerDuty resolves only. */
         recoveredNotice: bool()
             .default(false)
@@ -68,14 +76,60 @@ const entries = (s: Settings): { kind: Kind; group: "deployments" | "flows"; nam
 ];
 
 /** A Pulumi resource name from a Prefect name, stable and unique: the name itself when it is a plain slug, else a slug and a hash. */
-function resourceName(kind: Kind, name: string): string {
-    const slug = name
+function resourceName(kind: Kind | "calibrated", name: string, plain = name): string {
+    const slug = plain
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, "-")
         .replace(/^-|-$/g, "")
         .slice(0, 60);
-    const suffix = slug === name ? "" : `-${createHash("sha256").update(name, "utf8").digest("hex").slice(0, 8)}`;
+    const suffix = slug === plain ? "" : `-${createHash("sha256").update(name, "utf8").digest("hex").slice(0, 8)}`;
     return `freshness-${kind}-${slug}${suffix}`;
+}
+
+/** The key of a calibrated deployment's automation: "freshness-calibrated-<flow>-<deployment>" (a hash when not plain). */
+export const calibratedFreshnessKey = (d: Pick<CalibratedDeployment, "flow" | "deployment">): string =>
+    resourceName("calibrated", `${d.flow}/${d.deployment}`, `${d.flow}-${d.deployment}`);
+
+/** A calibrated deployment freshness watches with its own window, and the fixed entry (same deployment name) it replaces. */
+export interface CalibratedFreshness {
+    d: CalibratedDeployment & { freshness: NonNullable<CalibratedDeployment["freshness"]> };
+    replaces?: Entry;
+}
+
+/**
+ * Which deployments freshness watches with their calibrated window, and which fixed entries stay: with `calibrated`
+ * off, none and all. A fixed `deployments` entry names a deployment by name alone (any flow), so a calibrated
+ * deployment of that name replaces it, its severity and channels kept. Pure; the plan and the preview share it.
+ */
+export function freshnessSplit(
+    s: Settings,
+    calibration: Calibration,
+): { calibrated: CalibratedFreshness[]; fixed: ReturnType<typeof entries> } {
+    const seen = new Set<string>();
+    const calibrated: CalibratedFreshness[] = [];
+    for (const d of s.calibrated ? calibration.calibrated : []) {
+        // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
+        if (!d.freshness || seen.has(calibratedFreshnessKey(d))) continue;
+        seen.add(calibratedFreshnessKey(d));
+        const replaces = Object.hasOwn(s.deployments, d.deployment) ? s.deployments[d.deployment] : undefined;
+        calibrated.push({ d: { ...d, freshness: d.freshness }, replaces });
+    }
+    const taken = new Set(calibrated.map((c) => c.d.deployment));
+    return { calibrated, fixed: entries(s).filter((e) => !(e.kind === "deployment" && taken.has(e.name))) };
+}
+
+/** Stale data of one calibrated deployment: its flow and deployment names, so the window is its completions alone. */
+export function calibratedFreshnessTrigger(d: Pick<CalibratedDeployment, "flow" | "deployment">, seconds: number): EventTriggerSpec {
+    return silenceAfterLastCompletion(
+        {
+            match: ANY_FLOW_RUN,
+            match_related: [
+                { "prefect.resource.role": "flow", "prefect.resource.name": labelLiteral(d.flow) },
+                { "prefect.resource.role": "deployment", "prefect.resource.name": labelLiteral(d.deployment) },
+            ],
+        },
+        seconds,
+    );
 }
 
 const TIER_WORD = { warning: "Warning", critical: "Critical", p1: "P1" } as const;
@@ -130,10 +184,11 @@ export const freshness: SignalModule<Settings> = {
         schema,
         refs: (s: Settings) => {
             const all = entries(s);
+            const on = all.length > 0 || s.calibrated;
             const channels = [...new Set([...(s.channels ?? []), ...all.flatMap((e) => e.entry.channels ?? [])])];
             return {
-                enabled: all.length > 0,
-                channels: all.length > 0 ? channels : [],
+                enabled: on,
+                channels: on ? channels : [],
                 routes: [],
                 channelsAt: [
                     ...(s.channels ? [{ path: ["channels"], names: s.channels }] : []),
@@ -142,6 +197,9 @@ export const freshness: SignalModule<Settings> = {
             };
         },
         problem: (s: Settings) => {
+            // A calibrated deployment without an entry of its own sends where the section sends.
+            if (s.calibrated && !s.channels)
+                return { path: ["channels"], expected: "channel names: calibrated is on, and calibrated deployments send here" };
             const orphan = entries(s).find((e) => !e.entry.channels && !s.channels);
             return orphan
                 ? {
@@ -151,8 +209,10 @@ export const freshness: SignalModule<Settings> = {
                 : undefined;
         },
     },
-    automations: (s, { stack, label, resolveChannels }) => {
-        const alerts = entries(s).map(({ kind, name, entry }): AutomationDraft => {
+    automations: (s, ctx) => {
+        const { stack, label, resolveChannels } = ctx;
+        const split = freshnessSplit(s, ctx.calibration);
+        const fixed = split.fixed.map(({ kind, name, entry }): AutomationDraft => {
             const seconds = Math.round(entry.maxAgeHours * 3600);
             const what = `${kind} ${name}`;
             return {
@@ -174,12 +234,52 @@ export const freshness: SignalModule<Settings> = {
                 },
             };
         });
-        return alerts.flatMap((a) => {
+        const calibrated = split.calibrated.map((c) => calibratedFreshness(s, ctx, c));
+        return [...fixed, ...calibrated].flatMap((a) => {
             const to = resolveChannels(a.channels, s.recoveredNotice);
             return to.length ? [a, freshnessResolve(a, to)] : [a];
         });
     },
 };
+
+/** A window in words with the gaps it came from: "90 minutes (1.5 × the longest gap between completions, 1 hour; ...)". */
+export function windowInWords(d: CalibratedFreshness["d"]): string {
+    const { windowSeconds, maxGapSeconds, medianGapSeconds } = d.freshness;
+    return (
+        `${describeDuration(windowSeconds)} (1.5 × the longest gap between completions, ${describeDuration(maxGapSeconds)}; ` +
+        `median gap ${describeDuration(medianGapSeconds)}, over ${d.runs} runs)`
+    );
+}
+
+/**
+ * Stale data of one calibrated deployment: its own window, on its flow and deployment, to its owner's chat channels
+ * (alert/owners.ts) when the stack knows its `owner:<team>` (recorded by calibrate), else as the section sends.
+ */
+function calibratedFreshness(s: Settings, ctx: SignalContext, { d, replaces }: CalibratedFreshness): AutomationDraft {
+    const severity = replaces?.severity ?? "warning";
+    const seconds = d.freshness.windowSeconds;
+    const what = `deployment ${d.key}`;
+    const owner = ctx.owners.find((o) => o.name === d.owner);
+    return {
+        key: calibratedFreshnessKey(d),
+        tier: severity,
+        name: ctx.label(`Stale data: ${what}`),
+        description:
+            `${TIER_WORD[severity]}: no Completed run of ${what} within ${windowInWords(d)}; thresholds/${ctx.stack}.json ` +
+            `(also when it never completed since this automation was created).`,
+        trigger: calibratedFreshnessTrigger(d, seconds),
+        channels: ctx.sendTo(replaces?.channels ?? s.channels ?? [], owner),
+        message: freshnessMessage(severity, what, seconds),
+        // A team's automation watches no route (a route's mute does not silence a team: alert/owners.ts perOwner).
+        routes: owner ? [] : d.routes,
+        ...(owner ? { owner: owner.name, ...(owner.runbook ? { runbook: owner.runbook } : {}) } : {}),
+        incident: {
+            dedupKey: silenceIncidentKey(ctx.stack, templateLiteral(`freshness/calibrated/${d.key}`)),
+            action: "trigger",
+            severity: incidentSeverity(severity),
+        },
+    };
+}
 
 /**
  * The automation that resolves a freshness incident: the entry's first Completed run after a stale-data alert (an

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../alert/fields";
-import { deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
+import { armedResolve, deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
+import { type CalibratedDeployment, proactiveWindowSeconds } from "../alert/calibration";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message, Route } from "../alert/model";
 import { perOwner } from "../alert/owners";
 import { describeRoute, matchRelatedFor, routeFilters } from "../alert/routes";
 import { clearedAfter } from "../alert/triggers";
-import { ANY_FLOW_RUN, EventTriggerSpec, flowRunEvent } from "../prefect/vocabulary";
+import { ANY_FLOW_RUN, COMPLETED_EVENT, EventTriggerSpec, FINAL_FAILURE_EVENTS, flowRunEvent, labelLiteral } from "../prefect/vocabulary";
 import { SignalContext, SignalModule, perWatchedRoute, toggledSectionRefs } from "./signal";
 
 /**
@@ -39,6 +40,13 @@ const schema = z
         repeatMinutes: range(0, 10080, "a number of minutes from 0 to 10080 (0: every late run alerts)")
             .default(60)
             .describe("At most one alert per deployment per interval."),
+        calibrated: bool()
+            .default(false)
+            .describe(
+                "Watch each calibrated deployment of thresholds/<stack>.json (npm run calibrate) against its own lateness: an " +
+                    "alert per run still not started 1.5 × its latest past start after Prefect marked it Late; the route's (and " +
+                    "owners') late-run automations then skip deployments of those names.",
+            ),
         /** Also post "Recovered" to the chat channels when a late deployment's run starts; off: PagerDuty resolves only. */
         recoveredNotice: bool()
             .default(false)
@@ -56,11 +64,17 @@ type Settings = z.output<typeof schema>;
  */
 export const HAS_DEPLOYMENT = { "prefect.resource.role": "deployment" };
 
-export function lateRunTrigger(route: Route, repeatSeconds: number): EventTriggerSpec {
+/**
+ * `skip`: deployment names watched on their own calibrated limit instead. A deployment is a single-valued role, so a
+ * "!name" object holds only for runs of another deployment (prefect/server/events/schemas/events.py
+ * `ResourceSpecification.includes`; alert/owners.ts); it names a deployment by name alone, whatever its flow.
+ */
+export function lateRunTrigger(route: Route, repeatSeconds: number, skip: string[] = []): EventTriggerSpec {
+    const skipped = skip.map((name) => ({ "prefect.resource.role": "deployment", "prefect.resource.name": `!${labelLiteral(name)}` }));
     return {
         posture: "Reactive",
         match: ANY_FLOW_RUN,
-        match_related: matchRelatedFor([...routeFilters(route), HAS_DEPLOYMENT]),
+        match_related: matchRelatedFor([...routeFilters(route), HAS_DEPLOYMENT, ...skipped]),
         after: [],
         expect: [LATE_EVENT],
         for_each: [PER_DEPLOYMENT],
@@ -116,6 +130,8 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
     const repeatSeconds = Math.round(s.repeatMinutes * 60);
     const incident = { dedupKey: deploymentIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const { label } = ctx;
+    const calibrated = s.calibrated ? lateCalibrated(s, ctx) : [];
+    const skip = [...new Set(calibrated.map((d) => d.deployment))];
     const plan = (name: string, r: Route, channels: string[]): AutomationDraft[] => {
         const alert: AutomationDraft = {
             key: `late-runs-${name}`,
@@ -124,7 +140,7 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
             description:
                 `${tier === "critical" ? "Critical" : "Warning"}: ${describeRoute(r)} that did not start on time (Late). ` +
                 (repeatSeconds > 0 ? `At most one alert per deployment per ${describeDuration(repeatSeconds)}.` : "Every late run alerts."),
-            trigger: lateRunTrigger(r, repeatSeconds),
+            trigger: lateRunTrigger(r, repeatSeconds, skip),
             channels,
             message: lateRunMessage(tier === "critical", repeatSeconds),
             routes: [name],
@@ -140,7 +156,7 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
                 `Resolves the late-run incident of a deployment when one of its ${describeRoute(r)} starts Running after one ` +
                 "was Late.",
             // After a Late run of the same deployment only: a deployment whose runs start on time sends nothing.
-            trigger: clearedAfter(lateRunTrigger(r, 0), [RUNNING_EVENT]),
+            trigger: clearedAfter(lateRunTrigger(r, 0, skip), [RUNNING_EVENT]),
             channels: resolveTo,
             message: lateRunRecoveredMessage(),
             routes: [name],
@@ -152,6 +168,117 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
     return [
         ...perWatchedRoute(s.routes, ctx, (name, r) => plan(name, r, ctx.sendTo(channels))),
         ...perOwner(ctx.owners, (o, r) => plan(r.name, r, ctx.sendTo(channels, o))),
+        ...calibrated.flatMap((d) => planLaterThanUsual(s, ctx, d, resolveFor)),
+    ];
+}
+
+/** A calibrated deployment with its lateness, and the window lateRuns gives it. */
+type LateCalibrated = CalibratedDeployment & { lateness: NonNullable<CalibratedDeployment["lateness"]>; withinSeconds: number };
+
+/**
+ * How long a run may stay Late: 1.5 × the latest start calibrate saw (start − expected start), as a Proactive window
+ * (alert/calibration.ts proactiveWindowSeconds). Counted from the Late mark, which comes 15 s after the expected start
+ * by default (PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS), so it alerts that much later.
+ */
+export const lateWindowSeconds = (maxLatenessSeconds: number): number => proactiveWindowSeconds(1.5 * maxLatenessSeconds);
+
+/** The calibrated deployments (with lateness) under a route the section watches; the first of two equal keys wins. */
+export function lateCalibrated(s: Settings, ctx: Pick<SignalContext, "routes" | "calibration">): LateCalibrated[] {
+    const watched = s.routes ?? ctx.routes;
+    const seen = new Set<string>();
+    return ctx.calibration.calibrated.flatMap((d) => {
+        // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
+        if (!d.lateness || !d.routes.some((r) => watched.includes(r)) || seen.has(laterThanUsualKey(d))) return [];
+        seen.add(laterThanUsualKey(d));
+        return [{ ...d, lateness: d.lateness, withinSeconds: lateWindowSeconds(d.lateness.maxSeconds) }];
+    });
+}
+
+/** The automation key of a calibrated deployment: readable, and stable while its names are. */
+export const laterThanUsualKey = (d: Pick<CalibratedDeployment, "flow" | "deployment">): string =>
+    `late-runs-calibrated-${`${d.flow}-${d.deployment}`
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")}`;
+
+/** What ends a Late run's wait: it starts Running, or ends without starting (cancelled, crashed, ...). */
+const STARTED_OR_ENDED = [RUNNING_EVENT, COMPLETED_EVENT, ...FINAL_FAILURE_EVENTS, flowRunEvent("Cancelled")];
+
+/**
+ * Later than usual: the run's own Late event opens a window (`for_each` the run) that its Running (or an end) closes;
+ * Proactive, so it fires when the run is still waiting `withinSeconds` after it was marked Late.
+ */
+export function laterThanUsualTrigger(d: Pick<CalibratedDeployment, "flow" | "deployment">, withinSeconds: number): EventTriggerSpec {
+    return {
+        posture: "Proactive",
+        match: ANY_FLOW_RUN,
+        match_related: [
+            { "prefect.resource.role": "flow", "prefect.resource.name": labelLiteral(d.flow) },
+            { "prefect.resource.role": "deployment", "prefect.resource.name": labelLiteral(d.deployment) },
+        ],
+        after: [LATE_EVENT],
+        expect: STARTED_OR_ENDED,
+        for_each: ["prefect.resource.id"],
+        threshold: 1,
+        within: withinSeconds,
+    };
+}
+
+export function laterThanUsualMessage(d: LateCalibrated, critical: boolean): Message {
+    const tag = critical ? "CRITICAL: " : "";
+    const usual = `its runs started at most ${describeDuration(d.lateness.maxSeconds)} late over ${d.runs} runs`;
+    return {
+        subject: `${tag}Late run: {{ flow.name }}{% if deployment %} ({{ deployment.name }}){% endif %} is later than usual`,
+        body: [
+            `:hourglass: *${tag}Late run*: {{ flow.name }} has not started ${describeDuration(d.withinSeconds)} after it was ` +
+                `marked Late (${usual})`,
+            "",
+            "*Flow*: {{ flow.name }}",
+            "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
+            "*Scheduled for*: {{ flow_run.expected_start_time }}",
+            "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
+            "",
+            "*Next*: check that a worker is polling this deployment's work pool, and that the pool and its queue are neither " +
+                "paused nor at their concurrency limit.",
+        ].join("\n"),
+    };
+}
+
+/** One calibrated deployment's later-than-usual alert (to its owner's channels when the stack knows it) and its resolve. */
+function planLaterThanUsual(
+    s: Settings,
+    ctx: SignalContext,
+    d: LateCalibrated,
+    resolveFor: (channels: string[]) => string[],
+): AutomationDraft[] {
+    const owner = ctx.owners.find((o) => o.name === d.owner);
+    const critical = s.severity === "critical";
+    const alert: AutomationDraft = {
+        key: laterThanUsualKey(d),
+        tier: s.severity,
+        name: ctx.label(`Late run later than usual (${d.key})`),
+        description:
+            `${critical ? "Critical" : "Warning"}: a run of deployment ${d.key} still not started ${describeDuration(d.withinSeconds)} ` +
+            `after it was marked Late (1.5 × its latest start, ${describeDuration(d.lateness.maxSeconds)} late, over ${d.runs} runs; ` +
+            `thresholds/${ctx.stack}.json). One alert per run.`,
+        trigger: laterThanUsualTrigger(d, d.withinSeconds),
+        channels: ctx.sendTo(s.channels ?? [], owner),
+        message: laterThanUsualMessage(d, critical),
+        routes: owner ? [] : d.routes,
+        ...(owner ? { owner: owner.name, ...(owner.runbook ? { runbook: owner.runbook } : {}) } : {}),
+        incident: { dedupKey: deploymentIncidentKey(ctx.stack), severity: incidentSeverity(s.severity), action: "trigger" },
+    };
+    const to = resolveFor(alert.channels);
+    if (!to.length) return [alert];
+    return [
+        alert,
+        armedResolve(alert, {
+            // Armed by the alert: the deployment's next run to start resolves it; runs that start on time send nothing.
+            trigger: { ...alert.trigger, posture: "Reactive", after: [], expect: [RUNNING_EVENT], within: 60 },
+            message: lateRunRecoveredMessage(),
+            description: `Resolves the late-run incident of ${alert.name} when a run of it starts.`,
+            channels: to,
+        }),
     ];
 }
 

@@ -88,10 +88,14 @@ export function planSlowRuns(s: Settings, ctx: SignalContext): AutomationDraft[]
         // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
         if (routes.length === 0 || seen.has(key)) continue;
         seen.add(key);
+        // Its team's chat channels when calibrate recorded an owner:<team> the stack knows (alert/owners.ts), and then
+        // no route: a route's mute does not silence a team.
+        const owner = ctx.owners.find((o) => o.name === d.owner);
         out.push({
             tier: s.severity,
-            channels: s.channels ?? [],
-            routes,
+            channels: ctx.sendTo(s.channels ?? [], owner),
+            routes: owner ? [] : routes,
+            ...(owner ? { owner: owner.name, ...(owner.runbook ? { runbook: owner.runbook } : {}) } : {}),
             key,
             name: ctx.label(`Slow run (${d.key})`),
             description:

@@ -631,6 +631,18 @@ const cases: Case[] = [
         expected: /channel names here, or for every entry under freshness\.channels/,
     },
     {
+        title: "freshness on calibrated windows without the section's channels",
+        raw: () => editKey(base("prod"), "freshness", () => ({ calibrated: true })),
+        key: k("freshness.channels"),
+        expected: /channel names: calibrated is on, and calibrated deployments send here/,
+    },
+    {
+        title: "freshness.calibrated not a boolean",
+        raw: () => editKey(base("prod"), "freshness", (f) => ({ ...f, calibrated: "yes" })),
+        key: k("freshness.calibrated"),
+        expected: /true or false/,
+    },
+    {
         title: "a freshness entry's own channel that does not exist, named where it is written",
         raw: () => editKey(base("prod"), "freshness", (f) => ({ ...f, flows: { "orders-hourly": { channels: ["alerts", "pagr"] } } })),
         key: k("freshness.flows.orders-hourly.channels[1]"),

@@ -110,6 +110,19 @@ describe("messages", () => {
         expect(describeDuration(30)).toBe("30 seconds");
         expect(describeDuration(7 * 86400)).toBe("7 days");
     });
+
+    it.each([
+        [211, "3 min 31 s"],
+        [210, "3.5 minutes"],
+        [10900, "3 hours 1 min 40 s"],
+        [12600, "3.5 hours"],
+        [5400, "90 minutes"],
+        [3601, "1 hour 1 s"],
+        [12.5, "12.5 seconds"],
+        [1, "1 second"],
+    ])("describeDuration(%d) is %j: exact, never a rounded fraction", (seconds, words) => {
+        expect(describeDuration(seconds)).toBe(words);
+    });
 });
 
 describe("the plan per stack", () => {

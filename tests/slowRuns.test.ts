@@ -142,6 +142,8 @@ describe("thresholds/<stack>.json", () => {
                     runs: 30,
                     medianSeconds: 10,
                     limitSeconds: 30,
+                    freshness: { medianGapSeconds: 3600, maxGapSeconds: 3600, windowSeconds: 5400 },
+                    lateness: { medianSeconds: 0, p95Seconds: 0, maxSeconds: 0 },
                 },
             ],
             fixed: [{ key: "orders/backfill", runs: 2 }],
@@ -247,6 +249,8 @@ describe("the slowRuns signal", () => {
             "Calibration (thresholds/dev.json): 1 deployment(s) calibrated, 1 on the stack's fixed values",
             "  calibrated  orders/hourly: slow after 30 seconds (median 10 seconds, limit 30 seconds over 30 runs)",
             "  fixed       orders/backfill: 2 completed run(s), too few to calibrate",
+            "Freshness: calibrated windows unused (1 proposed; freshness.calibrated is off)",
+            "Late runs: calibrated lateness unused (1 measured; lateRuns.calibrated is off)",
         ]);
         expect(calibrationLines(parseStackConfig(stackConfig("dev")))).toEqual([]);
     });

@@ -1,4 +1,5 @@
 import type { Route } from "../../config/model";
+import { ownerOfTag } from "../../config/owners";
 import type { PrefectClient } from "../prefectApi";
 import { routeRunFilter } from "../report/watched";
 import type { DeploymentSample } from "./file";
@@ -13,7 +14,7 @@ export async function collectSamples(client: PrefectClient, routes: Route[], run
     const found = new Map<string, DeploymentSample>();
     for (const route of routes) {
         const filter = routeRunFilter(route, { state: { type: { any_: ["COMPLETED"] } } });
-        const deployments = await client.allPages<{ id: string; name: string; flow_id: string }>(
+        const deployments = await client.allPages<{ id: string; name: string; flow_id: string; tags?: string[] }>(
             "/deployments/filter",
             {
                 ...(route.flows.length ? { flows: filter.flows } : {}),
@@ -44,8 +45,18 @@ export async function collectSamples(client: PrefectClient, routes: Route[], run
                 end: r.end_time,
                 runSeconds: r.total_run_time,
             }));
-            found.set(key, { flow, deployment: d.name, routes: [route.name], proposal: propose(completed) });
+            const owner = ownerOf(d.tags ?? []);
+            found.set(key, { flow, deployment: d.name, routes: [route.name], ...(owner ? { owner } : {}), proposal: propose(completed) });
         }
     }
     return [...found.values()].sort((a, b) => `${a.flow}/${a.deployment}`.localeCompare(`${b.flow}/${b.deployment}`));
+}
+
+/** The team of a deployment's first `owner:<team>` tag, normalised as the stack writes it (config/owners.ts). */
+export function ownerOf(tags: readonly string[]): string | undefined {
+    for (const t of tags) {
+        const team = ownerOfTag(t);
+        if (team) return team;
+    }
+    return undefined;
 }

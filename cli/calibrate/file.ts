@@ -7,6 +7,8 @@ export interface DeploymentSample {
     deployment: string;
     /** The stack's routes it was found under, in the stack's order. */
     routes: string[];
+    /** The team of its `owner:<team>` tag, if any (collect.ts ownerOf). */
+    owner?: string;
     proposal: Proposal;
 }
 
@@ -19,6 +21,7 @@ export function thresholdsFile(stack: string, runsRead: number, samples: Deploym
             flow: s.flow,
             deployment: s.deployment,
             routes: s.routes,
+            ...(s.owner ? { owner: s.owner } : {}),
             runs,
             ...(duration ? { duration } : {}),
             ...(lateness ? { lateness } : {}),
@@ -54,6 +57,8 @@ export function summary(file: Thresholds): string[] {
             if (!d.duration) return `  ${key}: ${d.runs} completed runs, fewer than ${minRuns}: keeps the stack's fixed values`;
             const { medianSeconds, madSeconds, limitSeconds, limitFrom } = d.duration;
             const stats = `median ${medianSeconds} s, MAD ${madSeconds} s over ${d.runs} runs`;
-            return `  ${key}: slow after ${limitSeconds} s (${stats}; set by ${limitFrom})`;
+            const stale = d.freshness ? `; stale after ${d.freshness.proposedWindowSeconds} s without a completion` : "";
+            const owner = d.owner ? `; owner ${d.owner}` : "";
+            return `  ${key}: slow after ${limitSeconds} s (${stats}; set by ${limitFrom})${stale}${owner}`;
         });
 }

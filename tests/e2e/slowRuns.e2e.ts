@@ -58,11 +58,28 @@ function serial<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** One run of the deployment, Running for `seconds` then Completed, its states set as they happen; resolves with its id once Running. */
-async function runFor(seconds: number): Promise<{ id: string; done: Promise<void> }> {
-    const run = await serial(() => post(apiUrl, `/deployments/${deploymentId}/create_flow_run`, {}));
+async function runFor(seconds: number, deployment = deploymentId): Promise<{ id: string; done: Promise<void> }> {
+    const run = await serial(() => post(apiUrl, `/deployments/${deployment}/create_flow_run`, {}));
     await serial(() => setState(run.id, "PENDING"));
     await serial(() => setState(run.id, "RUNNING"));
     return { id: run.id, done: sleep(seconds * 1000).then(() => serial(() => setState(run.id, "COMPLETED"))) };
+}
+
+/** `npm run calibrate` on a stack file of `spec`, as a user runs it; returns its output and the file it wrote. */
+async function calibrate(spec: OwnStackSpec): Promise<{ stdout: string; written: string; file: any }> {
+    const stackFile = join(dir, `Pulumi.${spec.stack}.yaml`);
+    const config: Record<string, unknown> = { "prefect:endpoint": apiUrl, [`${PROJECT}:environment`]: "development" };
+    for (const [key, value] of Object.entries(ownStackSettings(spec))) config[`${PROJECT}:${key}`] = value;
+    writeFileSync(stackFile, stringify({ config }));
+    const env = { ...process.env };
+    delete env.PREFECT_API_URL;
+    const { stdout } = await promisify(execFile)(
+        join(ROOT, "node_modules", ".bin", "tsx"),
+        [join(ROOT, "cli", "index.ts"), "calibrate", stackFile, "--runs", "30"],
+        { cwd: ROOT, env, timeout: 120_000 },
+    );
+    const written = join(thresholdsDir, `${spec.stack}.json`);
+    return { stdout, written, file: JSON.parse(readFileSync(written, "utf8")) };
 }
 
 beforeAll(async () => {
@@ -84,20 +101,8 @@ describe("calibrate and slowRuns on the real server", () => {
         const runs = await Promise.all(Array.from({ length: SEEDED }, () => runFor(USUAL_SECONDS)));
         await Promise.all(runs.map((r) => r.done));
 
-        const stackFile = join(dir, `Pulumi.${STACK}.yaml`);
-        const config: Record<string, unknown> = { "prefect:endpoint": apiUrl, [`${PROJECT}:environment`]: "development" };
-        for (const [key, value] of Object.entries(ownStackSettings(SPEC))) config[`${PROJECT}:${key}`] = value;
-        writeFileSync(stackFile, stringify({ config }));
-        const env = { ...process.env };
-        delete env.PREFECT_API_URL;
-        const { stdout } = await promisify(execFile)(
-            join(ROOT, "node_modules", ".bin", "tsx"),
-            [join(ROOT, "cli", "index.ts"), "calibrate", stackFile, "--runs", "30"],
-            { cwd: ROOT, env, timeout: 120_000 },
-        );
-        const written = join(thresholdsDir, `${STACK}.json`);
+        const { stdout, written, file } = await calibrate(SPEC);
         expect(stdout).toContain(`written to ${written}`);
-        const file = JSON.parse(readFileSync(written, "utf8"));
         expect(Object.keys(file.deployments)).toEqual([`${FLOW}/${DEPLOYMENT}`]);
         const d = file.deployments[`${FLOW}/${DEPLOYMENT}`];
         expect(d).toMatchObject({ flow: FLOW, deployment: DEPLOYMENT, routes: ["slow"], runs: SEEDED });
@@ -137,5 +142,211 @@ describe("calibrate and slowRuns on the real server", () => {
         expect(receiver.on(`/${CHANNEL}`)).toHaveLength(1);
         expect(receiver.requests).toHaveLength(1);
         for (const q of quick) expect(receiver.mentioning(q.id)).toEqual([]);
+    }, 300_000);
+});
+
+/**
+ * Issue 17, calibrated freshness on the real server (freshness.calibrated). Deployment `steady` (tagged
+ * owner:team-a) completes a run every GAP_S seconds, 11 times; `sparse` completes twice (too few to calibrate).
+ * calibrate proposes for `steady` 1.5 × its longest gap, used as whole 5 s ticks (20 s for gaps of 10 to 13.3 s), and
+ * records its owner; the program gives it its own stale-data automation, sent to team-a's channel, while `sparse`
+ * keeps its fixed entry (180 s, its own channel). Both complete once more, then nothing: exactly one alert, to
+ * team-a's channel, one calibrated window after that completion (+ the 5 s tick); none for `sparse`, none to the
+ * section's channel, and no second alert within a further window (a reminder comes two windows later).
+ */
+const FRESH = {
+    stack: "calfresh",
+    flow: "e2e-calibrated-fresh",
+    gapSeconds: 10,
+    seeded: 11,
+    fixedHours: 0.05,
+    path: { team: "/team", fixed: "/fixed", section: "/alerts" },
+} as const;
+const FRESH_SPEC: OwnStackSpec = {
+    stack: FRESH.stack,
+    channels: {
+        alerts: { type: "webhook", description: "the section's channel" },
+        team: { type: "webhook", description: "team-a's channel" },
+        fixed: { type: "webhook", description: "the fixed entry's channel" },
+    },
+    routes: { fresh: { flows: [FRESH.flow] } },
+    sections: {
+        owners: { "team-a": { channels: ["team"] } },
+        freshness: {
+            calibrated: true,
+            channels: ["alerts"],
+            deployments: { sparse: { maxAgeHours: FRESH.fixedHours, channels: ["fixed"] } },
+        },
+    },
+};
+let steadyId: string;
+let sparseId: string;
+/** The window calibrate proposed for `steady`, as the program uses it (seconds). */
+let windowSeconds: number;
+let fresh: OwnStack | undefined;
+
+afterAll(async () => {
+    await fresh?.cleanup();
+});
+
+/** A run of `deployment` that goes Pending, Running and Completed at once; resolves once it is Completed. */
+async function complete(deployment: string): Promise<string> {
+    const r = await runFor(0, deployment);
+    await r.done;
+    return r.id;
+}
+
+describe("calibrated freshness on the real server", () => {
+    it("calibrates steady (owner team-a, window from its gaps) and leaves sparse on the fixed values", async () => {
+        const flow = await post(apiUrl, "/flows/", { name: FRESH.flow });
+        steadyId = (await post(apiUrl, "/deployments/", { name: "steady", flow_id: flow.id, tags: ["owner:team-a"] })).id;
+        sparseId = (await post(apiUrl, "/deployments/", { name: "sparse", flow_id: flow.id })).id;
+        for (let i = 0; i < FRESH.seeded; i++) {
+            const started = Date.now();
+            await complete(steadyId);
+            if (i < 2) await complete(sparseId);
+            if (i < FRESH.seeded - 1) await sleep(started + FRESH.gapSeconds * 1000 - Date.now());
+        }
+        const { file } = await calibrate(FRESH_SPEC);
+        const steady = file.deployments[`${FRESH.flow}/steady`];
+        expect(steady).toMatchObject({ owner: "team-a", runs: FRESH.seeded });
+        expect(steady.freshness.maxGapSeconds).toBeGreaterThanOrEqual(FRESH.gapSeconds - 1);
+        expect(file.deployments[`${FRESH.flow}/sparse`]).toMatchObject({ runs: 2 });
+        expect(file.deployments[`${FRESH.flow}/sparse`].duration).toBeUndefined();
+        windowSeconds = Math.max(10, Math.ceil(steady.freshness.proposedWindowSeconds / 5) * 5);
+        console.log(`[e2e] calibrated ${FRESH.flow}/steady: ${JSON.stringify(steady.freshness)}; window ${windowSeconds} s`);
+    }, 300_000);
+
+    it("the calibrated deployment alerts its owner once, one window after its last completion; the fixed one stays quiet", async () => {
+        fresh = await applyOwnStack(FRESH_SPEC);
+        const { receiver, applied } = fresh;
+        expect(applied.automations.map((a) => a.name).sort()).toEqual([
+            `freshness-calibrated-${FRESH.flow}-steady`,
+            "freshness-deployment-sparse",
+        ]);
+        const byName = (n: string) => applied.automations.find((a) => a.name === n)!.sent.trigger;
+        expect(byName(`freshness-calibrated-${FRESH.flow}-steady`)).toMatchObject({ posture: "Proactive", within: windowSeconds });
+        expect(byName("freshness-deployment-sparse")).toMatchObject({ posture: "Proactive", within: FRESH.fixedHours * 3600 });
+
+        // Both complete once more (each completion opens a window at itself), then nothing completes.
+        await complete(sparseId);
+        await complete(steadyId);
+        const t0 = Date.now();
+        const [alert] = await receiver.waitFor(
+            () => receiver.on(FRESH.path.team),
+            1,
+            windowSeconds * 1000 + 60_000,
+            "the stale-data alert",
+        );
+        const lag = (Date.now() - t0) / 1000;
+        console.log(`[e2e] calibrated stale-data alert ${lag.toFixed(2)} s after the last completion (window ${windowSeconds} s)`);
+        expect(alert.json!.subject).toBe(`Stale data: no Completed run of deployment ${FRESH.flow}/steady for ${windowSeconds} seconds`);
+
+        // A further window: no second alert (a reminder comes two windows after the alert), and the fixed 180 s
+        // window of sparse, opened with steady's, has not ended.
+        await sleep(windowSeconds * 1000);
+        expect(receiver.on(FRESH.path.team)).toHaveLength(1);
+        expect(receiver.on(FRESH.path.fixed)).toHaveLength(0);
+        expect(receiver.on(FRESH.path.section)).toHaveLength(0);
+        expect(receiver.requests).toHaveLength(1);
+    }, 300_000);
+});
+
+/**
+ * Issue 17, calibrated lateness on the real server (lateRuns.calibrated; the server marks a run Late 15 s after its
+ * expected start, tests/e2e/prefectServer.ts). Deployment `usual` (tagged owner:team-b) has 10 completed runs that
+ * started about LATE_S late; `other` has 2 (too few to calibrate). calibrate proposes for `usual` 1.5 × its latest
+ * start in 5 s ticks; the program gives it a Proactive automation to team-b's channel and the route's late-run
+ * automation skips its name. Then, with no worker, one run of each is scheduled a moment ago, and a second run of
+ * `usual` starts soon after it was marked Late: exactly one message to /alerts (the route's, for `other`), exactly one
+ * to /team (the calibrated one, for the run that never started), none for the run that started in time.
+ */
+const LATE = { stack: "callate", flow: "e2e-calibrated-late", lateSeconds: 10, seeded: 10 } as const;
+const LATE_SPEC: OwnStackSpec = {
+    stack: LATE.stack,
+    channels: {
+        alerts: { type: "webhook", description: "the section's channel" },
+        team: { type: "webhook", description: "team-b's channel" },
+    },
+    routes: { late: { flows: [LATE.flow] } },
+    sections: {
+        owners: { "team-b": { channels: ["team"] } },
+        lateRuns: { enabled: true, calibrated: true, channels: ["alerts"] },
+    },
+};
+let usualId: string;
+let otherId: string;
+let withinSeconds: number;
+let late: OwnStack | undefined;
+
+afterAll(async () => {
+    await late?.cleanup();
+});
+
+/** A run of `deployment` scheduled `ago` seconds ago (no worker will start it). */
+async function scheduled(deployment: string, ago: number): Promise<string> {
+    const at = new Date(Date.now() - ago * 1000).toISOString();
+    const run = await serial(() =>
+        post(apiUrl, `/deployments/${deployment}/create_flow_run`, {
+            state: { type: "SCHEDULED", name: "Scheduled", state_details: { scheduled_time: at } },
+        }),
+    );
+    return run.id;
+}
+
+/** Starts and completes a run at once (Pending, Running, Completed). */
+async function startAndComplete(id: string): Promise<void> {
+    for (const type of ["PENDING", "RUNNING", "COMPLETED"]) await serial(() => setState(id, type));
+}
+
+describe("calibrated lateness on the real server", () => {
+    it("calibrates usual (owner team-b, its runs about 10 s late) and leaves other on the fixed values", async () => {
+        const flow = await post(apiUrl, "/flows/", { name: LATE.flow });
+        usualId = (await post(apiUrl, "/deployments/", { name: "usual", flow_id: flow.id, tags: ["owner:team-b"] })).id;
+        otherId = (await post(apiUrl, "/deployments/", { name: "other", flow_id: flow.id })).id;
+        // Scheduled LATE_S ago, under the server's 15 s: started before the late-runs service marks them Late.
+        for (let i = 0; i < LATE.seeded; i++) await startAndComplete(await scheduled(usualId, LATE.lateSeconds));
+        for (let i = 0; i < 2; i++) await startAndComplete(await scheduled(otherId, LATE.lateSeconds));
+        const { file } = await calibrate(LATE_SPEC);
+        const usual = file.deployments[`${LATE.flow}/usual`];
+        expect(usual).toMatchObject({ owner: "team-b", runs: LATE.seeded });
+        expect(usual.lateness.maxSeconds).toBeGreaterThanOrEqual(LATE.lateSeconds);
+        expect(usual.lateness.maxSeconds).toBeLessThan(15);
+        expect(file.deployments[`${LATE.flow}/other`].duration).toBeUndefined();
+        withinSeconds = Math.max(10, Math.ceil((1.5 * usual.lateness.maxSeconds) / 5) * 5);
+        console.log(`[e2e] calibrated ${LATE.flow}/usual: ${JSON.stringify(usual.lateness)}; alert ${withinSeconds} s after the Late mark`);
+    }, 300_000);
+
+    it("a run still Late past the calibrated limit alerts its owner once; the route alerts only the other deployment", async () => {
+        late = await applyOwnStack(LATE_SPEC);
+        const { receiver, applied } = late;
+        const names = applied.automations.map((a) => a.name).sort();
+        expect(names).toEqual([`late-runs-calibrated-${LATE.flow}-usual`, "late-runs-late", "late-runs-owner-team-b"]);
+        const trigger = (n: string) => applied.automations.find((a) => a.name === n)!.sent.trigger;
+        expect(trigger(`late-runs-calibrated-${LATE.flow}-usual`)).toMatchObject({
+            posture: "Proactive",
+            after: ["prefect.flow-run.Late"],
+            within: withinSeconds,
+        });
+
+        const never = await scheduled(usualId, 1);
+        const inTime = await scheduled(usualId, 1);
+        const otherRun = await scheduled(otherId, 1);
+        // The in-time run starts once it is Late, well within the limit.
+        for (let i = 0; i < 60 && (await flowRun(apiUrl, inTime)).state.name !== "Late"; i++) await sleep(1000);
+        expect((await flowRun(apiUrl, inTime)).state.name).toBe("Late");
+        await startAndComplete(inTime);
+
+        const [alert] = await receiver.waitFor(() => receiver.on("/team"), 1, (withinSeconds + 60) * 1000, "the later-than-usual alert");
+        expect(alert.json!.subject).toBe(`Late run: ${LATE.flow} (usual) is later than usual`);
+        expect(alert.json!.body).toContain(`(\`${never}\`)`);
+        await receiver.waitFor(() => receiver.on("/alerts"), 1, 60_000, "the route's late-run alert");
+        // The in-time run's window closed long ago; the proactive loop (every ~5 s) has judged it.
+        await sleep(15_000);
+        expect(receiver.on("/team")).toHaveLength(1);
+        expect(receiver.on("/alerts")).toHaveLength(1);
+        expect(receiver.on("/alerts")[0].json!.body).toContain(`(\`${otherRun}\`)`);
+        expect(receiver.mentioning(inTime)).toEqual([]);
+        expect(receiver.requests).toHaveLength(2);
     }, 300_000);
 });
