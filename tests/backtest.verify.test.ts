@@ -83,6 +83,17 @@ describe("verifyHistory: the replay over each automation's lifetime against Pref
         expect(row(report, "a")).toMatchObject({ predicted: 1, actual: 1, agree: true });
     });
 
+    it("a Proactive firing predicted within a tick after the deletion counts: the file deleted it once it had fired", () => {
+        // No completion for 12 s from its creation at 0 s: fired at 13 s on the server, at the replay's next tick (15 s).
+        const stale = (deletedAt: number) =>
+            lived("stale", { posture: "Proactive", expect: [COMPLETED], within: 12 }, { deletedAt: deletedAt * S });
+        expect(row(verifyHistory([stale(13.5)], history, fired("stale", 13), 1000 * S), "stale")).toMatchObject({
+            predicted: 1,
+            agree: true,
+        });
+        expect(row(verifyHistory([stale(9)], history, [], 1000 * S), "stale")).toMatchObject({ predicted: 0, agree: true });
+    });
+
     it("a disagreement is reported with a reason, never thrown", () => {
         const report = verifyHistory([lived("a", {})], history, fired("a", 100, 200), 1000 * S);
         expect(row(report, "a")).toMatchObject({ predicted: 3, actual: 2, agree: false });
