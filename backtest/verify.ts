@@ -142,8 +142,10 @@ function reasonFor(a: LivedAutomation, times: number[], side: "predicted" | "rec
     const what = `${times.length} ${side} only`;
     if (a.switches.length > 0) return `${what}: enabled switched by a client ${a.switches.length}x (not modelled)`;
     if (near(a.createdAt)) return `${what}, ${s(at - a.createdAt)} after its creation (the server loads a new automation late)`;
-    if (near(a.deletedAt)) return `${what}, ${s(a.deletedAt! - at)} before its deletion (the server may not have evaluated it yet)`;
-    if (near(end)) return `${what}, ${s(end - at)} before the end of the history`;
+    const predicted = side === "predicted";
+    const why = predicted ? "deleted before the server acted" : "the replay predicts it later";
+    if (near(a.deletedAt)) return `${what}, ${s(a.deletedAt! - at)} before its deletion (${why})`;
+    if (near(end)) return `${what}, ${s(end - at)} before the end of the history${predicted ? " (not recorded yet)" : ""}`;
     return `${what}, first ${s(at - a.createdAt)} after its creation`;
 }
 

@@ -59,6 +59,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 /** Kept in .e2e/ (gitignored) after the run, next to the server's log. */
 const JOURNAL_FILE = join(LOG_DIR, "automation-journal.jsonl");
 const HISTORY_FILE = join(LOG_DIR, "history-report.txt");
+const REPORT_LIMIT_MS = 15_000;
 
 /**
  * Predicted vs actual per automation over the whole run (historyReport.ts), printed to the CI log and kept in
@@ -66,8 +67,13 @@ const HISTORY_FILE = join(LOG_DIR, "history-report.txt");
  */
 async function reportHistory(apiUrl: string): Promise<void> {
     const t0 = Date.now();
+    // vitest exits the process if closing takes past `teardownTimeout` (30 s): the server and PostgreSQL must be
+    // stopped within it, so the report gives up first on a server that has become too slow to read.
+    const giveUp = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`gave up after ${REPORT_LIMIT_MS / 1000} s`)), REPORT_LIMIT_MS).unref(),
+    );
     try {
-        const text = await historyReport(apiUrl, JOURNAL_FILE, HISTORY_FILE);
+        const text = await Promise.race([historyReport(apiUrl, JOURNAL_FILE, HISTORY_FILE), giveUp]);
         console.log(`${text}\n[e2e history] report took ${((Date.now() - t0) / 1000).toFixed(1)} s; kept in ${HISTORY_FILE}`);
     } catch (e) {
         console.log(`[e2e history] no report: ${(e as Error).message}`);
