@@ -35,9 +35,10 @@ export interface StoredAutomation {
     actions_on_resolve?: Record<string, any>[];
 }
 
-/** One `prefect.automation.triggered` event: the automation's id and when it occurred. */
+/** One `prefect.automation.triggered` event: the automation's id (and name) and when it occurred. */
 export interface RecordedFiring {
     automationId: string;
+    name?: string;
     at: number;
 }
 
@@ -59,8 +60,11 @@ export interface VerifyRow {
 
 export interface VerifyReport {
     rows: VerifyRow[];
-    /** Recorded firings of automations outside the given list (made by someone the journal did not see). */
-    unknownFirings: number;
+    /**
+     * Recorded firings of automations outside the given list, by automation: made by someone the journal did not see,
+     * e.g. a create whose answer was lost (the server stored it, the client saw an error), so nobody deleted it.
+     */
+    unknown: { id: string; name: string; firings: number }[];
     totals: { automations: number; agreeing: number; predicted: number; actual: number; notSimulated: number };
 }
 
@@ -183,10 +187,13 @@ export function verifyHistory(
         predicted.set(f.automation, [...(predicted.get(f.automation) ?? []), f.at]);
     }
     const actual = new Map<string, number[]>();
-    let unknownFirings = 0;
+    const unknown = new Map<string, { id: string; name: string; firings: number }>();
     for (const r of recorded) {
-        if (!byId.has(r.automationId)) unknownFirings++;
-        else if (r.at <= end) actual.set(r.automationId, [...(actual.get(r.automationId) ?? []), r.at]);
+        if (!byId.has(r.automationId)) {
+            const u = unknown.get(r.automationId) ?? { id: r.automationId, name: r.name ?? "?", firings: 0 };
+            u.firings++;
+            unknown.set(r.automationId, u);
+        } else if (r.at <= end) actual.set(r.automationId, [...(actual.get(r.automationId) ?? []), r.at]);
     }
     const rows = automations.map((a): VerifyRow => {
         const p = predicted.get(a.id) ?? [];
@@ -212,7 +219,7 @@ export function verifyHistory(
     const sum = (f: (r: VerifyRow) => number) => rows.reduce((n, r) => n + f(r), 0);
     return {
         rows,
-        unknownFirings,
+        unknown: [...unknown.values()],
         totals: {
             automations: rows.length,
             agreeing: rows.filter((r) => r.agree).length,
@@ -240,10 +247,16 @@ export function formatVerifyReport(report: VerifyReport): string {
     lines.push(
         `totals: ${t.agreeing}/${t.automations} automations agree; firings predicted ${t.predicted}, recorded ${t.actual}` +
             (t.notSimulated ? `; ${t.notSimulated} not simulated` : "") +
-            (report.unknownFirings ? `; ${report.unknownFirings} recorded firings of automations the journal did not see` : ""),
+            (report.unknown.length ? `; ${report.unknown.length} automation(s) the journal did not see fired` : ""),
     );
     const off = sorted.filter((r) => !r.agree || r.reason);
-    if (off.length) lines.push("disagreements and notes:", ...off.map((r) => `  ${name(r)}: ${r.predicted} vs ${r.actual}: ${r.reason}`));
+    const notes = [
+        ...off.map((r) => `  ${name(r)}: ${r.predicted} vs ${r.actual}: ${r.reason}`),
+        ...report.unknown.map(
+            (u) => `  ${u.name} ${u.id.slice(0, 8)}: fired ${u.firings}x, never journaled (a create whose answer was lost?)`,
+        ),
+    ];
+    if (notes.length) lines.push("disagreements and notes:", ...notes);
     return lines.join("\n");
 }
 

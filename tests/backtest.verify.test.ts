@@ -144,7 +144,7 @@ describe("verifyHistory: the replay over each automation's lifetime against Pref
         expect(row(report, "timer")).toMatchObject({ predicted: 1, actual: 1, agree: true });
         // The failure at 100 s falls in the mute; those at 200 and 400 s after the timer's resume (150 s + 3 s).
         expect(row(report, "muted")).toMatchObject({ predicted: 2, actual: 2, agree: true });
-        expect(report.unknownFirings).toBe(1);
+        expect(report.unknown).toEqual([{ id: "x", name: "?", firings: 1 }]);
     });
 
     it("what the engine does not model is listed as not simulated, agreeing only if Prefect never fired it", () => {
@@ -169,16 +169,19 @@ describe("verifyHistory: the replay over each automation's lifetime against Pref
         const report = verifyHistory(
             [lived("a", {}, { origin: "mute" }), lived("b", {}, { origin: "alerting" })],
             history,
-            fired("a", 100, 200, 400),
+            [...fired("a", 100, 200, 400), { automationId: "0rphan00-1111", name: "[freshness] Stale data", at: 5 * S }],
             1000 * S,
         );
         const text = formatVerifyReport(report).split("\n");
         expect(text[1]).toMatch(/^auto b b\s+alerting\s+3\s+0 {2}NO$/);
         expect(text[2]).toMatch(/^auto a a\s+mute\s+3\s+3 {2}yes$/);
-        expect(text[3]).toBe("totals: 1/2 automations agree; firings predicted 6, recorded 3");
+        expect(text[3]).toBe(
+            "totals: 1/2 automations agree; firings predicted 6, recorded 3; 1 automation(s) the journal did not see fired",
+        );
         expect(text.slice(4)).toEqual([
             "disagreements and notes:",
             "  auto b b: 3 vs 0: 3 predicted only, first 100.0 s after its creation",
+            "  [freshness] Stale data 0rphan00: fired 1x, never journaled (a create whose answer was lost?)",
         ]);
     });
 });

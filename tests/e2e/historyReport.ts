@@ -34,6 +34,7 @@ export async function historyReport(api: string, journalFile: string, outFile: s
     const read = Date.now();
     const recorded: RecordedFiring[] = triggered.map((e) => ({
         automationId: e.resource["prefect.resource.id"].replace("prefect.automation.", ""),
+        name: e.resource["prefect.resource.name"],
         at: Date.parse(e.occurred),
     }));
     const history: ReplayEvent[] = events.map((e) => ({
