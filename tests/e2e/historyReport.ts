@@ -17,10 +17,11 @@ const SLICES = 4;
 
 export async function historyReport(api: string, journalFile: string, outFile: string): Promise<string> {
     const t0 = Date.now();
-    const end = Date.now();
     const lines = existsSync(journalFile) ? readFileSync(journalFile, "utf8").split("\n") : [];
     const automations = livedAutomations(lines, api);
     if (automations.length === 0) return write(outFile, "[e2e history] no automation was journaled: nothing to compare");
+    const waited = await storeCaughtUp(api, automations);
+    const end = Date.now();
     const start = Math.min(...automations.map((a) => a.createdAt)) - 60_000;
     const replayable = automations.map(toReplayAutomation).flatMap((r) => ("unsupported" in r ? [] : [r]));
     const prefixes = interestPrefixes(replayable);
@@ -48,11 +49,35 @@ export async function historyReport(api: string, journalFile: string, outFile: s
     const done = Date.now();
     const cost =
         `read ${events.length} events and ${triggered.length} firings over ${((end - start) / 60_000).toFixed(1)} min in ` +
-        `${((read - t0) / 1000).toFixed(1)} s, replayed in ${((done - read) / 1000).toFixed(1)} s`;
+        `${((read - t0) / 1000).toFixed(1)} s (${(waited / 1000).toFixed(1)} s of it waiting for the event store), ` +
+        `replayed in ${((done - read) / 1000).toFixed(1)} s`;
     return write(
         outFile,
         `[e2e history] predicted vs actual per automation over the whole e2e run (${cost})\n${formatVerifyReport(report)}`,
     );
+}
+
+/**
+ * The server stores events in batches, up to `event_persister.flush_interval` (5 s) after they happen, so an
+ * automation that fired just before the last file deleted it may not be readable yet. Prefect emits
+ * `prefect.automation.deleted` when an automation is deleted (server/events/schemas/lifecycle.py), after any
+ * firing that came before; once the last deletion's event is stored, so are they. Waits at most 10 s; returns ms.
+ */
+async function storeCaughtUp(api: string, automations: { id: string; deletedAt?: number }[]): Promise<number> {
+    const t0 = Date.now();
+    const last = automations.filter((a) => a.deletedAt !== undefined).sort((a, b) => b.deletedAt! - a.deletedAt!)[0];
+    if (!last) return 0;
+    const filter = {
+        event: { name: ["prefect.automation.deleted"] },
+        resource: { id: [`prefect.automation.${last.id}`] },
+        occurred: iso(last.deletedAt! - 60_000, Date.now() + 60_000),
+    };
+    while (Date.now() - t0 < 10_000) {
+        const page = await post<{ events: unknown[] }>(api, "/events/filter", { filter, limit: 1 });
+        if (page.events.length > 0) break;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    return Date.now() - t0;
 }
 
 function write(file: string, text: string): string {
