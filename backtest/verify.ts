@@ -148,7 +148,10 @@ function reasonFor(a: LivedAutomation, times: number[], side: "predicted" | "rec
     if (near(a.createdAt)) return `${what}, ${s(at - a.createdAt)} after its creation (the server loads a new automation late)`;
     const predicted = side === "predicted";
     const why = predicted ? "deleted before the server acted" : "the replay predicts it later";
-    if (near(a.deletedAt)) return `${what}, ${s(a.deletedAt! - at)} before its deletion (${why})`;
+    if (near(a.deletedAt)) {
+        const when = at <= a.deletedAt! ? `${s(a.deletedAt! - at)} before` : `${s(at - a.deletedAt!)} after`;
+        return `${what}, ${when} its deletion (${why})`;
+    }
     if (near(end)) return `${what}, ${s(end - at)} before the end of the history${predicted ? " (not recorded yet)" : ""}`;
     return `${what}, first ${s(at - a.createdAt)} after its creation`;
 }
@@ -177,14 +180,14 @@ export function verifyHistory(
     const byId = new Map(automations.map((a) => [a.id, a]));
     const proactive = new Set(replayable.filter((r) => r.trigger.posture === "Proactive").map((r) => r.key));
     const predicted = new Map<string, number[]>();
+    /** Proactive firings predicted within a tick after the automation's deletion: neither counted nor dropped yet. */
+    const undecided = new Map<string, number[]>();
+    const add = (m: Map<string, number[]>, id: string, at: number) => m.set(id, [...(m.get(id) ?? []), at]);
     for (const f of firings) {
-        const a = byId.get(f.automation)!;
-        // A deleted automation fires no more. A Proactive firing is predicted on the replay's 5 s grid, up to a tick
-        // after the server's (whose loop phase drifts), so one predicted within a tick after the deletion still counts:
-        // a file that deletes an automation as soon as it has fired deletes it between the two.
-        const grace = proactive.has(a.id) ? TICK_MS : 0;
-        if (a.deletedAt !== undefined && f.at > a.deletedAt + grace) continue;
-        predicted.set(f.automation, [...(predicted.get(f.automation) ?? []), f.at]);
+        const deletedAt = byId.get(f.automation)!.deletedAt;
+        // A deleted automation fires no more.
+        if (deletedAt === undefined || f.at <= deletedAt) add(predicted, f.automation, f.at);
+        else if (proactive.has(f.automation) && f.at <= deletedAt + TICK_MS) add(undecided, f.automation, f.at);
     }
     const actual = new Map<string, number[]>();
     const unknown = new Map<string, { id: string; name: string; firings: number }>();
@@ -196,8 +199,18 @@ export function verifyHistory(
         } else if (r.at <= end) actual.set(r.automationId, [...(actual.get(r.automationId) ?? []), r.at]);
     }
     const rows = automations.map((a): VerifyRow => {
-        const p = predicted.get(a.id) ?? [];
         const q = actual.get(a.id) ?? [];
+        // A Proactive firing is predicted on the replay's 5 s grid, up to a tick after the server's (whose loop phase
+        // drifts): one predicted just after the deletion counts when Prefect recorded one just before it, unpaired
+        // otherwise (a file that deletes an automation as soon as it has fired deletes it between the two).
+        const p = [...(predicted.get(a.id) ?? [])];
+        let spare = unpaired(p, q, tolerance).actual;
+        for (const at of undecided.get(a.id) ?? []) {
+            const match = spare.find((t) => Math.abs(t - at) <= tolerance);
+            if (match === undefined) continue;
+            p.push(at);
+            spare = spare.filter((t) => t !== match);
+        }
         const row: VerifyRow = {
             id: a.id,
             name: a.stored.name,

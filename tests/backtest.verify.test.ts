@@ -9,7 +9,7 @@ import {
     unpaired,
     verifyHistory,
 } from "../backtest/verify";
-import { journalEntry, livedAutomations } from "./e2e/automationJournal";
+import { journalEntry, livedAutomations, withServerLifecycle } from "./e2e/automationJournal";
 
 /**
  * The history report's comparison (backtest/verify.ts) and the e2e journal it reads (tests/e2e/automationJournal.ts):
@@ -92,6 +92,8 @@ describe("verifyHistory: the replay over each automation's lifetime against Pref
             agree: true,
         });
         expect(row(verifyHistory([stale(9)], history, [], 1000 * S), "stale")).toMatchObject({ predicted: 0, agree: true });
+        // Deleted at 13.5 s while its window ran, and Prefect never fired: the firing predicted at 15 s is not counted.
+        expect(row(verifyHistory([stale(13.5)], history, [], 1000 * S), "stale")).toMatchObject({ predicted: 0, agree: true });
     });
 
     it("a disagreement is reported with a reason, never thrown", () => {
@@ -233,6 +235,33 @@ describe("the e2e automation journal", () => {
         expect(journalEntry(api, "POST", "/automations/filter", {}, [stored], 99)).toBeUndefined();
         expect(journalEntry(api, "GET", `/automations/${id}`, undefined, stored, 99)).toBeUndefined();
         expect(journalEntry(api, "DELETE", `/deployments/${id}`, undefined, undefined, 99)).toBeUndefined();
+    });
+
+    it("withServerLifecycle: an automation the journal missed comes from the server's created/deleted events", () => {
+        const journaled = livedAutomations([JSON.stringify(journalEntry(api, "POST", "/automations/", {}, stored, 0))], api);
+        const orphan = { ...stored, id: "orphan", name: "lost answer" };
+        const lifecycle = (event: string, a: typeof stored, occurred: string) => ({
+            event: `prefect.automation.${event}`,
+            occurred,
+            resource: { "prefect.resource.id": `prefect.automation.${a.id}` },
+            payload: a,
+        });
+        const all = withServerLifecycle(journaled, [
+            lifecycle("deleted", orphan, "2026-01-01T00:01:00Z"),
+            lifecycle("created", stored, "2026-01-01T00:00:10Z"),
+            lifecycle("created", orphan, "2026-01-01T00:00:20Z"),
+        ]);
+        expect(all[0]).toBe(journaled[0]);
+        expect(all.slice(1)).toEqual([
+            {
+                id: "orphan",
+                stored: orphan,
+                createdAt: Date.parse("2026-01-01T00:00:20Z"),
+                deletedAt: Date.parse("2026-01-01T00:01:00Z"),
+                switches: [],
+                origin: "not journaled",
+            },
+        ]);
     });
 
     it("livedAutomations: one server's automations with their lifetimes", () => {

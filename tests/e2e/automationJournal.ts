@@ -60,3 +60,37 @@ export function livedAutomations(lines: string[], api: string): LivedAutomation[
     }
     return [...byId.values()];
 }
+
+/** A `prefect.automation.created` / `deleted` event, as the server stores it (payload: the automation). */
+export interface LifecycleEvent {
+    event: string;
+    occurred: string;
+    resource: Record<string, string>;
+    payload?: Record<string, any>;
+}
+
+/**
+ * Adds the automations the journal missed, from the server's own lifecycle events (pure): Prefect emits
+ * `prefect.automation.created` and `deleted` with the whole automation as payload (server/events/schemas/lifecycle.py).
+ * A create whose answer was lost (the server stored it, the client saw an error) is journaled by no one, and nobody
+ * deletes it. The journal stays the source for the rest: it alone tells a client's switch from Prefect's own.
+ */
+export function withServerLifecycle(journaled: LivedAutomation[], events: LifecycleEvent[]): LivedAutomation[] {
+    const known = new Set(journaled.map((a) => a.id));
+    const missed = new Map<string, LivedAutomation>();
+    for (const e of [...events].sort((a, b) => Date.parse(a.occurred) - Date.parse(b.occurred))) {
+        const id = e.resource["prefect.resource.id"]?.replace("prefect.automation.", "");
+        if (!id || known.has(id)) continue;
+        if (e.event === "prefect.automation.created" && e.payload?.trigger)
+            missed.set(id, {
+                id,
+                stored: e.payload as LivedAutomation["stored"],
+                createdAt: Date.parse(e.occurred),
+                switches: [],
+                origin: "not journaled",
+            });
+        const a = missed.get(id);
+        if (a && e.event === "prefect.automation.deleted") a.deletedAt = Date.parse(e.occurred);
+    }
+    return [...journaled, ...missed.values()];
+}

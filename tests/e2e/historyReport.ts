@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { ReplayEvent } from "../../backtest/engine";
 import { RecordedFiring, formatVerifyReport, interestPrefixes, toReplayAutomation, verifyHistory } from "../../backtest/verify";
-import { livedAutomations } from "./automationJournal";
+import { livedAutomations, withServerLifecycle } from "./automationJournal";
 import { PrefectEvent, get, post } from "./prefectApi";
 
 /**
@@ -18,11 +18,13 @@ const SLICES = 4;
 export async function historyReport(api: string, journalFile: string, outFile: string): Promise<string> {
     const t0 = Date.now();
     const lines = existsSync(journalFile) ? readFileSync(journalFile, "utf8").split("\n") : [];
-    const automations = livedAutomations(lines, api);
-    if (automations.length === 0) return write(outFile, "[e2e history] no automation was journaled: nothing to compare");
-    const waited = await storeCaughtUp(api, automations);
+    const journaled = livedAutomations(lines, api);
+    if (journaled.length === 0) return write(outFile, "[e2e history] no automation was journaled: nothing to compare");
+    const waited = await storeCaughtUp(api, journaled);
     const end = Date.now();
-    const start = Math.min(...automations.map((a) => a.createdAt)) - 60_000;
+    const start = Math.min(...journaled.map((a) => a.createdAt)) - 60_000;
+    const lifecycle = await eventsIn(api, { name: ["prefect.automation.created", "prefect.automation.deleted"] }, start, end);
+    const automations = withServerLifecycle(journaled, lifecycle);
     const replayable = automations.map(toReplayAutomation).flatMap((r) => ("unsupported" in r ? [] : [r]));
     const prefixes = interestPrefixes(replayable);
     const nameFilter: Record<string, string[]> = prefixes
