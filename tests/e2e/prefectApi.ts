@@ -1,3 +1,5 @@
+import { journalCall } from "./automationJournal";
+
 /** A few calls of Prefect's REST API, as plain fetch. `api` is the server's /api URL. */
 
 /**
@@ -18,7 +20,10 @@ export async function prefectRequest<T = any>(api: string, method: string, path:
             continue;
         }
         if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${text.slice(0, 2000)}`);
-        return (text ? JSON.parse(text) : undefined) as T;
+        const parsed = (text ? JSON.parse(text) : undefined) as T;
+        // Automations made, deleted or switched are journaled for the suite's history report (automationJournal.ts).
+        journalCall(api, method, path, body, parsed);
+        return parsed;
     }
 }
 
