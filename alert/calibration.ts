@@ -9,6 +9,11 @@ export interface CalibratedDeployment {
     key: string;
     flow: string;
     deployment: string;
+    /**
+     * Its Prefect id, recorded by calibrate: the only way to name this one deployment in a trigger (names are unique per
+     * flow only). Absent in a file written before calibrate recorded it: nothing is skipped for it then.
+     */
+    deploymentId?: string;
     /** The stack's routes it was found under. */
     routes: string[];
     /** Completed runs the statistics are over. */
@@ -46,3 +51,19 @@ export interface Calibration {
     /** Deployments with too few runs, and how many were read: they keep the stack's fixed values. */
     fixed: { key: string; runs: number }[];
 }
+
+/**
+ * Match-related objects that let through every deployment but the calibrated ones with a recorded id: one object per
+ * id, since an object holds when any of a label's values matches (a list of "!" values would hold for every
+ * deployment), and a deployment is a single-valued role, so "!<its id>" holds only for runs of other deployments
+ * (prefect/server/events/schemas/events.py `ResourceSpecification.matches` / `includes`). A deployment without an id
+ * (a file from before calibrate recorded it) skips nothing: a duplicate alert beats a silenced one.
+ */
+export function otherDeployments(calibrated: readonly Pick<CalibratedDeployment, "deploymentId">[]): Record<string, string>[] {
+    const ids = [...new Set(calibrated.flatMap((d) => (d.deploymentId ? [d.deploymentId] : [])))].sort();
+    return ids.map((id) => ({ "prefect.resource.role": "deployment", "prefect.resource.id": `!prefect.deployment.${id}` }));
+}
+
+/** The calibrated deployments without a recorded id, for the preview: "re-run npm run calibrate to record deployment ids". */
+export const withoutId = (calibrated: readonly Pick<CalibratedDeployment, "deploymentId" | "key">[]): string[] =>
+    calibrated.filter((d) => !d.deploymentId).map((d) => d.key);

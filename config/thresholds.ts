@@ -12,6 +12,8 @@ export type { CalibratedDeployment, Calibration } from "../alert/calibration";
  * own; one without (too few runs) keeps the stack's fixed values.
  */
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const secondsStat = (what: string) =>
     z.number({ error: `${what} in seconds (a number >= 0)` }).min(0, { error: `${what} in seconds (>= 0)` });
 /** Prefect refuses a Proactive window under 10 s; stuckRuns' own bound above. */
@@ -62,6 +64,14 @@ const deploymentSchema = z
             .string({ error: "the deployment's name" })
             .min(1, { error: "the deployment's name" })
             .describe("The deployment's name."),
+        deploymentId: z
+            .string({ error: "the deployment's id, a UUID (as npm run calibrate records it)" })
+            .regex(UUID, { error: "the deployment's id, a UUID (as npm run calibrate records it)" })
+            .optional()
+            .describe(
+                "The deployment's id: what the per-deployment skips match (names are unique per flow only); absent in a file " +
+                    "written before it was recorded (then nothing is skipped: re-run npm run calibrate).",
+            ),
         routes: z
             .array(z.string(), { error: "the stack's routes the deployment was found under" })
             .describe("The routes it was found under."),
@@ -148,6 +158,7 @@ export function parseThresholds(stack: string, source: ThresholdsSource | undefi
                 key,
                 flow: d.flow,
                 deployment: d.deployment,
+                ...(d.deploymentId ? { deploymentId: d.deploymentId.toLowerCase() } : {}),
                 routes: d.routes,
                 runs: d.runs,
                 ...pick(d.duration!),

@@ -7,7 +7,7 @@ import type { AutomationDraft, Message } from "../alert/model";
 import { templateLiteral } from "../alert/templates";
 import { EventTriggerSpec, silenceAfterLastCompletion } from "../alert/triggers";
 import { ANY_FLOW_RUN, PROACTIVE_MIN_WITHIN_SECONDS, labelLiteral } from "../prefect/vocabulary";
-import type { CalibratedDeployment, Calibration } from "../alert/calibration";
+import { type CalibratedDeployment, type Calibration, otherDeployments } from "../alert/calibration";
 import type { SignalContext, SignalModule } from "./signal";
 
 /** 0.003 h is 10.8 s, the shortest window Prefect accepts (10 s) rounded up to what the config can say. */
@@ -56,7 +56,8 @@ const schema = z
             .describe(
                 "Also watch every calibrated deployment of thresholds/<stack>.json (npm run calibrate) with its own window (its " +
                     "freshness.proposedWindowSeconds), on that flow and deployment, sent to its owner's channels when it has one; " +
-                    "it replaces a `deployments` entry of the same name; the rest keep their fixed maxAgeHours.",
+                    "it takes the severity and channels of a `deployments` entry of the same name, which keeps watching the other " +
+                    "flows' deployments of that name (it leaves this one out by the id calibrate recorded).",
             ),
         /** Also post "Recovered" to chat when fresh data arrives after a stale-data alert; off: PagerDuty resolves only. */
         recoveredNotice: bool()
@@ -90,32 +91,39 @@ function resourceName(kind: Kind | "calibrated", name: string, plain = name): st
 export const calibratedFreshnessKey = (d: Pick<CalibratedDeployment, "flow" | "deployment">): string =>
     resourceName("calibrated", `${d.flow}/${d.deployment}`, `${d.flow}-${d.deployment}`);
 
-/** A calibrated deployment freshness watches with its own window, and the fixed entry (same deployment name) it replaces. */
+/** A calibrated deployment freshness watches with its own window, and the fixed entry of its name (its severity and channels). */
 export interface CalibratedFreshness {
     d: CalibratedDeployment & { freshness: NonNullable<CalibratedDeployment["freshness"]> };
-    replaces?: Entry;
+    entry?: Entry;
 }
 
+/** A fixed entry, and for a `deployments` one the calibrated deployments of its name its window leaves out (by id). */
+export type FixedFreshness = ReturnType<typeof entries>[number] & { skip: CalibratedFreshness["d"][] };
+
 /**
- * Which deployments freshness watches with their calibrated window, and which fixed entries stay: with `calibrated`
- * off, none and all. A fixed `deployments` entry names a deployment by name alone (any flow), so a calibrated
- * deployment of that name replaces it, its severity and channels kept. Pure; the plan and the preview share it.
+ * Which deployments freshness watches with their calibrated window, and the fixed entries: with `calibrated` off,
+ * none and all. A fixed `deployments` entry names a deployment by name alone (any flow), so it stays, for the other
+ * flows' deployments of that name, and its window leaves out the calibrated ones by their recorded id (a calibrated
+ * deployment without one, from an older file, is left in: a duplicate alert beats a silent one); the calibrated
+ * automation takes the entry's severity and channels. Pure; the plan and the preview share it.
  */
-export function freshnessSplit(
-    s: Settings,
-    calibration: Calibration,
-): { calibrated: CalibratedFreshness[]; fixed: ReturnType<typeof entries> } {
+export function freshnessSplit(s: Settings, calibration: Calibration): { calibrated: CalibratedFreshness[]; fixed: FixedFreshness[] } {
     const seen = new Set<string>();
     const calibrated: CalibratedFreshness[] = [];
     for (const d of s.calibrated ? calibration.calibrated : []) {
         // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
         if (!d.freshness || seen.has(calibratedFreshnessKey(d))) continue;
         seen.add(calibratedFreshnessKey(d));
-        const replaces = Object.hasOwn(s.deployments, d.deployment) ? s.deployments[d.deployment] : undefined;
-        calibrated.push({ d: { ...d, freshness: d.freshness }, replaces });
+        const entry = Object.hasOwn(s.deployments, d.deployment) ? s.deployments[d.deployment] : undefined;
+        calibrated.push({ d: { ...d, freshness: d.freshness }, entry });
     }
-    const taken = new Set(calibrated.map((c) => c.d.deployment));
-    return { calibrated, fixed: entries(s).filter((e) => !(e.kind === "deployment" && taken.has(e.name))) };
+    return {
+        calibrated,
+        fixed: entries(s).map((e) => ({
+            ...e,
+            skip: e.kind === "deployment" ? calibrated.filter((c) => c.d.deployment === e.name && c.d.deploymentId).map((c) => c.d) : [],
+        })),
+    };
 }
 
 /** Stale data of one calibrated deployment: its flow and deployment names, so the window is its completions alone. */
@@ -139,11 +147,15 @@ const TIER_WORD = { warning: "Warning", critical: "Critical", p1: "P1" } as cons
  * for_each, so Prefect keeps one window for the whole automation: it fires when a window passes without such a
  * run, a deployment that never completed since the automation was created included.
  */
-export function freshnessTrigger(kind: "deployment" | "flow", name: string, seconds: number): EventTriggerSpec {
-    return silenceAfterLastCompletion(
-        { match: ANY_FLOW_RUN, match_related: { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) } },
-        seconds,
-    );
+export function freshnessTrigger(
+    kind: "deployment" | "flow",
+    name: string,
+    seconds: number,
+    skip: readonly Pick<CalibratedDeployment, "deploymentId">[] = [],
+): EventTriggerSpec {
+    const named = { "prefect.resource.role": kind, "prefect.resource.name": labelLiteral(name) };
+    const others = otherDeployments(skip);
+    return silenceAfterLastCompletion({ match: ANY_FLOW_RUN, match_related: others.length ? [named, ...others] : named }, seconds);
 }
 
 /**
@@ -212,7 +224,7 @@ export const freshness: SignalModule<Settings> = {
     automations: (s, ctx) => {
         const { stack, label, resolveChannels } = ctx;
         const split = freshnessSplit(s, ctx.calibration);
-        const fixed = split.fixed.map(({ kind, name, entry }): AutomationDraft => {
+        const fixed = split.fixed.map(({ kind, name, entry, skip }): AutomationDraft => {
             const seconds = Math.round(entry.maxAgeHours * 3600);
             const what = `${kind} ${name}`;
             return {
@@ -222,7 +234,7 @@ export const freshness: SignalModule<Settings> = {
                 description:
                     `${TIER_WORD[entry.severity]}: no Completed run of ${what} within ${describeDuration(seconds)} ` +
                     `(also when it never completed since this automation was created).`,
-                trigger: freshnessTrigger(kind, name, seconds),
+                trigger: freshnessTrigger(kind, name, seconds, skip),
                 channels: entry.channels ?? s.channels ?? [],
                 message: freshnessMessage(entry.severity, what, seconds),
                 routes: [],
@@ -255,8 +267,8 @@ export function windowInWords(d: CalibratedFreshness["d"]): string {
  * Stale data of one calibrated deployment: its own window, on its flow and deployment, to its owner's chat channels
  * (alert/owners.ts) when the stack knows its `owner:<team>` (recorded by calibrate), else as the section sends.
  */
-function calibratedFreshness(s: Settings, ctx: SignalContext, { d, replaces }: CalibratedFreshness): AutomationDraft {
-    const severity = replaces?.severity ?? "warning";
+function calibratedFreshness(s: Settings, ctx: SignalContext, { d, entry }: CalibratedFreshness): AutomationDraft {
+    const severity = entry?.severity ?? "warning";
     const seconds = d.freshness.windowSeconds;
     const what = `deployment ${d.key}`;
     const owner = ctx.owners.find((o) => o.name === d.owner);
@@ -268,7 +280,7 @@ function calibratedFreshness(s: Settings, ctx: SignalContext, { d, replaces }: C
             `${TIER_WORD[severity]}: no Completed run of ${what} within ${windowInWords(d)}; thresholds/${ctx.stack}.json ` +
             `(also when it never completed since this automation was created).`,
         trigger: calibratedFreshnessTrigger(d, seconds),
-        channels: ctx.sendTo(replaces?.channels ?? s.channels ?? [], owner),
+        channels: ctx.sendTo(entry?.channels ?? s.channels ?? [], owner),
         message: freshnessMessage(severity, what, seconds),
         // A team's automation watches no route (a route's mute does not silence a team: alert/owners.ts perOwner).
         routes: owner ? [] : d.routes,

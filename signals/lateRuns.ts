@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { bool, channelRefs, range, routeRefs } from "../alert/fields";
 import { armedResolve, deploymentIncidentKey, incidentSeverity } from "../alert/incidents";
-import { type CalibratedDeployment, proactiveWindowSeconds } from "../alert/calibration";
+import { type CalibratedDeployment, otherDeployments, proactiveWindowSeconds } from "../alert/calibration";
 import { describeDuration } from "../alert/messages";
 import type { AutomationDraft, Message, Route } from "../alert/model";
 import { perOwner } from "../alert/owners";
@@ -45,7 +45,7 @@ const schema = z
             .describe(
                 "Watch each calibrated deployment of thresholds/<stack>.json (npm run calibrate) against its own lateness: an " +
                     "alert per run still not started 1.5 × its latest past start after Prefect marked it Late; the route's (and " +
-                    "owners') late-run automations then skip deployments of those names.",
+                    "owners') late-run automations then skip those deployments, by the id calibrate recorded.",
             ),
         /** Also post "Recovered" to the chat channels when a late deployment's run starts; off: PagerDuty resolves only. */
         recoveredNotice: bool()
@@ -65,12 +65,15 @@ type Settings = z.output<typeof schema>;
 export const HAS_DEPLOYMENT = { "prefect.resource.role": "deployment" };
 
 /**
- * `skip`: deployment names watched on their own calibrated limit instead. A deployment is a single-valued role, so a
- * "!name" object holds only for runs of another deployment (prefect/server/events/schemas/events.py
- * `ResourceSpecification.includes`; alert/owners.ts); it names a deployment by name alone, whatever its flow.
+ * `skip`: deployments watched on their own calibrated lateness instead, by id (alert/calibration.ts otherDeployments):
+ * a name would also silence every other flow's deployment of that name ("prod", "daily").
  */
-export function lateRunTrigger(route: Route, repeatSeconds: number, skip: string[] = []): EventTriggerSpec {
-    const skipped = skip.map((name) => ({ "prefect.resource.role": "deployment", "prefect.resource.name": `!${labelLiteral(name)}` }));
+export function lateRunTrigger(
+    route: Route,
+    repeatSeconds: number,
+    skip: readonly Pick<CalibratedDeployment, "deploymentId">[] = [],
+): EventTriggerSpec {
+    const skipped = otherDeployments(skip);
     return {
         posture: "Reactive",
         match: ANY_FLOW_RUN,
@@ -131,7 +134,8 @@ export function planLateRuns(s: Settings, ctx: SignalContext, resolveFor: (chann
     const incident = { dedupKey: deploymentIncidentKey(ctx.stack), severity: incidentSeverity(tier) };
     const { label } = ctx;
     const calibrated = s.calibrated ? lateCalibrated(s, ctx) : [];
-    const skip = [...new Set(calibrated.map((d) => d.deployment))];
+    // By id only: a calibrated deployment without one (an older file) is also watched here (a duplicate, not a silence).
+    const skip = calibrated;
     const plan = (name: string, r: Route, channels: string[]): AutomationDraft[] => {
         const alert: AutomationDraft = {
             key: `late-runs-${name}`,

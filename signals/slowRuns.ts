@@ -2,12 +2,12 @@ import { z } from "zod";
 import { bool, channelRefs, routeRefs } from "../alert/fields";
 import { flowRunIncidentKey, incidentSeverity } from "../alert/incidents";
 import { describeDuration } from "../alert/messages";
+import { ANY_FLOW_RUN, type EventTriggerSpec, type Labels, labelLiteral } from "../prefect/vocabulary";
 import type { AutomationDraft, Message } from "../alert/model";
 import type { CalibratedDeployment } from "../alert/calibration";
-import type { EventTriggerSpec } from "../prefect/vocabulary";
 import { severitySchema } from "./lateRuns";
 import { SignalContext, SignalModule, toggledSectionRefs } from "./signal";
-import { stuckRunningTrigger } from "./stuckRuns";
+import { runEndedTrigger, stuckRunEndedMessage, stuckRunningTrigger } from "./stuckRuns";
 
 /**
  * Slow runs: a run of a calibrated deployment (thresholds/<stack>.json, written by `npm run calibrate`) has been
@@ -24,6 +24,13 @@ const schema = z
         routes: routeRefs.optional().describe("The routes whose calibrated deployments it watches; every route when absent."),
         channels: channelRefs.optional().describe("Where its alerts go."),
         severity: severitySchema.describe('"warning" (default) or "critical": which tier owns its automations.'),
+        resolveWhenEnded: bool()
+            .default(false)
+            .describe(
+                "Resolve a slow run's PagerDuty incident when the run ends (one automation for the section, to its PagerDuty " +
+                    "channels and the owners' ones, never chat). Prefect cannot tell a slow run from any run that ends, so this " +
+                    "sends one resolve per run of a calibrated deployment that ends (PagerDuty drops those it never opened).",
+            ),
     })
     .prefault({})
     .describe("Runs slower than usual, per deployment, from thresholds/<stack>.json (npm run calibrate).");
@@ -78,16 +85,18 @@ export const slowRunKey = (d: Pick<CalibratedDeployment, "flow" | "deployment">)
 /** One automation per calibrated deployment found under a route the section watches. */
 export function planSlowRuns(s: Settings, ctx: SignalContext): AutomationDraft[] {
     if (!s.enabled) return [];
-    const watched = s.routes ?? ctx.routes;
+    const watchedRoutes = s.routes ?? ctx.routes;
     const critical = s.severity === "critical";
     const seen = new Set<string>();
     const out: AutomationDraft[] = [];
+    const watched: CalibratedDeployment[] = [];
     for (const d of ctx.calibration.calibrated) {
-        const routes = watched.filter((r) => d.routes.includes(r));
+        const routes = watchedRoutes.filter((r) => d.routes.includes(r));
         const key = slowRunKey(d);
         // Two deployments whose names differ only in punctuation would share a key (a resource name): the first wins.
         if (routes.length === 0 || seen.has(key)) continue;
         seen.add(key);
+        watched.push(d);
         // Its team's chat channels when calibrate recorded an owner:<team> the stack knows (alert/owners.ts), and then
         // no route: a route's mute does not silence a team.
         const owner = ctx.owners.find((o) => o.name === d.owner);
@@ -107,7 +116,55 @@ export function planSlowRuns(s: Settings, ctx: SignalContext): AutomationDraft[]
             incident: { dedupKey: flowRunIncidentKey(ctx.stack), severity: incidentSeverity(s.severity), action: "trigger" },
         });
     }
-    return out;
+    return s.resolveWhenEnded ? [...out, ...slowRunResolve(s, ctx, out, watched)] : out;
+}
+
+/**
+ * The runs of any of `watched`: by id when calibrate recorded every id (one object, a list of ids: any of them), else
+ * by flow and deployment names (a few more runs than watched, e.g. another flow's deployment of the same name: each
+ * just sends PagerDuty a resolve for an incident it never opened).
+ */
+export function runsOf(watched: readonly Pick<CalibratedDeployment, "flow" | "deployment" | "deploymentId">[]): Labels[] {
+    const uniq = (xs: string[]) => [...new Set(xs)].sort();
+    if (watched.every((d) => d.deploymentId))
+        return [
+            {
+                "prefect.resource.role": "deployment",
+                "prefect.resource.id": uniq(watched.map((d) => `prefect.deployment.${d.deploymentId}`)),
+            },
+        ];
+    return [
+        { "prefect.resource.role": "flow", "prefect.resource.name": uniq(watched.map((d) => labelLiteral(d.flow))) },
+        { "prefect.resource.role": "deployment", "prefect.resource.name": uniq(watched.map((d) => labelLiteral(d.deployment))) },
+    ];
+}
+
+/**
+ * slowRuns.resolveWhenEnded: ONE automation for the section (the fewest Prefect allows: a resolve needs no window of
+ * its own, unlike the alerts), resolving the run's incident (the stuck-run key the alert used) when a run of a watched
+ * deployment ends, to the PagerDuty channels of every slow-run alert (the section's, an owner's own service) only.
+ */
+function slowRunResolve(s: Settings, ctx: SignalContext, planned: AutomationDraft[], watched: CalibratedDeployment[]): AutomationDraft[] {
+    const channels = [...new Set(planned.flatMap((a) => ctx.incidentChannels(a.channels)))];
+    if (!watched.length || !channels.length) return [];
+    const alert: EventTriggerSpec = { ...slowRunTrigger(watched[0]), match: ANY_FLOW_RUN, match_related: runsOf(watched) };
+    return [
+        {
+            // "slow-run-", not "slow-runs-": no deployment's key (slowRunKey) can take it.
+            key: "slow-run-resolve",
+            tier: s.severity,
+            name: ctx.label("Slow run ended"),
+            description:
+                `Resolves a slow run's incident when the run ends (runs of the ${watched.length} calibrated deployment(s) ` +
+                "slowRuns watches). One resolve per run that ends; PagerDuty drops those it never opened.",
+            trigger: runEndedTrigger(alert),
+            channels,
+            message: stuckRunEndedMessage(),
+            // Resolves are never muted (rules/plan.ts); the routes are for the preview's count.
+            routes: [...new Set(planned.flatMap((a) => a.routes))],
+            incident: { dedupKey: flowRunIncidentKey(ctx.stack), severity: incidentSeverity(s.severity), action: "resolve" },
+        },
+    ];
 }
 
 /** Warning (or critical): a calibrated deployment's run is running longer than its own limit. */

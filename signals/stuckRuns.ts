@@ -86,6 +86,15 @@ export const stuckRunningTrigger = (route: Route, seconds: number) => stuckTrigg
 export const stuckPendingTrigger = (route: Route, seconds: number) =>
     stuckTrigger(route, PENDING_EVENTS, [RUNNING_EVENT, ...TERMINAL_EVENTS], seconds);
 
+/**
+ * The resolve of a run-keyed incident (flowRunIncidentKey) when the run moves on: Reactive on `alert`'s runs, opened by
+ * the run's own `after` event (`for_each` the run, so each run resolves once, with its own id in the key) and fired by
+ * its first `expect` event. Prefect cannot tell whether the run was reported, so every watched run that ends sends one.
+ */
+export function runEndedTrigger(alert: EventTriggerSpec, after = [RUNNING_EVENT], expect = TERMINAL_EVENTS): EventTriggerSpec {
+    return { ...alert, posture: "Reactive", for_each: [PER_RUN], after, expect, threshold: 1, within: RECOVERY_WINDOW_SECONDS };
+}
+
 /** `phase` Running or Pending; the window is how long the run has been in it at least (the automation fires when it ends). */
 export function stuckRunMessage(phase: "Running" | "Pending", seconds: number, critical: boolean): Message {
     const tag = critical ? "CRITICAL: " : "";
@@ -175,13 +184,14 @@ export function planStuckRuns(s: Settings, ctx: SignalContext, resolveFor: (chan
                 name: label(`Stuck run recovered (${name})`),
                 description: `Resolves a stuck run's incident when the run moves on (${describeRoute(r)}).`,
                 // Opened by the run's own Running (or Pending) event, so a run resolves once, with its own id in the key.
-                trigger: {
-                    ...stuckRunningTrigger(r, 0),
-                    posture: "Reactive",
-                    after: pending === undefined ? [RUNNING_EVENT] : [...PENDING_EVENTS, RUNNING_EVENT],
-                    expect: pending === undefined ? TERMINAL_EVENTS : [RUNNING_EVENT, ...TERMINAL_EVENTS],
-                    within: RECOVERY_WINDOW_SECONDS,
-                },
+                trigger:
+                    pending === undefined
+                        ? runEndedTrigger(stuckRunningTrigger(r, 0))
+                        : runEndedTrigger(
+                              stuckRunningTrigger(r, 0),
+                              [...PENDING_EVENTS, RUNNING_EVENT],
+                              [RUNNING_EVENT, ...TERMINAL_EVENTS],
+                          ),
                 message: stuckRunEndedMessage(),
                 incident: { ...incident, action: "resolve" },
             });

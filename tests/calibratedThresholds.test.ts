@@ -6,6 +6,7 @@ import { calibrationLines } from "../cli/preview/calibration";
 import { ConfigError } from "../config/errors";
 import { RawConfig, parseStackConfig } from "../config/load";
 import { parseThresholds } from "../config/thresholds";
+import { coversResources } from "../backtest/match";
 import { planAlerting } from "../rules/plan";
 import { calibratedFreshnessKey, calibratedFreshnessTrigger } from "../signals/freshness";
 import { LATE_EVENT, RUNNING_EVENT, lateWindowSeconds, laterThanUsualTrigger } from "../signals/lateRuns";
@@ -24,6 +25,10 @@ const runs = (n: number, gap: number, late = 4) =>
         runSeconds: 10,
     }));
 
+/** Made-up deployment ids, as calibrate records them. */
+const EXCHANGE_ID = "0e000000-0000-4000-8000-000000000001";
+const HOURLY_ID = "0e000000-0000-4000-8000-000000000002";
+
 /**
  * prod's own freshness entry (exchange-rates-daily-prod, 26 h) calibrated to 1.5 × its daily gap, owned by platform;
  * orders/hourly calibrated to 1.5 h without an owner, its runs starting 100 s late; orders/backfill with too few runs.
@@ -33,11 +38,12 @@ function file(stack = "prod") {
         {
             flow: "exchange-rates",
             deployment: "exchange-rates-daily-prod",
+            deploymentId: EXCHANGE_ID,
             routes: ["dlt"],
             owner: "platform",
             proposal: propose(runs(20, 86400)),
         },
-        { flow: "orders", deployment: "hourly", routes: ["dlt"], proposal: propose(runs(30, 3600, 100)) },
+        { flow: "orders", deployment: "hourly", deploymentId: HOURLY_ID, routes: ["dlt"], proposal: propose(runs(30, 3600, 100)) },
         { flow: "orders", deployment: "backfill", routes: ["dlt"], proposal: propose(runs(2, 600)) },
     ]);
 }
@@ -129,7 +135,7 @@ describe("freshness with calibrated windows", () => {
         ).toEqual(plan({ ...prod((f) => f), thresholds: undefined }, "freshness"));
     });
 
-    it("plans one automation per calibrated deployment, its own window, to its owner's channels; the fixed entry it replaces goes", () => {
+    it("plans one automation per calibrated deployment, its own window, to its owner's channels; the fixed entry of its name stays", () => {
         const planned = plan(
             prod((f) => ({ ...f, calibrated: true })),
             "freshness",
@@ -144,6 +150,15 @@ describe("freshness with calibrated windows", () => {
                 routes: a.routes,
             })),
         ).toEqual([
+            // For the other flows' deployments of that name: it leaves the calibrated one out (see below).
+            {
+                key: "freshness-deployment-exchange-rates-daily-prod",
+                tier: "warning",
+                within: 93600,
+                channels: ["alerts"],
+                owner: undefined,
+                routes: [],
+            },
             {
                 key: "freshness-calibrated-exchange-rates-exchange-rates-daily-prod",
                 tier: "warning",
@@ -161,7 +176,11 @@ describe("freshness with calibrated windows", () => {
                 routes: ["dlt"],
             },
         ]);
-        const [owned, hourly] = planned;
+        const [fixed, owned, hourly] = planned;
+        expect(fixed.trigger.match_related).toEqual([
+            { "prefect.resource.role": "deployment", "prefect.resource.name": "exchange-rates-daily-prod" },
+            { "prefect.resource.role": "deployment", "prefect.resource.id": `!prefect.deployment.${EXCHANGE_ID}` },
+        ]);
         expect(owned.runbook).toBe("https://wiki.example.com/runbooks/platform");
         expect(hourly.name).toBe("[prod] Stale data: deployment orders/hourly");
         expect(hourly.description).toBe(
@@ -173,7 +192,7 @@ describe("freshness with calibrated windows", () => {
         expect(hourly.incident!.dedupKey).toContain("freshness/calibrated/orders/hourly");
     });
 
-    it("keeps the fixed entries of deployments it has no window for, and a replaced entry's severity and channels", () => {
+    it("keeps every fixed entry; a calibrated deployment takes the severity and channels of the entry of its name", () => {
         const planned = plan(
             prod((f) => ({
                 ...f,
@@ -186,6 +205,8 @@ describe("freshness with calibrated windows", () => {
             "freshness",
         );
         expect(planned.map((a) => [a.key, a.tier, a.trigger.within, a.channels, a.incident?.action])).toEqual([
+            ["freshness-deployment-hourly", "critical", 7200, ["critical", "pager"], "trigger"],
+            ["freshness-deployment-hourly-resolve", "critical", 60, ["pager"], "resolve"],
             ["freshness-deployment-other", "warning", 10800, ["alerts"], "trigger"],
             ["freshness-calibrated-exchange-rates-exchange-rates-daily-prod", "warning", 129600, ["critical"], "trigger"],
             ["freshness-calibrated-orders-hourly", "critical", 5400, ["critical", "pager"], "trigger"],
@@ -218,11 +239,14 @@ describe("freshness with calibrated windows", () => {
             prod((f) => ({ ...f, calibrated: true, deployments: { ...f.deployments, other: { maxAgeHours: 3 } } })),
         );
         expect(calibrationLines(on).slice(5)).toEqual([
-            "Freshness: 2 deployment(s) on calibrated windows, 1 entr(ies) on fixed maxAgeHours",
+            "Freshness: 2 deployment(s) on calibrated windows, 2 entr(ies) on fixed maxAgeHours",
             "  calibrated  exchange-rates/exchange-rates-daily-prod: stale after 36 hours (1.5 × the longest gap between completions, " +
-                "24 hours; median gap 24 hours, over 20 runs) (replaces freshness.deployments.exchange-rates-daily-prod) [owner platform]",
+                "24 hours; median gap 24 hours, over 20 runs) (severity and channels of freshness.deployments.exchange-rates-daily-prod, " +
+                "which leaves it out) [owner platform]",
             "  calibrated  orders/hourly: stale after 90 minutes (1.5 × the longest gap between completions, 1 hour; " +
                 "median gap 1 hour, over 30 runs)",
+            "  fixed       deployment exchange-rates-daily-prod: stale after 26 hours " +
+                "(other than exchange-rates/exchange-rates-daily-prod)",
             "  fixed       deployment other: stale after 3 hours",
             "Late runs: calibrated lateness unused (2 measured; lateRuns.calibrated is off)",
         ]);
@@ -271,8 +295,8 @@ describe("lateRuns with calibrated lateness", () => {
             "lateRuns",
         );
     const NOT_CALIBRATED = [
-        { "prefect.resource.role": "deployment", "prefect.resource.name": "!exchange-rates-daily-prod" },
-        { "prefect.resource.role": "deployment", "prefect.resource.name": "!hourly" },
+        { "prefect.resource.role": "deployment", "prefect.resource.id": `!prefect.deployment.${EXCHANGE_ID}` },
+        { "prefect.resource.role": "deployment", "prefect.resource.id": `!prefect.deployment.${HOURLY_ID}` },
     ];
 
     it("is opt-in: without lateRuns.calibrated the plan does not change with the file", () => {
@@ -284,7 +308,7 @@ describe("lateRuns with calibrated lateness", () => {
         expect([0, 4, 7, 100, 101].map(lateWindowSeconds)).toEqual([10, 10, 15, 150, 155]);
     });
 
-    it("plans one automation per calibrated deployment, to its owner's channels; the route's and owners' skip their names", () => {
+    it("plans one automation per calibrated deployment, to its owner's channels; the route's and owners' skip them by id", () => {
         const planned = late({ calibrated: true });
         expect(planned.map((a) => [a.key, a.trigger.posture, a.trigger.within, a.channels, a.owner, a.routes])).toEqual([
             ["late-runs-dlt", "Reactive", 3600, ["alerts"], undefined, ["dlt"]],
@@ -345,7 +369,7 @@ describe("lateRuns with calibrated lateness", () => {
             ),
         );
         expect(lines.slice(-3)).toEqual([
-            "Late runs: 2 deployment(s) on calibrated lateness (the route's late-run automations skip their names), the rest " +
+            "Late runs: 2 deployment(s) on calibrated lateness (the route's late-run automations skip them by id), the rest " +
                 "alert when Prefect marks a run Late",
             "  calibrated  exchange-rates/exchange-rates-daily-prod: alert when still not started 10 seconds after marked Late " +
                 "(latest start 4 seconds late over 20 runs) [owner platform]",
@@ -370,5 +394,90 @@ describe("two deployments whose names differ only in punctuation", () => {
         const keys = all.map((a) => a.key).filter((k) => k.includes("calibrated"));
         expect(keys).toEqual(["late-runs-calibrated-a-b-c", "freshness-calibrated-a-b-c"]);
         expect(all.find((a) => a.key === "freshness-calibrated-a-b-c")!.name).toBe("[prod] Stale data: deployment a-b/c");
+    });
+});
+
+/**
+ * Names are unique per flow only: orders/prod is calibrated, billing/prod is not. Each automation is judged as the
+ * server judges it (backtest/match.ts coversResources, a port of events.py `covers_resources`) on an event of a run of
+ * each deployment: the fixed automations must still watch billing/prod.
+ */
+describe("a deployment name shared by two flows, one calibrated", () => {
+    const ORDERS_PROD = "0e000000-0000-4000-8000-0000000000a1";
+    const BILLING_PROD = "0e000000-0000-4000-8000-0000000000b2";
+    const shared = (ids: boolean) =>
+        thresholdsFile("prod", 30, [
+            {
+                flow: "orders",
+                deployment: "prod",
+                ...(ids ? { deploymentId: ORDERS_PROD } : {}),
+                routes: ["dlt"],
+                proposal: propose(runs(20, 3600, 60)),
+            },
+        ]);
+    const raw = (ids: boolean) => ({
+        ...editKey(
+            editKey(stackConfig("prod"), "lateRuns", (l) => ({ ...l, calibrated: true })),
+            "freshness",
+            (f) => ({ ...f, calibrated: true, deployments: { prod: { maxAgeHours: 2, severity: "critical" } } }),
+        ),
+        thresholds: source(shared(ids)),
+    });
+    /** A run event of `<flow>/prod` as Prefect emits it: the run, and related its flow, deployment and tag. */
+    const runOf = (flow: string, id: string): { resource: Record<string, string>; related: Record<string, string>[] } => ({
+        resource: { "prefect.resource.id": "prefect.flow-run.0e000000-0000-4000-8000-00000000ffff" },
+        related: [
+            { "prefect.resource.id": `prefect.flow.${flow}-id`, "prefect.resource.role": "flow", "prefect.resource.name": flow },
+            { "prefect.resource.id": `prefect.deployment.${id}`, "prefect.resource.role": "deployment", "prefect.resource.name": "prod" },
+            { "prefect.resource.id": "prefect.tag.dlt", "prefect.resource.role": "tag" },
+        ],
+    });
+    const watches = (a: { trigger: { match: any; match_related: any } }, run: ReturnType<typeof runOf>) =>
+        coversResources(a.trigger.match, a.trigger.match_related, run.resource, run.related);
+    const orders = runOf("orders", ORDERS_PROD);
+    const billing = runOf("billing", BILLING_PROD);
+
+    it("late runs: the route's automation skips orders/prod alone, by id; billing/prod is still watched", () => {
+        const planned = plan(raw(true), "lateRuns");
+        const route = planned.find((a) => a.key === "late-runs-dlt")!;
+        const mine = planned.find((a) => a.key === "late-runs-calibrated-orders-prod")!;
+        expect([watches(route, billing), watches(route, orders)]).toEqual([true, false]);
+        expect([watches(mine, billing), watches(mine, orders)]).toEqual([false, true]);
+    });
+
+    it("freshness: the fixed entry prod stays for billing/prod, leaving orders/prod to its calibrated window (its severity)", () => {
+        const planned = plan(raw(true), "freshness");
+        const fixed = planned.find((a) => a.key === "freshness-deployment-prod")!;
+        const mine = planned.find((a) => a.key === "freshness-calibrated-orders-prod")!;
+        expect([watches(fixed, billing), watches(fixed, orders)]).toEqual([true, false]);
+        expect([watches(mine, billing), watches(mine, orders)]).toEqual([false, true]);
+        expect([fixed.tier, mine.tier]).toEqual(["critical", "critical"]);
+    });
+
+    it("a file without deployment ids (older calibrate): nothing skipped or replaced, and the preview says to re-run calibrate", () => {
+        const lateRoute = plan(raw(false), "lateRuns").find((a) => a.key === "late-runs-dlt")!;
+        const fixed = plan(raw(false), "freshness").find((a) => a.key === "freshness-deployment-prod")!;
+        expect([watches(lateRoute, billing), watches(lateRoute, orders)]).toEqual([true, true]);
+        expect([watches(fixed, billing), watches(fixed, orders)]).toEqual([true, true]);
+        expect(fixed.trigger.match_related).toEqual({ "prefect.resource.role": "deployment", "prefect.resource.name": "prod" });
+        const lines = calibrationLines(parseStackConfig(raw(false)));
+        expect(lines.filter((l) => l.includes("re-run npm run calibrate to record deployment ids"))).toEqual([
+            "  orders/prod: no deployment id in the file, so the fixed automations still watch it too (a possible duplicate " +
+                "alert): re-run npm run calibrate to record deployment ids",
+            "  orders/prod: no deployment id in the file, so the fixed automations still watch it too (a possible duplicate " +
+                "alert): re-run npm run calibrate to record deployment ids",
+        ]);
+        expect(calibrationLines(parseStackConfig(raw(true))).some((l) => l.includes("re-run"))).toBe(false);
+    });
+
+    it("the id is recorded in the file, read back lower-case, and refused when it is not a UUID", () => {
+        expect(JSON.parse(stableJson(shared(true))).deployments["orders/prod"].deploymentId).toBe(ORDERS_PROD);
+        const upper = shared(true);
+        upper.deployments["orders/prod"].deploymentId = ORDERS_PROD.toUpperCase();
+        expect(parseThresholds("prod", source(upper)).calibrated[0].deploymentId).toBe(ORDERS_PROD);
+        const bad = shared(true);
+        bad.deployments["orders/prod"].deploymentId = "orders/prod";
+        expect(() => parseThresholds("prod", source(bad))).toThrow(ConfigError);
+        expect(() => parseThresholds("prod", source(bad))).toThrow(/deployments\.orders\/prod\.deploymentId.*UUID/);
     });
 });

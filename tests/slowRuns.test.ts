@@ -8,6 +8,8 @@ import { ConfigError } from "../config/errors";
 import { RawConfig, parseStackConfig } from "../config/load";
 import { parseThresholds } from "../config/thresholds";
 import { unknownTemplateNames } from "../prefect/vocabulary";
+import { coversResources } from "../backtest/match";
+import { RECOVERY_WINDOW_SECONDS } from "../alert/triggers";
 import { planAlerting } from "../rules/plan";
 import { slowRunMessage, slowRunTrigger, slowRuns } from "../signals/slowRuns";
 import { RUNNING_EVENT } from "../signals/lateRuns";
@@ -253,5 +255,105 @@ describe("the slowRuns signal", () => {
             "Late runs: calibrated lateness unused (1 measured; lateRuns.calibrated is off)",
         ]);
         expect(calibrationLines(parseStackConfig(stackConfig("dev")))).toEqual([]);
+    });
+});
+
+/**
+ * slowRuns.resolveWhenEnded on prod (channels alerts and pager): orders/hourly owned by data-eng (its own PagerDuty
+ * service), billing/daily unowned. One resolve automation for the section, to both PagerDuty channels, never chat.
+ */
+describe("slowRuns.resolveWhenEnded", () => {
+    const HOURLY = "0e000000-0000-4000-8000-0000000000c1";
+    const DAILY = "0e000000-0000-4000-8000-0000000000d2";
+    const file = (ids: boolean) =>
+        thresholdsFile("prod", 30, [
+            {
+                flow: "orders",
+                deployment: "hourly",
+                ...(ids ? { deploymentId: HOURLY } : {}),
+                owner: "data-eng",
+                routes: ["dlt"],
+                proposal: propose(runs(Array(30).fill(10))),
+            },
+            {
+                flow: "billing",
+                deployment: "daily",
+                ...(ids ? { deploymentId: DAILY } : {}),
+                routes: ["dlt"],
+                proposal: propose(runs(Array(30).fill(10))),
+            },
+        ]);
+    const prod = (section: Record<string, unknown>, ids = true, channels = ["alerts", "pager"]): RawConfig => ({
+        ...editKey(
+            editKey(stackConfig("prod"), "owners", () => ({
+                "data-eng": { channels: ["critical"], pagerDutyService: "Data Eng" },
+            })),
+            "slowRuns",
+            () => ({ enabled: true, channels, ...section }),
+        ),
+        thresholds: source(file(ids), "prod"),
+    });
+    const resolves = (raw: RawConfig) => planned(raw).filter((a) => a.incident?.action === "resolve");
+
+    it("is off by default: no resolve, the alerts unchanged", () => {
+        expect(resolves(prod({}))).toEqual([]);
+        expect(planned(prod({ resolveWhenEnded: true })).filter((a) => a.incident?.action === "trigger")).toEqual(planned(prod({})));
+    });
+
+    it("one automation for the section, to the section's and the owner's PagerDuty channels, never chat", () => {
+        const alerts = planned(prod({ resolveWhenEnded: true }));
+        expect(alerts.map((a) => [a.key, a.channels])).toEqual([
+            ["slow-runs-billing-daily", ["alerts", "pager"]],
+            ["slow-runs-orders-hourly", ["critical", "pagerOwner-data-eng"]],
+            ["slow-run-resolve", ["pager", "pagerOwner-data-eng"]],
+        ]);
+        const [billing, , resolve] = alerts;
+        expect(resolve.name).toBe("[prod] Slow run ended");
+        // The alert's key (the stuck-run key, per run): its resolve closes the incident the alert opened.
+        expect(resolve.incident).toEqual({ ...billing.incident, action: "resolve" });
+        expect(resolve.armedBy).toBeUndefined();
+    });
+
+    it("its trigger: Reactive, a run's own Running then any terminal state, for_each the run, on the watched deployments by id", () => {
+        const [, , resolve] = planned(prod({ resolveWhenEnded: true }));
+        expect(resolve.trigger).toEqual({
+            posture: "Reactive",
+            match: { "prefect.resource.id": "prefect.flow-run.*" },
+            match_related: [
+                {
+                    "prefect.resource.role": "deployment",
+                    "prefect.resource.id": [`prefect.deployment.${HOURLY}`, `prefect.deployment.${DAILY}`],
+                },
+            ],
+            after: [RUNNING_EVENT],
+            expect: TERMINAL_EVENTS,
+            for_each: [PER_RUN],
+            threshold: 1,
+            within: RECOVERY_WINDOW_SECONDS,
+        });
+        // Judged as the server judges it: a run of either watched deployment, not another flow's `daily`.
+        const run = (id: string, flow = "billing") => [
+            { "prefect.resource.id": `prefect.flow.${flow}`, "prefect.resource.role": "flow", "prefect.resource.name": flow },
+            { "prefect.resource.id": `prefect.deployment.${id}`, "prefect.resource.role": "deployment", "prefect.resource.name": "daily" },
+        ];
+        const covers = (related: Record<string, string>[]) =>
+            coversResources(resolve.trigger.match, resolve.trigger.match_related, { "prefect.resource.id": "prefect.flow-run.x" }, related);
+        expect([covers(run(DAILY)), covers(run(HOURLY, "orders")), covers(run("0e000000-0000-4000-8000-0000000000e3", "other"))]).toEqual([
+            true,
+            true,
+            false,
+        ]);
+    });
+
+    it("a file without deployment ids: by flow and deployment names (a superset; extra resolves are dropped by PagerDuty)", () => {
+        const [resolve] = resolves(prod({ resolveWhenEnded: true }, false));
+        expect(resolve.trigger.match_related).toEqual([
+            { "prefect.resource.role": "flow", "prefect.resource.name": ["billing", "orders"] },
+            { "prefect.resource.role": "deployment", "prefect.resource.name": ["daily", "hourly"] },
+        ]);
+    });
+
+    it("no PagerDuty channel anywhere: no resolve (chat never gets one)", () => {
+        expect(resolves(editKey(prod({ resolveWhenEnded: true }, true, ["alerts"]), "owners", () => ({})))).toEqual([]);
     });
 });

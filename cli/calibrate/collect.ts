@@ -46,7 +46,14 @@ export async function collectSamples(client: PrefectClient, routes: Route[], run
                 runSeconds: r.total_run_time,
             }));
             const owner = ownerOf(d.tags ?? []);
-            found.set(key, { flow, deployment: d.name, routes: [route.name], ...(owner ? { owner } : {}), proposal: propose(completed) });
+            found.set(key, {
+                flow,
+                deployment: d.name,
+                deploymentId: d.id,
+                routes: [route.name],
+                ...(owner ? { owner } : {}),
+                proposal: propose(completed),
+            });
         }
     }
     return [...found.values()].sort((a, b) => `${a.flow}/${a.deployment}`.localeCompare(`${b.flow}/${b.deployment}`));

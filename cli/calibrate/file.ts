@@ -5,6 +5,8 @@ import { DURATION_RULE, Proposal } from "./stats";
 export interface DeploymentSample {
     flow: string;
     deployment: string;
+    /** Its Prefect id (names are unique per flow only). */
+    deploymentId?: string;
     /** The stack's routes it was found under, in the stack's order. */
     routes: string[];
     /** The team of its `owner:<team>` tag, if any (collect.ts ownerOf). */
@@ -20,6 +22,7 @@ export function thresholdsFile(stack: string, runsRead: number, samples: Deploym
         deployments[`${s.flow}/${s.deployment}`] = {
             flow: s.flow,
             deployment: s.deployment,
+            ...(s.deploymentId ? { deploymentId: s.deploymentId } : {}),
             routes: s.routes,
             ...(s.owner ? { owner: s.owner } : {}),
             runs,

@@ -1,3 +1,4 @@
+import { withoutId } from "../../alert/calibration";
 import { describeDuration } from "../../alert/messages";
 import { StackConfig, sectionOf } from "../../config/model";
 import { freshness, freshnessSplit, windowInWords } from "../../signals/freshness";
@@ -24,7 +25,7 @@ export function calibrationLines(cfg: Pick<StackConfig, "calibration" | "signals
     return [...out, ...freshnessLines(cfg), ...lateLines(cfg)];
 }
 
-/** Late runs: the deployments on their calibrated lateness, and that the route's automations skip their names. */
+/** Late runs: the deployments on their calibrated lateness, and that the route's automations skip them (by id). */
 function lateLines(cfg: Pick<StackConfig, "calibration" | "signals" | "routes">): string[] {
     const s = sectionOf(cfg, lateRuns.settings);
     const mine = lateCalibrated(s, { routes: cfg.routes.map((r) => r.name), calibration: cfg.calibration });
@@ -33,7 +34,7 @@ function lateLines(cfg: Pick<StackConfig, "calibration" | "signals" | "routes">)
         return unused ? [`Late runs: calibrated lateness unused (${unused} measured; lateRuns.calibrated is off)`] : [];
     }
     return [
-        `Late runs: ${mine.length} deployment(s) on calibrated lateness (the route's late-run automations skip their names), ` +
+        `Late runs: ${mine.length} deployment(s) on calibrated lateness (the route's late-run automations skip them by id), ` +
             "the rest alert when Prefect marks a run Late",
         ...mine.map(
             (d) =>
@@ -41,7 +42,20 @@ function lateLines(cfg: Pick<StackConfig, "calibration" | "signals" | "routes">)
                 `(latest start ${describeDuration(d.lateness.maxSeconds)} late over ${d.runs} runs)` +
                 (d.owner ? ` [owner ${d.owner}]` : ""),
         ),
+        ...reRun(mine),
     ];
+}
+
+/** Calibrated deployments without a recorded id are not left out of the fixed automations: they may alert twice. */
+function reRun(calibrated: Parameters<typeof withoutId>[0]): string[] {
+    const missing = withoutId(calibrated);
+    const them = missing.length > 1 ? "them" : "it";
+    return missing.length
+        ? [
+              `  ${missing.join(", ")}: no deployment id in the file, so the fixed automations still watch ${them} too ` +
+                  "(a possible duplicate alert): re-run npm run calibrate to record deployment ids",
+          ]
+        : [];
 }
 
 /** Freshness: the deployments on their calibrated window, and the entries that keep their fixed maxAgeHours. */
@@ -55,13 +69,19 @@ function freshnessLines(cfg: Pick<StackConfig, "calibration" | "signals">): stri
     return [
         `Freshness: ${split.calibrated.length} deployment(s) on calibrated windows, ${split.fixed.length} entr(ies) on fixed maxAgeHours`,
         ...split.calibrated.map(
-            ({ d, replaces }) =>
+            ({ d, entry }) =>
                 `  calibrated  ${d.key}: stale after ${windowInWords(d)}` +
-                (replaces ? ` (replaces freshness.deployments.${d.deployment})` : "") +
+                (entry
+                    ? ` (severity and channels of freshness.deployments.${d.deployment}, ` +
+                      (d.deploymentId ? "which leaves it out)" : "which still watches it too)")
+                    : "") +
                 (d.owner ? ` [owner ${d.owner}]` : ""),
         ),
         ...split.fixed.map(
-            (e) => `  fixed       ${e.kind} ${e.name}: stale after ${describeDuration(Math.round(e.entry.maxAgeHours * 3600))}`,
+            (e) =>
+                `  fixed       ${e.kind} ${e.name}: stale after ${describeDuration(Math.round(e.entry.maxAgeHours * 3600))}` +
+                (e.skip.length ? ` (other than ${e.skip.map((d) => d.key).join(", ")})` : ""),
         ),
+        ...reRun(split.calibrated.map((c) => c.d)),
     ];
 }

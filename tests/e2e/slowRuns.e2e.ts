@@ -105,7 +105,7 @@ describe("calibrate and slowRuns on the real server", () => {
         expect(stdout).toContain(`written to ${written}`);
         expect(Object.keys(file.deployments)).toEqual([`${FLOW}/${DEPLOYMENT}`]);
         const d = file.deployments[`${FLOW}/${DEPLOYMENT}`];
-        expect(d).toMatchObject({ flow: FLOW, deployment: DEPLOYMENT, routes: ["slow"], runs: SEEDED });
+        expect(d).toMatchObject({ flow: FLOW, deployment: DEPLOYMENT, deploymentId, routes: ["slow"], runs: SEEDED });
         expect(d.duration.medianSeconds).toBeGreaterThanOrEqual(USUAL_SECONDS);
         expect(d.duration.medianSeconds).toBeLessThan(USUAL_SECONDS + 3);
         expect(d.duration).toMatchObject({ limitSeconds: 30, limitFrom: "floor" });
@@ -255,20 +255,22 @@ describe("calibrated freshness on the real server", () => {
 /**
  * Issue 17, calibrated lateness on the real server (lateRuns.calibrated; the server marks a run Late 15 s after its
  * expected start, tests/e2e/prefectServer.ts). Deployment `usual` (tagged owner:team-b) has 10 completed runs that
- * started about LATE_S late; `other` has 2 (too few to calibrate). calibrate proposes for `usual` 1.5 × its latest
- * start in 5 s ticks; the program gives it a Proactive automation to team-b's channel and the route's late-run
- * automation skips its name. Then, with no worker, one run of each is scheduled a moment ago, and a second run of
- * `usual` starts soon after it was marked Late: exactly one message to /alerts (the route's, for `other`), exactly one
- * to /team (the calibrated one, for the run that never started), none for the run that started in time.
+ * started about LATE_S late; `other` has 2 (too few to calibrate); a second flow has a deployment also named `usual`,
+ * never run (names are unique per flow only). calibrate proposes for `usual` 1.5 × its latest start in 5 s ticks and
+ * records its id; the program gives it a Proactive automation to team-b's channel and the route's late-run automation
+ * skips it by that id. Then, with no worker, one run of each deployment is scheduled a moment ago, and a second run of
+ * `usual` starts soon after it was marked Late: exactly two messages to /alerts (the route's, for `other` and for the
+ * other flow's `usual`), exactly one to /team (the calibrated one, for the run that never started), none for the run
+ * that started in time.
  */
-const LATE = { stack: "callate", flow: "e2e-calibrated-late", lateSeconds: 10, seeded: 10 } as const;
+const LATE = { stack: "callate", flow: "e2e-calibrated-late", twinFlow: "e2e-calibrated-late-twin", lateSeconds: 10, seeded: 10 } as const;
 const LATE_SPEC: OwnStackSpec = {
     stack: LATE.stack,
     channels: {
         alerts: { type: "webhook", description: "the section's channel" },
         team: { type: "webhook", description: "team-b's channel" },
     },
-    routes: { late: { flows: [LATE.flow] } },
+    routes: { late: { flows: [LATE.flow, LATE.twinFlow] } },
     sections: {
         owners: { "team-b": { channels: ["team"] } },
         lateRuns: { enabled: true, calibrated: true, channels: ["alerts"] },
@@ -276,6 +278,8 @@ const LATE_SPEC: OwnStackSpec = {
 };
 let usualId: string;
 let otherId: string;
+/** The other flow's deployment named `usual`, never calibrated. */
+let twinId: string;
 let withinSeconds: number;
 let late: OwnStack | undefined;
 
@@ -304,12 +308,16 @@ describe("calibrated lateness on the real server", () => {
         const flow = await post(apiUrl, "/flows/", { name: LATE.flow });
         usualId = (await post(apiUrl, "/deployments/", { name: "usual", flow_id: flow.id, tags: ["owner:team-b"] })).id;
         otherId = (await post(apiUrl, "/deployments/", { name: "other", flow_id: flow.id })).id;
+        const twinFlow = await post(apiUrl, "/flows/", { name: LATE.twinFlow });
+        twinId = (await post(apiUrl, "/deployments/", { name: "usual", flow_id: twinFlow.id })).id;
         // Scheduled LATE_S ago, under the server's 15 s: started before the late-runs service marks them Late.
         for (let i = 0; i < LATE.seeded; i++) await startAndComplete(await scheduled(usualId, LATE.lateSeconds));
         for (let i = 0; i < 2; i++) await startAndComplete(await scheduled(otherId, LATE.lateSeconds));
         const { file } = await calibrate(LATE_SPEC);
         const usual = file.deployments[`${LATE.flow}/usual`];
-        expect(usual).toMatchObject({ owner: "team-b", runs: LATE.seeded });
+        expect(usual).toMatchObject({ owner: "team-b", runs: LATE.seeded, deploymentId: usualId });
+        expect(file.deployments[`${LATE.twinFlow}/usual`]).toMatchObject({ deploymentId: twinId });
+        expect(file.deployments[`${LATE.twinFlow}/usual`].duration).toBeUndefined();
         expect(usual.lateness.maxSeconds).toBeGreaterThanOrEqual(LATE.lateSeconds);
         expect(usual.lateness.maxSeconds).toBeLessThan(15);
         expect(file.deployments[`${LATE.flow}/other`].duration).toBeUndefined();
@@ -317,7 +325,7 @@ describe("calibrated lateness on the real server", () => {
         console.log(`[e2e] calibrated ${LATE.flow}/usual: ${JSON.stringify(usual.lateness)}; alert ${withinSeconds} s after the Late mark`);
     }, 300_000);
 
-    it("a run still Late past the calibrated limit alerts its owner once; the route alerts only the other deployment", async () => {
+    it("a run Late past the calibrated limit alerts its owner once; the route alerts the others, the same-named one too", async () => {
         late = await applyOwnStack(LATE_SPEC);
         const { receiver, applied } = late;
         const names = applied.automations.map((a) => a.name).sort();
@@ -328,10 +336,16 @@ describe("calibrated lateness on the real server", () => {
             after: ["prefect.flow-run.Late"],
             within: withinSeconds,
         });
+        // The route skips the calibrated deployment by its id, not by its name (which the other flow's shares).
+        expect(trigger("late-runs-late").match_related).toContainEqual({
+            "prefect.resource.role": "deployment",
+            "prefect.resource.id": `!prefect.deployment.${usualId}`,
+        });
 
         const never = await scheduled(usualId, 1);
         const inTime = await scheduled(usualId, 1);
         const otherRun = await scheduled(otherId, 1);
+        const twinRun = await scheduled(twinId, 1);
         // The in-time run starts once it is Late, well within the limit.
         for (let i = 0; i < 60 && (await flowRun(apiUrl, inTime)).state.name !== "Late"; i++) await sleep(1000);
         expect((await flowRun(apiUrl, inTime)).state.name).toBe("Late");
@@ -340,13 +354,16 @@ describe("calibrated lateness on the real server", () => {
         const [alert] = await receiver.waitFor(() => receiver.on("/team"), 1, (withinSeconds + 60) * 1000, "the later-than-usual alert");
         expect(alert.json!.subject).toBe(`Late run: ${LATE.flow} (usual) is later than usual`);
         expect(alert.json!.body).toContain(`(\`${never}\`)`);
-        await receiver.waitFor(() => receiver.on("/alerts"), 1, 60_000, "the route's late-run alert");
+        await receiver.waitFor(() => receiver.on("/alerts"), 2, 60_000, "the route's two late-run alerts");
         // The in-time run's window closed long ago; the proactive loop (every ~5 s) has judged it.
         await sleep(15_000);
         expect(receiver.on("/team")).toHaveLength(1);
-        expect(receiver.on("/alerts")).toHaveLength(1);
-        expect(receiver.on("/alerts")[0].json!.body).toContain(`(\`${otherRun}\`)`);
+        expect(receiver.on("/alerts")).toHaveLength(2);
+        expect(receiver.mentioning(otherRun).map((m) => m.path)).toEqual(["/alerts"]);
+        // The other flow's `usual`: its Late alert still comes, from the route (a skip by name silenced it).
+        expect(receiver.mentioning(twinRun).map((m) => m.path)).toEqual(["/alerts"]);
+        expect(receiver.mentioning(never).map((m) => m.path)).toEqual(["/team"]);
         expect(receiver.mentioning(inTime)).toEqual([]);
-        expect(receiver.requests).toHaveLength(2);
+        expect(receiver.requests).toHaveLength(3);
     }, 300_000);
 });
