@@ -103,7 +103,8 @@ export class PrefectClient {
     /** Names of flows or deployments by id. */
     async names(kind: "flows" | "deployments", ids: string[]): Promise<Map<string, string>> {
         if (ids.length === 0) return new Map();
-        const rows = await this.request<{ id: string; name: string }[]>("POST", `/${kind}/filter`, { [kind]: { id: { any_: ids } } });
+        // Paged: a filter returns at most the server's page size (200 by default), and a week can touch more flows.
+        const rows = await this.allPages<{ id: string; name: string }>(`/${kind}/filter`, { [kind]: { id: { any_: ids } } }, kind);
         return new Map(rows.map((r) => [r.id, r.name]));
     }
 

@@ -444,6 +444,11 @@ describe("reading the API", () => {
                 else if (req.url === "/api/events/filter/next?page-token=p3") out = { events: [ev(4)], next_page: null };
                 else if (req.url === "/api/flow_runs/filter")
                     out = Array.from({ length: body.offset === 0 ? 200 : 7 }, (_, i) => ({ id: `${body.offset + i}` }));
+                else if (req.url === "/api/flows/filter")
+                    out = Array.from({ length: body.offset === 0 ? 200 : 3 }, (_, i) => ({
+                        id: `f${body.offset + i}`,
+                        name: `flow ${body.offset + i}`,
+                    }));
                 res.writeHead(out ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(out ?? { detail: "no" }));
             });
         });
@@ -458,12 +463,21 @@ describe("reading the API", () => {
             expect(events.map((e) => e.id)).toEqual(["e1", "e2", "e3", "e4"]);
             const runs = await client.flowRuns({ flow_runs: {} });
             expect(runs).toHaveLength(207);
+            // Names are paged too: more flows than one page of the server's filter.
+            const flowNames = await client.names(
+                "flows",
+                Array.from({ length: 203 }, (_, i) => `f${i}`),
+            );
+            expect(flowNames.size).toBe(203);
+            expect(flowNames.get("f202")).toBe("flow 202");
             expect(seen.map((s) => `${s.method} ${s.url} ${s.body?.offset ?? ""}`)).toEqual([
                 "POST /api/events/filter ",
                 "GET /api/events/filter/next?page-token=p2 ",
                 "GET /api/events/filter/next?page-token=p3 ",
                 "POST /api/flow_runs/filter 0",
                 "POST /api/flow_runs/filter 200",
+                "POST /api/flows/filter 0",
+                "POST /api/flows/filter 200",
             ]);
             expect(seen[0].body).toEqual({ filter: { event: { name: ["prefect.automation.triggered"] } }, limit: 50 });
             expect(new Set(seen.map((s) => s.auth))).toEqual(new Set([`Basic ${Buffer.from("u:p").toString("base64")}`]));
