@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stableJson, summary, thresholdsFile } from "../cli/calibrate/file";
-import { ownerOf } from "../cli/calibrate/collect";
+import { ownerOf, ownerOfDeployment } from "../cli/calibrate/collect";
 import { propose } from "../cli/calibrate/stats";
 import { calibrationLines } from "../cli/preview/calibration";
 import { ConfigError } from "../config/errors";
@@ -68,6 +68,10 @@ describe("calibrate records the owner", () => {
     it("the team of the deployment's first owner: tag, normalised; none without one", () => {
         expect(ownerOf(["dlt", "Owner: Data Eng", "owner:platform"])).toBe("data-eng");
         expect(ownerOf(["dlt", "co-owner:x"])).toBeUndefined();
+        // The flow's owner tag owns its deployments too; the deployment's own tag wins.
+        expect(ownerOfDeployment(["dlt"], ["owner:finance"])).toBe("finance");
+        expect(ownerOfDeployment(["owner:data-eng"], ["owner:finance"])).toBe("data-eng");
+        expect(ownerOfDeployment(["dlt"], ["dlt"])).toBeUndefined();
     });
 
     it("is written to the file and read back with the freshness window", () => {

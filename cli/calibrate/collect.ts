@@ -23,9 +23,21 @@ export async function collectSamples(client: PrefectClient, routes: Route[], run
             },
             "deployments",
         );
-        const flows = await client.names("flows", [...new Set(deployments.map((d) => d.flow_id))]);
+        const flowIds = [...new Set(deployments.map((d) => d.flow_id))];
+        // Names and tags: an owner:<team> tag on the flow owns its deployments too (as the alerts and the report see it).
+        const flows = new Map(
+            flowIds.length
+                ? (
+                      await client.allPages<{ id: string; name: string; tags?: string[] }>(
+                          "/flows/filter",
+                          { flows: { id: { any_: flowIds } } },
+                          "flows",
+                      )
+                  ).map((f) => [f.id, f])
+                : [],
+        );
         for (const d of deployments) {
-            const flow = flows.get(d.flow_id) ?? d.flow_id;
+            const flow = flows.get(d.flow_id)?.name ?? d.flow_id;
             const key = `${flow}/${d.name}`;
             const known = found.get(key);
             if (known) {
@@ -45,7 +57,7 @@ export async function collectSamples(client: PrefectClient, routes: Route[], run
                 end: r.end_time,
                 runSeconds: r.total_run_time,
             }));
-            const owner = ownerOf(d.tags ?? []);
+            const owner = ownerOfDeployment(d.tags ?? [], flows.get(d.flow_id)?.tags ?? []);
             found.set(key, {
                 flow,
                 deployment: d.name,
@@ -66,4 +78,9 @@ export function ownerOf(tags: readonly string[]): string | undefined {
         if (team) return team;
     }
     return undefined;
+}
+
+/** A deployment's owner: its own owner tag, else its flow's (a run carries both; the deployment's is the nearer). */
+export function ownerOfDeployment(deploymentTags: readonly string[], flowTags: readonly string[]): string | undefined {
+    return ownerOf(deploymentTags) ?? ownerOf(flowTags);
 }
