@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
+import { EVENTS_API_URL } from "../../channels/pagerduty";
 import { PROJECT } from "../../config/load";
 import { OwnStack, OwnStackSpec, applyOwnStack, ownStackSettings } from "./ownStack";
 import { flowRun, post } from "./prefectApi";
 import { ROOT } from "./prefectServer";
+import { E2E_PAGER_DUTY, fakePagerDutyToken } from "./pagerDutyFixture";
 
 /**
  * Issue 17, calibrate and slowRuns on the real server: a deployment of its own gets 20 completed runs of about 10 s
@@ -32,6 +34,20 @@ const SPEC: OwnStackSpec = {
     channels: { [CHANNEL]: { type: "webhook", description: "loopback receiver" } },
     routes: { slow: { flows: [FLOW] } },
     sections: { slowRuns: { enabled: true, channels: [CHANNEL] } },
+};
+
+/**
+ * The stack as applied: SPEC, with the alert also paging PagerDuty and `resolveWhenEnded` on, so that the slow run's
+ * incident is resolved when it ends (one resolve automation for the section; every watched run that ends sends one).
+ */
+const PAGER_PATH = "/pagerduty";
+const PAGED_SPEC: OwnStackSpec = {
+    ...SPEC,
+    channels: { ...SPEC.channels, pager: { type: "pagerduty", service: "critical" } },
+    sections: {
+        slowRuns: { enabled: true, channels: [CHANNEL, "pager"], resolveWhenEnded: true },
+        pagerDuty: E2E_PAGER_DUTY,
+    },
 };
 
 const dir = mkdtempSync(join(tmpdir(), "slowruns-e2e-"));
@@ -115,11 +131,19 @@ describe("calibrate and slowRuns on the real server", () => {
         console.log(`[e2e] calibrated ${FLOW}/${DEPLOYMENT}: ${JSON.stringify(d.duration)}`);
     }, 300_000);
 
-    it("applies one slowRuns automation with the calibrated limit; a 60 s run alerts exactly once, 10 s runs not at all", async () => {
-        own = await applyOwnStack(SPEC);
+    it("a 60 s run alerts and pages once past its calibrated limit, and its end resolves the incident; 10 s runs: nothing", async () => {
+        own = await applyOwnStack({
+            ...PAGED_SPEC,
+            secrets: fakePagerDutyToken(),
+            deliverTo: (url) => ({ [EVENTS_API_URL]: `${url}${PAGER_PATH}` }),
+            outputs: (type) =>
+                type === "pagerduty:index/serviceIntegration:ServiceIntegration"
+                    ? { integrationKey: "e2e-fake-routing-key-slowruns" }
+                    : undefined,
+        });
         const { receiver, applied } = own;
-        expect(applied.automations.map((a) => a.name)).toEqual([`slow-runs-${FLOW}-${DEPLOYMENT}`]);
-        expect(applied.automations[0].sent.trigger).toMatchObject({
+        expect(applied.automations.map((a) => a.name).sort()).toEqual([`slow-run-resolve`, `slow-runs-${FLOW}-${DEPLOYMENT}`]);
+        expect(applied.automations.find((a) => a.name.startsWith("slow-runs-"))!.sent.trigger).toMatchObject({
             posture: "Proactive",
             after: ["prefect.flow-run.Running"],
             for_each: ["prefect.resource.id"],
@@ -140,8 +164,18 @@ describe("calibrate and slowRuns on the real server", () => {
         await Promise.all([slow.done, ...quick.map((q) => q.done)]);
         await sleep(15_000);
         expect(receiver.on(`/${CHANNEL}`)).toHaveLength(1);
-        expect(receiver.requests).toHaveLength(1);
-        for (const q of quick) expect(receiver.mentioning(q.id)).toEqual([]);
+        for (const q of quick) expect(receiver.on(`/${CHANNEL}`, q.id)).toEqual([]);
+        // PagerDuty: one incident opened for the slow run, and resolved when it ended. The quick runs' ends send a
+        // resolve each too (Prefect cannot tell them from the slow one); PagerDuty drops a resolve it never opened.
+        const pages = receiver.on(PAGER_PATH).map((r) => ({ action: r.json?.event_action, key: String(r.json?.dedup_key) }));
+        const triggers = pages.filter((p) => p.action === "trigger");
+        expect(triggers).toHaveLength(1);
+        expect(triggers[0].key).toContain(slow.id);
+        const resolves = pages.filter((p) => p.action === "resolve");
+        expect(resolves).toHaveLength(1 + quick.length);
+        expect(resolves.filter((p) => p.key === triggers[0].key)).toHaveLength(1);
+        for (const q of quick) expect(resolves.filter((p) => p.key.includes(q.id))).toHaveLength(1);
+        expect(receiver.requests).toHaveLength(1 + 1 + 1 + quick.length);
     }, 300_000);
 });
 
