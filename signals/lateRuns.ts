@@ -86,6 +86,18 @@ export function lateRunTrigger(
     };
 }
 
+/** What a late run's message says about it: the same in the route's alert and the calibrated one. */
+const LATE_RUN_DETAILS = [
+    "*Flow*: {{ flow.name }}",
+    "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
+    "*Scheduled for*: {{ flow_run.expected_start_time }}",
+    "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
+    "",
+];
+const LATE_RUN_NEXT =
+    "*Next*: check that a worker is polling this deployment's work pool, and that the pool and its queue are neither " +
+    "paused nor at their concurrency limit.";
+
 /**
  * `flow_run` is the Late run, loaded when the automation fires;
  * `expected_start_time` is when it was scheduled to start. No state name: by
@@ -98,13 +110,8 @@ export function lateRunMessage(critical: boolean, repeatSeconds: number): Messag
         body: [
             `:hourglass: *${tag}Late run*: {{ flow.name }} has not started on time`,
             "",
-            "*Flow*: {{ flow.name }}",
-            "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
-            "*Scheduled for*: {{ flow_run.expected_start_time }}",
-            "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
-            "",
-            "*Next*: check that a worker is polling this deployment's work pool, and that the pool and its queue are neither " +
-                "paused nor at their concurrency limit. " +
+            ...LATE_RUN_DETAILS,
+            `${LATE_RUN_NEXT} ` +
                 (repeatSeconds > 0
                     ? `Further late runs of this deployment are not reported for ${describeDuration(repeatSeconds)}.`
                     : "Every late run is reported."),
@@ -237,13 +244,8 @@ export function laterThanUsualMessage(d: LateCalibrated, critical: boolean): Mes
             `:hourglass: *${tag}Late run*: {{ flow.name }} has not started ${describeDuration(d.withinSeconds)} after it was ` +
                 `marked Late (${usual})`,
             "",
-            "*Flow*: {{ flow.name }}",
-            "{% if deployment %}*Deployment*: {{ deployment.name }}\n{% endif %}*Run*: {{ flow_run.name }} (`{{ flow_run.id }}`)",
-            "*Scheduled for*: {{ flow_run.expected_start_time }}",
-            "*Run page*: <{{ flow_run|ui_url }}|open the flow run in Prefect>",
-            "",
-            "*Next*: check that a worker is polling this deployment's work pool, and that the pool and its queue are neither " +
-                "paused nor at their concurrency limit.",
+            ...LATE_RUN_DETAILS,
+            LATE_RUN_NEXT,
         ].join("\n"),
     };
 }

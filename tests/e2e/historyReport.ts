@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { ReplayEvent } from "../../backtest/engine";
 import { RecordedFiring, formatVerifyReport, interestPrefixes, toReplayAutomation, verifyHistory } from "../../backtest/verify";
 import { livedAutomations, withServerLifecycle } from "./automationJournal";
-import { PrefectEvent, get, post } from "./prefectApi";
+import { PrefectEvent, eventPages, post } from "./prefectApi";
 
 /**
  * The backtest over the whole history the e2e suite leaves on its server (issue 17, part 2), run by the global
@@ -92,21 +92,9 @@ async function eventsIn(api: string, name: Record<string, string[]>, since: numb
     const step = Math.ceil((until - since + 1) / SLICES);
     // Bounds are inclusive and shared by neighbouring slices (times have microseconds): an event on one is read twice, kept once.
     const slices = Array.from({ length: SLICES }, (_, i) => [since + i * step, Math.min(until, since + (i + 1) * step)]);
-    const pages = await Promise.all(slices.map(([from, to]) => allPages(api, { event: name, occurred: iso(from, to), order: "ASC" })));
+    const pages = await Promise.all(slices.map(([from, to]) => eventPages(api, { event: name, occurred: iso(from, to), order: "ASC" })));
     const byId = new Map(pages.flat().map((e) => [e.id, e]));
     return [...byId.values()].sort((a, b) => Date.parse(a.occurred) - Date.parse(b.occurred));
 }
 
 const iso = (from: number, to: number) => ({ since: new Date(from).toISOString(), until: new Date(to).toISOString() });
-
-async function allPages(api: string, filter: Record<string, unknown>): Promise<PrefectEvent[]> {
-    type Page = { events: PrefectEvent[]; next_page: string | null };
-    let page = await post<Page>(api, "/events/filter", { filter, limit: 50 });
-    const all = [...page.events];
-    while (page.next_page) {
-        // next_page is an absolute URL under the same /api.
-        page = await get<Page>(api, page.next_page.slice(page.next_page.indexOf("/api/") + 4));
-        all.push(...page.events);
-    }
-    return all;
-}

@@ -44,6 +44,11 @@ export interface PrefectEvent {
 export async function events(api: string, names: string[], since?: Date): Promise<PrefectEvent[]> {
     const filter: Record<string, unknown> = { event: { name: names }, order: "ASC" };
     if (since) filter.occurred = { since: since.toISOString() };
+    return eventPages(api, filter);
+}
+
+/** Every event an /events/filter `filter` selects, following the server's next_page links to the end. */
+export async function eventPages(api: string, filter: Record<string, unknown>): Promise<PrefectEvent[]> {
     type Page = { events: PrefectEvent[]; next_page: string | null };
     let page = await post<Page>(api, "/events/filter", { filter, limit: 50 });
     const all = [...page.events];
