@@ -94,7 +94,9 @@ export async function runProgram(opts: ProgramOptions): Promise<ProgramRun> {
     for (const [key, value] of Object.entries(program) as [string, unknown][]) {
         if (!pulumi.Output.isInstance(value)) continue;
         const output = value as pulumi.Output<unknown>;
-        const resolved = await new Promise((resolve) => output.apply(resolve));
+        // Output's own promise (internal in @pulumi/pulumi, stable for years): unlike apply, it rejects when a
+        // resource the output depends on failed to register, so a failing mock fails the run instead of hanging it.
+        const resolved = await (output as unknown as { promise(): Promise<unknown> }).promise();
         outputs[key] = (await pulumi.isSecret(output)) ? { secret: resolved } : resolved;
     }
     await settleRegistrations(() => resources.length);
