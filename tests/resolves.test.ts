@@ -5,6 +5,7 @@ import type { StackConfig } from "../config/model";
 import { resolveChannels } from "../rules/incidents";
 import { PlannedAutomation, planAlerting } from "../rules/plan";
 import { RECOVERY_WINDOW_SECONDS, clearedAfter } from "../alert/triggers";
+import { idleResolveLines } from "../cli/preview/resolves";
 import { editKey, stackConfig } from "./helpers/stacks";
 
 /**
@@ -141,6 +142,21 @@ describe("stuck runs: PagerDuty resolves only with resolveWhenEnded", () => {
         expect(r.trigger.after).toContain("prefect.flow-run.Running");
         expect(r.trigger.for_each).toEqual(["prefect.resource.id"]);
         expect(r.trigger.within).toBe(RECOVERY_WINDOW_SECONDS);
+    });
+
+    it("on, but every alert of the section goes to chat: no resolve, and the preview says why", () => {
+        const chatOnly = everySignal({ stuckRuns: (v) => ({ ...v, channels: ["alerts"], resolveWhenEnded: true }) });
+        const plan = planAlerting(chatOnly);
+        expect(resolves(plan.automations).filter((a) => a.signal === "stuckRuns")).toEqual([]);
+        expect(idleResolveLines(chatOnly, plan)).toEqual([
+            "stuckRuns.resolveWhenEnded is on, but none of its alerts goes to a PagerDuty channel: no incident is opened, " +
+                "so no resolve automation is planned",
+        ]);
+        // With a PagerDuty channel the resolve is planned, and the preview has nothing to say; off, nothing either.
+        const paged = everySignal({ stuckRuns: (v) => ({ ...v, channels: ["alerts", "pager"], resolveWhenEnded: true }) });
+        expect(idleResolveLines(paged, planAlerting(paged))).toEqual([]);
+        const off = everySignal({ stuckRuns: (v) => ({ ...v, channels: ["alerts"] }) });
+        expect(idleResolveLines(off, planAlerting(off))).toEqual([]);
     });
 });
 

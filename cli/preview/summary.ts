@@ -4,6 +4,7 @@ import type { EventTriggerSpec } from "../../prefect/vocabulary";
 import { calibrationLines } from "./calibration";
 import type { PreviewData } from "./load";
 import { incidentChannels } from "./samples";
+import { idleResolveLines } from "./resolves";
 import { findSampleValues } from "./sampleValues";
 
 /**
@@ -41,6 +42,8 @@ export function summaryLines(p: Omit<PreviewData, "resources" | "invokes" | "cos
     for (const [route, m] of Object.entries(cfg.endedMutes))
         out.push(`  route ${route}: its mute ended at ${m.until}; remove it: pulumi config rm --path mute.${route}`);
 
+    const idle = idleResolveLines(cfg, plan);
+    if (idle.length) out.push("", ...idle);
     out.push(...calibrationLines(cfg));
     const owners = configCoverageLines(cfg.owners, cfg.defaultOwner, cfg.routes);
     if (owners.length) out.push("", ...owners);
