@@ -28,8 +28,8 @@ import { E2E_PAGER_DUTY, fakePagerDutyToken } from "./pagerDutyFixture";
  * deleted in between and the 5 s loop's `reconcile_automations` finds the stored automations changed since it last
  * recorded them (it saw the change before `automation_changed` did): it then reloads them all and clears every
  * trigger's `next_proactive_runs`, the next pass (within 5 s) opens the window at once, and the reminder comes W after
- * that change (seen in CI: W + 10 s after the alert, while the other scenarios' armed resolve switched itself on). So a reminder comes W to 2W (+ ticks) after the alert.
- * The lags are printed; the lead's bounds are [W - 1 s, W + 8 s].
+ * that change (seen in CI: W + 10 s after the alert, while the other scenarios' armed resolve switched itself on).
+ * So a reminder comes W to 2W (+ ticks) after the alert. The lags are printed; the lead's bounds are [W - 1 s, W + 8 s].
  */
 
 const { apiUrl } = inject("prefect");
